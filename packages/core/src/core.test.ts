@@ -1,0 +1,198 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import {
+  createManualClock,
+  createRandom,
+  createTierCatalogue,
+  defaultTierCatalogue,
+  EnisError,
+  parseOptions,
+  parseTier,
+  tierIds,
+} from "./index.js";
+
+describe("tier catalogue", () => {
+  it("holds the seeds' five tiers", () => {
+    const rows = defaultTierCatalogue.tiers.map((t) => [
+      t.emoji,
+      t.id,
+      t.weight,
+      t.sharedPoolFloor,
+      t.throttleFloor,
+      t.budget.monthlyCeilingUsd,
+      t.budget.costPerRequestCeilingUsd,
+    ]);
+    expect(rows).toEqual([
+      ["🟤", "zero", 1, 0.05, 0.1, 50, 0.001],
+      ["🟡", "shared", 5, 0.1, 0.2, 500, 0.01],
+      ["🟢", "lite", 10, 0.2, 0.3, 2000, 0.05],
+      ["🔵", "enterprise", 50, "dedicated", 0.7, 10000, 0.1],
+      ["🔴", "compliance", 100, "dedicated", 0.9, 50000, 0.5],
+    ]);
+    expect(defaultTierCatalogue.sharedPoolFloorTotal).toBeCloseTo(0.35, 12);
+  });
+
+  it("parses ids, emoji and both", () => {
+    for (const tier of defaultTierCatalogue.tiers) {
+      expect(parseTier(tier.id)).toBe(tier);
+      expect(parseTier(tier.emoji)).toBe(tier);
+      expect(parseTier(`${tier.emoji} ${tier.id}`)).toBe(tier);
+      expect(parseTier(`${tier.emoji} ${tier.name}`)).toBe(tier);
+      expect(parseTier(tier.id.toUpperCase())).toBe(tier);
+    }
+  });
+
+  it("rejects unknown tiers with UNKNOWN_TIER naming the value", () => {
+    for (const bad of ["gold", "", "⚫", 3, null, undefined, {}]) {
+      const error = catchError(() => parseTier(bad));
+      expect(error.code).toBe("UNKNOWN_TIER");
+      expect(error.field).toBe("tier");
+    }
+    expect(catchError(() => parseTier("gold")).message).toContain('"gold"');
+  });
+
+  it("applies validated overrides and leaves the defaults alone", () => {
+    const catalogue = createTierCatalogue({ zero: { weight: 2, budget: { monthlyCeilingUsd: 10 } } });
+    expect(catalogue.parse("🟤").weight).toBe(2);
+    expect(catalogue.parse("🟤").budget).toEqual({ monthlyCeilingUsd: 10, costPerRequestCeilingUsd: 0.001 });
+    expect(parseTier("🟤").weight).toBe(1);
+    expect(Object.isFrozen(catalogue.parse("zero"))).toBe(true);
+    expect(Object.isFrozen(catalogue.tiers)).toBe(true);
+  });
+
+  it("rejects bad overrides with INVALID_OPTIONS naming the field", () => {
+    const cases: [unknown, string][] = [
+      [{ zero: { weight: 0 } }, "tierOverrides.zero.weight"],
+      [{ zero: { weight: Number.NaN } }, "tierOverrides.zero.weight"],
+      [{ lite: { throttleFloor: 1.5 } }, "tierOverrides.lite.throttleFloor"],
+      [{ gold: { weight: 3 } }, "tierOverrides"],
+      [{ shared: { weigth: 3 } }, "tierOverrides.shared"],
+      [{ lite: { sharedPoolFloor: 0.9 } }, "tierOverrides.sharedPoolFloor"],
+    ];
+    for (const [overrides, field] of cases) {
+      const error = catchError(() => createTierCatalogue(overrides as never));
+      expect(error.code).toBe("INVALID_OPTIONS");
+      expect(error.field).toBe(field);
+    }
+  });
+
+  it("has exactly the five tier ids", () => {
+    expect(tierIds).toEqual(["zero", "shared", "lite", "enterprise", "compliance"]);
+  });
+});
+
+describe("EnisError", () => {
+  it("is recognised across copies through the Symbol.for marker", () => {
+    const error = new EnisError("INFEASIBLE", "floors exceed capacity");
+    expect(EnisError.isInstance(error)).toBe(true);
+    expect(error.code).toBe("INFEASIBLE");
+    // A second installed copy defines its own class but the same global symbol.
+    const foreign = Object.assign(new Error("x"), {
+      [Symbol.for("@enis/core.EnisError")]: true,
+      code: "INTERNAL",
+    });
+    expect(EnisError.isInstance(foreign)).toBe(true);
+    expect(EnisError.isInstance(new Error("plain"))).toBe(false);
+    expect(EnisError.isInstance(null)).toBe(false);
+    expect(EnisError.isInstance("EnisError")).toBe(false);
+  });
+
+  it("keeps its cause", () => {
+    const cause = new Error("root");
+    expect(new EnisError("INTERNAL", "wrapped", { cause }).cause).toBe(cause);
+  });
+
+  it("parseOptions names the nested field and value and freezes the result", () => {
+    const schema = z.strictObject({ limits: z.array(z.strictObject({ rate: z.number().positive() })) });
+    const error = catchError(() => parseOptions(schema, { limits: [{ rate: 1 }, { rate: -2 }] }, "options"));
+    expect(error.field).toBe("options.limits[1].rate");
+    expect(error.message).toContain("-2");
+    expect(error.cause).toBeInstanceOf(Error);
+    const parsed = parseOptions(schema, { limits: [{ rate: 1 }] }, "options");
+    expect(Object.isFrozen(parsed.limits[0])).toBe(true);
+  });
+});
+
+describe("createRandom", () => {
+  it("replays the same sequence for the same seed (pinned values)", () => {
+    const random = createRandom(42);
+    const values = Array.from({ length: 4 }, () => random.nextUint32());
+    expect(createRandom(42).nextUint32()).toBe(values[0]);
+    // Pinned so that a change of algorithm, or of platform arithmetic, is caught.
+    expect(values).toMatchInlineSnapshot(`
+      [
+        660444221,
+        3652823732,
+        77672526,
+        910233633,
+      ]
+    `);
+  });
+
+  it("resumes from a saved state", () => {
+    const random = createRandom(7);
+    random.next();
+    const resumed = createRandom({ state: random.state() });
+    expect(resumed.next()).toBe(random.next());
+  });
+
+  it("gives floats in [0, 1) and unbiased bounded integers", () => {
+    fc.assert(
+      fc.property(fc.integer(), fc.integer({ min: 1, max: 1000 }), (seed, bound) => {
+        const random = createRandom(seed);
+        for (let i = 0; i < 50; i++) {
+          const x = random.next();
+          const k = random.nextInt(bound);
+          if (!(x >= 0 && x < 1) || !Number.isInteger(k) || k < 0 || k >= bound) return false;
+        }
+        return true;
+      }),
+      { seed: 1, numRuns: 200 },
+    );
+    const random = createRandom(3);
+    const counts = new Array(6).fill(0);
+    for (let i = 0; i < 60_000; i++) counts[random.nextInt(6)]++;
+    for (const count of counts) expect(Math.abs(count - 10_000)).toBeLessThan(400);
+    let sum = 0;
+    let squares = 0;
+    for (let i = 0; i < 20_000; i++) {
+      const g = random.nextGaussian();
+      sum += g;
+      squares += g * g;
+    }
+    expect(Math.abs(sum / 20_000)).toBeLessThan(0.03);
+    expect(Math.abs(squares / 20_000 - 1)).toBeLessThan(0.05);
+  });
+
+  it("rejects bad seeds", () => {
+    for (const seed of [Number.NaN, 1.5, Number.POSITIVE_INFINITY, 2 ** 53]) {
+      expect(catchError(() => createRandom(seed)).code).toBe("INVALID_OPTIONS");
+    }
+    expect(catchError(() => createRandom({ state: [0, 1, 2] as never })).field).toBe("seed.state");
+    expect(catchError(() => createRandom(1).nextInt(0)).field).toBe("maxExclusive");
+  });
+});
+
+describe("createManualClock", () => {
+  it("moves only when told and never backwards", () => {
+    const clock = createManualClock(1_000);
+    clock.advance(5);
+    expect(clock.nowMs()).toBe(1_005);
+    clock.set(2_000);
+    expect(clock.nowMs()).toBe(2_000);
+    expect(catchError(() => clock.set(1)).code).toBe("INVALID_OPTIONS");
+    expect(catchError(() => clock.advance(-1)).field).toBe("deltaMs");
+    expect(catchError(() => clock.advance(Number.NaN)).field).toBe("deltaMs");
+  });
+});
+
+function catchError(action: () => unknown): EnisError {
+  try {
+    action();
+  } catch (error) {
+    if (EnisError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error("expected an EnisError");
+}

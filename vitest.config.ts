@@ -1,0 +1,36 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+// Tests import the packages by name and run against their sources, so a test run needs no build.
+const alias = {
+  "@enis/core": fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url)),
+  "@enis/fairness": fileURLToPath(new URL("./packages/fairness/src/index.ts", import.meta.url)),
+};
+
+export default defineConfig({
+  resolve: { alias },
+  test: {
+    projects: [
+      {
+        resolve: { alias },
+        test: {
+          name: "unit",
+          include: ["packages/*/src/**/*.test.ts", "examples/**/*.test.ts"],
+          exclude: ["**/*.integration.test.ts", "**/node_modules/**", "**/dist/**"],
+          testTimeout: 60_000,
+        },
+      },
+      {
+        resolve: { alias },
+        test: {
+          name: "integration",
+          include: ["packages/*/src/**/*.integration.test.ts", "packages/*/test/**/*.integration.test.ts"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          pool: "forks",
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
