@@ -167,38 +167,37 @@ const optionsSchema = z.strictObject({
     .optional(),
 });
 
-class Entry<T> implements FairQueueTicket {
-  next: Entry<T> | undefined = undefined;
-  /** Set when completed, or when it belongs to an earlier busy period. */
+/** A dequeued item; it is its own ticket, so a dequeue allocates one object. */
+class DequeuedEntry<T> implements Dequeued<T>, FairQueueTicket {
   completed = false;
-  epoch = 0;
   constructor(
-    readonly tenant: TenantState<T>,
-    public item: T | undefined,
+    readonly tenant: TenantState,
+    readonly item: T,
     readonly estimatedCost: number,
     readonly weight: number,
-    readonly enqueuedAtMs: number,
+    readonly waitMs: number,
+    readonly epoch: number,
     readonly owner: object,
   ) {}
   get tenantId(): string {
     return this.tenant.id;
   }
+  get ticket(): FairQueueTicket {
+    return this;
+  }
 }
 
-class TenantState<T> {
-  head: Entry<T> | undefined = undefined;
-  tail: Entry<T> | undefined = undefined;
+class TenantState {
+  /** First and last slot of the tenant's FIFO list in the slot arena, -1 when empty. */
+  head = -1;
+  tail = -1;
   count = 0;
   /** Finish tag of the tenant's last dequeued item, valid while `epoch` is the queue's epoch. */
   finish = 0;
   epoch = 0;
-  /** Start tag of the head item while backlogged. */
-  start = 0;
   /** Virtual time when the head's tag was set: the anti-windup floor of a corrected tag. */
   startFloor = 0;
-  /** Tie-break among equal start tags: order in which tags were assigned. */
-  sequence = 0;
-  /** Position in the heap, or -1 when not backlogged. */
+  /** Position in the heap, or -1 when not backlogged; the head's start tag is `heapStart[heapIndex]`. */
   heapIndex = -1;
   constructor(readonly id: string) {}
 }
@@ -232,8 +231,56 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
     limit: totalLimit,
   });
 
-  const tenants = new Map<string, TenantState<T>>();
-  const heap: TenantState<T>[] = [];
+  const tenants = new Map<string, TenantState>();
+  // Queued items live in one slot arena (typed arrays + a free list) linked per tenant, so an
+  // enqueue allocates nothing and a million queued items cost a few flat arrays, not a million objects.
+  let slotCapacity = 1024;
+  let slotNext = new Int32Array(slotCapacity);
+  let slotCost = new Float64Array(slotCapacity);
+  let slotWeight = new Float64Array(slotCapacity);
+  let slotEnqueuedAt = new Float64Array(clock === undefined ? 0 : slotCapacity);
+  const slotItem: (T | undefined)[] = new Array(slotCapacity);
+  let freeSlot = -1;
+  let slotsUsed = 0; // slots [slotsUsed, capacity) have never been used and are not on the free list
+
+  const growSlots = (): void => {
+    const capacity = slotCapacity * 2;
+    const grow = (old: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
+      const next = new Float64Array(capacity);
+      next.set(old);
+      return next;
+    };
+    const next = new Int32Array(capacity);
+    next.set(slotNext);
+    slotNext = next;
+    slotCost = grow(slotCost);
+    slotWeight = grow(slotWeight);
+    if (clock !== undefined) slotEnqueuedAt = grow(slotEnqueuedAt);
+    slotItem.length = capacity;
+    slotCapacity = capacity;
+  };
+
+  const allocateSlot = (): number => {
+    if (freeSlot >= 0 && freeSlot < slotsUsed) {
+      const slot = freeSlot;
+      freeSlot = slotNext[slot]!;
+      return slot;
+    }
+    if (slotsUsed === slotCapacity) growSlots();
+    return slotsUsed++;
+  };
+
+  const releaseSlot = (slot: number): void => {
+    slotItem[slot] = undefined; // the arena must not keep a dequeued item alive
+    slotNext[slot] = freeSlot;
+    freeSlot = slot;
+  };
+  // The heap of backlogged tenants keeps its keys (start tag, then tag sequence as the tie-break)
+  // in typed arrays beside the node array, so comparisons read flat memory instead of chasing
+  // each tenant object's boxed fields.
+  const heap: TenantState[] = [];
+  let heapStart = new Float64Array(256);
+  let heapSequence = new Float64Array(256);
   let size = 0;
   let virtualTime = 0;
   let epoch = 0;
@@ -278,54 +325,91 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
   };
 
   // --- indexed binary min-heap on (start, sequence) -------------------------------------------
-  const less = (a: TenantState<T>, b: TenantState<T>): boolean =>
-    a.start < b.start || (a.start === b.start && a.sequence < b.sequence);
+  const place = (node: TenantState, index: number, start: number, tagSequence: number): void => {
+    heap[index] = node;
+    heapStart[index] = start;
+    heapSequence[index] = tagSequence;
+    node.heapIndex = index;
+  };
 
   const siftUp = (index: number): void => {
     const node = heap[index]!;
+    const start = heapStart[index]!;
+    const tagSequence = heapSequence[index]!;
     while (index > 0) {
       const parentIndex = (index - 1) >> 1;
-      const parent = heap[parentIndex]!;
-      if (!less(node, parent)) break;
-      heap[index] = parent;
-      parent.heapIndex = index;
+      const parentStart = heapStart[parentIndex]!;
+      if (parentStart < start || (parentStart === start && heapSequence[parentIndex]! < tagSequence)) break;
+      place(heap[parentIndex]!, index, parentStart, heapSequence[parentIndex]!);
       index = parentIndex;
     }
-    heap[index] = node;
-    node.heapIndex = index;
+    place(node, index, start, tagSequence);
   };
 
   const siftDown = (index: number): void => {
     const length = heap.length;
     const node = heap[index]!;
+    const start = heapStart[index]!;
+    const tagSequence = heapSequence[index]!;
     for (;;) {
       let child = 2 * index + 1;
       if (child >= length) break;
+      let childStart = heapStart[child]!;
       const right = child + 1;
-      if (right < length && less(heap[right]!, heap[child]!)) child = right;
-      const candidate = heap[child]!;
-      if (!less(candidate, node)) break;
-      heap[index] = candidate;
-      candidate.heapIndex = index;
+      if (right < length) {
+        const rightStart = heapStart[right]!;
+        if (
+          rightStart < childStart ||
+          (rightStart === childStart && heapSequence[right]! < heapSequence[child]!)
+        ) {
+          child = right;
+          childStart = rightStart;
+        }
+      }
+      if (start < childStart || (start === childStart && tagSequence < heapSequence[child]!)) break;
+      place(heap[child]!, index, childStart, heapSequence[child]!);
       index = child;
     }
-    heap[index] = node;
-    node.heapIndex = index;
+    place(node, index, start, tagSequence);
   };
 
-  const heapRemove = (state: TenantState<T>): void => {
+  const heapPush = (node: TenantState, start: number): void => {
+    const index = heap.length;
+    if (index === heapStart.length) {
+      const starts = new Float64Array(index * 2);
+      starts.set(heapStart);
+      heapStart = starts;
+      const sequences = new Float64Array(index * 2);
+      sequences.set(heapSequence);
+      heapSequence = sequences;
+    }
+    heap.push(node);
+    place(node, index, start, sequence++);
+    siftUp(index);
+  };
+
+  /** Gives the node at `index` a new start tag (and, when `retag`, a new tie-break) and restores the heap. */
+  const rekey = (index: number, start: number, retag: boolean): void => {
+    heapStart[index] = start;
+    if (retag) heapSequence[index] = sequence++;
+    const node = heap[index]!;
+    siftDown(index);
+    siftUp(node.heapIndex);
+  };
+
+  const heapRemove = (state: TenantState): void => {
     const index = state.heapIndex;
+    const lastIndex = heap.length - 1;
     const last = heap.pop()!;
     state.heapIndex = -1;
     if (last !== state) {
-      heap[index] = last;
-      last.heapIndex = index;
+      place(last, index, heapStart[lastIndex]!, heapSequence[lastIndex]!);
       siftDown(index);
       siftUp(last.heapIndex);
     }
   };
 
-  const finishOf = (state: TenantState<T>): number => (state.epoch === epoch ? state.finish : 0);
+  const finishOf = (state: TenantState): number => (state.epoch === epoch ? state.finish : 0);
 
   const becameIdle = (): void => {
     // End of a busy period: restart the virtual clock; the epoch invalidates every finish tag.
@@ -372,27 +456,25 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
         if ((state?.count ?? 0) >= limit) return tenantFull(limit);
       }
       if (state === undefined) {
-        state = new TenantState<T>(tenantId);
+        state = new TenantState(tenantId);
         tenants.set(tenantId, state);
       }
-      const entry = new Entry<T>(state, item, cost, weight, clock === undefined ? 0 : clock.nowMs(), owner);
-      if (state.tail === undefined) {
-        state.head = entry;
-        state.tail = entry;
-      } else {
-        state.tail.next = entry;
-        state.tail = entry;
-      }
+      const slot = allocateSlot();
+      slotNext[slot] = -1;
+      slotCost[slot] = cost;
+      slotWeight[slot] = weight;
+      slotItem[slot] = item;
+      if (clock !== undefined) slotEnqueuedAt[slot] = clock.nowMs();
+      if (state.tail < 0) state.head = slot;
+      else slotNext[state.tail] = slot;
+      state.tail = slot;
       state.count++;
       size++;
       if (state.heapIndex < 0) {
         // Newly backlogged: S = max(v, F_prev). An idle tenant earns no credit for its idle time.
         const finish = finishOf(state);
-        state.start = finish > virtualTime ? finish : virtualTime;
         state.startFloor = virtualTime;
-        state.sequence = sequence++;
-        heap.push(state);
-        siftUp(heap.length - 1);
+        heapPush(state, finish > virtualTime ? finish : virtualTime);
       }
       return accepted;
     },
@@ -400,41 +482,42 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
     dequeue(): Dequeued<T> | undefined {
       const state = heap[0];
       if (state === undefined) return undefined;
-      const entry = state.head!;
-      const start = state.start;
+      const slot = state.head;
+      const start = heapStart[0]!;
       virtualTime = start;
-      state.head = entry.next;
-      if (state.head === undefined) state.tail = undefined;
-      entry.next = undefined;
+      state.head = slotNext[slot]!;
+      if (state.head < 0) state.tail = -1;
       state.count--;
       size--;
-      const finish = start + entry.estimatedCost / entry.weight;
+      const cost = slotCost[slot]!;
+      const weight = slotWeight[slot]!;
+      const item = slotItem[slot] as T;
+      const waitMs = clock === undefined ? 0 : clock.nowMs() - slotEnqueuedAt[slot]!;
+      releaseSlot(slot);
+      const finish = start + cost / weight;
       state.finish = finish;
       state.epoch = epoch;
-      entry.epoch = epoch;
+      const dequeued = new DequeuedEntry<T>(state, item, cost, weight, waitMs, epoch, owner);
       if (state.count > 0) {
-        state.start = finish;
         state.startFloor = start;
-        state.sequence = sequence++;
+        heapStart[0] = finish;
+        heapSequence[0] = sequence++;
         siftDown(0);
       } else {
         heapRemove(state);
       }
-      const item = entry.item as T;
-      entry.item = undefined; // the ticket must not keep the item alive
-      const waitMs = clock === undefined ? 0 : clock.nowMs() - entry.enqueuedAtMs;
       if (size === 0) becameIdle();
-      return { tenantId: state.id, item, ticket: entry, waitMs };
+      return dequeued;
     },
 
     peek() {
       const state = heap[0];
       if (state === undefined) return undefined;
-      return { tenantId: state.id, item: state.head!.item as T };
+      return { tenantId: state.id, item: slotItem[state.head] as T };
     },
 
     complete(ticket: FairQueueTicket, actualCost: number): void {
-      if (!(ticket instanceof Entry) || ticket.owner !== owner || ticket.item !== undefined) {
+      if (!(ticket instanceof DequeuedEntry) || ticket.owner !== owner) {
         throw new EnisError("UNKNOWN_TICKET", "ticket was not issued by this queue's dequeue()", {
           field: "ticket",
         });
@@ -442,7 +525,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       if (typeof actualCost !== "number" || !(actualCost >= 0) || actualCost === Number.POSITIVE_INFINITY) {
         throw invalidField("actualCost", actualCost, "a finite number >= 0");
       }
-      const entry = ticket as Entry<T>;
+      const entry = ticket as DequeuedEntry<T>;
       if (entry.completed) {
         throw new EnisError(
           "UNKNOWN_TICKET",
@@ -461,11 +544,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       state.finish += (actualCost - entry.estimatedCost) / entry.weight;
       if (state.heapIndex >= 0) {
         const corrected = state.finish > state.startFloor ? state.finish : state.startFloor;
-        if (corrected !== state.start) {
-          state.start = corrected;
-          siftDown(state.heapIndex);
-          siftUp(state.heapIndex);
-        }
+        if (corrected !== heapStart[state.heapIndex]) rekey(state.heapIndex, corrected, false);
       }
     },
 
@@ -473,11 +552,16 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       const state = tenants.get(tenantId);
       if (state === undefined || state.count === 0) return [];
       const items: T[] = [];
-      for (let entry = state.head; entry !== undefined; entry = entry.next) items.push(entry.item as T);
+      for (let slot = state.head; slot >= 0; ) {
+        items.push(slotItem[slot] as T);
+        const next = slotNext[slot]!;
+        releaseSlot(slot);
+        slot = next;
+      }
       size -= state.count;
       state.count = 0;
-      state.head = undefined;
-      state.tail = undefined;
+      state.head = -1;
+      state.tail = -1;
       heapRemove(state);
       if (size === 0) becameIdle();
       return items;
