@@ -1,3 +1,5 @@
+export type { DrfAllocation, DrfOptions, DrfUser } from "./drf.js";
+export { drfAllocate } from "./drf.js";
 export type {
   Dequeued,
   EnqueueOptions,
@@ -7,3 +9,9 @@ export type {
   FairQueueTicket,
 } from "./fair-queue.js";
 export { createFairQueue } from "./fair-queue.js";
+export type {
+  HierarchicalDrfAllocation,
+  HierarchicalDrfNode,
+  HierarchicalDrfOptions,
+} from "./hierarchical-drf.js";
+export { hierarchicalDrfAllocate } from "./hierarchical-drf.js";
