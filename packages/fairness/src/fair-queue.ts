@@ -474,7 +474,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
         // Newly backlogged: S = max(v, F_prev). An idle tenant earns no credit for its idle time.
         const finish = finishOf(state);
         state.startFloor = virtualTime;
-        heapPush(state, finish > virtualTime ? finish : virtualTime);
+        heapPush(state, Math.max(finish, virtualTime));
       }
       return accepted;
     },
@@ -543,7 +543,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       if (state.epoch !== epoch) return;
       state.finish += (actualCost - entry.estimatedCost) / entry.weight;
       if (state.heapIndex >= 0) {
-        const corrected = state.finish > state.startFloor ? state.finish : state.startFloor;
+        const corrected = Math.max(state.finish, state.startFloor);
         if (corrected !== heapStart[state.heapIndex]) rekey(state.heapIndex, corrected, false);
       }
     },

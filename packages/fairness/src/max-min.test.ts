@@ -1,0 +1,367 @@
+import { EnisError } from "@enis/core";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { type MaxMinTenant, maxMinAllocate } from "./max-min.js";
+
+const relative = 1e-9;
+const close = (a: number, b: number, scale = Math.max(1, Math.abs(a), Math.abs(b))): boolean =>
+  Math.abs(a - b) <= relative * scale;
+
+const amount = fc.double({ min: 0, max: 1000, noNaN: true, noDefaultInfinity: true });
+const tenantArbitrary = fc.record(
+  {
+    demand: amount,
+    weight: fc.double({ min: 0.01, max: 100, noNaN: true, noDefaultInfinity: true }),
+    floor: amount,
+    cap: amount,
+  },
+  { requiredKeys: ["demand"] },
+);
+const tenantsArbitrary = fc
+  .array(tenantArbitrary, { minLength: 0, maxLength: 40 })
+  .map((list) => list.map((t, i): MaxMinTenant => ({ id: `t${i}`, ...t })));
+
+function bounds(t: MaxMinTenant): { low: number; high: number; weight: number } {
+  const high = Math.min(t.demand, t.cap ?? Number.POSITIVE_INFINITY);
+  return { low: Math.min(t.floor ?? 0, high), high, weight: t.weight ?? 1 };
+}
+
+/** Scenario where explicit floors fit: capacity at least the floors' sum. */
+const scenario = tenantsArbitrary.chain((tenants) => {
+  const floors = tenants.reduce((sum, t) => sum + bounds(t).low, 0);
+  return fc
+    .double({ min: 0, max: 5000, noNaN: true, noDefaultInfinity: true })
+    .map((extra) => ({ tenants, capacity: floors + extra }));
+});
+
+describe("maxMinAllocate: invariants", () => {
+  it("allocates min(C, sum u), within [l, u], at one water level, and never steals", () => {
+    fc.assert(
+      fc.property(scenario, ({ tenants, capacity }) => {
+        const result = maxMinAllocate({ capacity, tenants });
+        const sumUpper = tenants.reduce((sum, t) => sum + bounds(t).high, 0);
+        const expected = Math.min(capacity, sumUpper);
+        const scale = Math.max(1, capacity, sumUpper);
+        expect(close(result.allocated, expected, scale)).toBe(true);
+        let total = 0;
+        for (const t of tenants) {
+          const a = result.allocations[t.id]!;
+          const { low, high, weight } = bounds(t);
+          total += a;
+          expect(a).toBeGreaterThanOrEqual(low - relative * scale);
+          expect(a).toBeLessThanOrEqual(high + relative * scale);
+          if (a > low + relative * scale && a < high - relative * scale) {
+            expect(close(a, weight * result.level, scale)).toBe(true);
+          }
+        }
+        expect(close(total, expected, scale)).toBe(true);
+        // No-steal: below its upper bound, a tenant's normalised share is at least that of any
+        // tenant above its floor.
+        for (const i of tenants) {
+          const bi = bounds(i);
+          const ai = result.allocations[i.id]!;
+          if (!(ai < bi.high - relative * scale)) continue;
+          for (const j of tenants) {
+            const bj = bounds(j);
+            const aj = result.allocations[j.id]!;
+            if (!(aj > bj.low + relative * scale)) continue;
+            expect(ai / bi.weight).toBeGreaterThanOrEqual(aj / bj.weight - relative * scale);
+          }
+        }
+      }),
+      { seed: 1, numRuns: 300 },
+    );
+  });
+
+  it("does not depend on the order of the tenants", () => {
+    fc.assert(
+      fc.property(
+        scenario.chain((s) =>
+          fc
+            .shuffledSubarray(s.tenants, { minLength: s.tenants.length })
+            .map((shuffled) => ({ ...s, shuffled })),
+        ),
+        ({ tenants, shuffled, capacity }) => {
+          const a = maxMinAllocate({ capacity, tenants }).allocations;
+          const b = maxMinAllocate({ capacity, tenants: shuffled }).allocations;
+          for (const t of tenants) expect(close(a[t.id]!, b[t.id]!, Math.max(1, capacity))).toBe(true);
+        },
+      ),
+      { seed: 2, numRuns: 200 },
+    );
+  });
+
+  it("is monotone in capacity", () => {
+    fc.assert(
+      fc.property(
+        scenario,
+        fc.double({ min: 0, max: 1000, noNaN: true, noDefaultInfinity: true }),
+        ({ tenants, capacity }, more) => {
+          const small = maxMinAllocate({ capacity, tenants }).allocations;
+          const large = maxMinAllocate({ capacity: capacity + more, tenants }).allocations;
+          const scale = Math.max(1, capacity + more);
+          for (const t of tenants)
+            expect(large[t.id]!).toBeGreaterThanOrEqual(small[t.id]! - relative * scale);
+        },
+      ),
+      { seed: 3, numRuns: 200 },
+    );
+  });
+});
+
+describe("maxMinAllocate: reference vectors", () => {
+  it("matches Kubernetes conc_alloc vectors", () => {
+    const ids = ["a", "b", "c", "d"];
+    const first = maxMinAllocate({
+      capacity: 14,
+      tenants: [3, 7, 9, 1].map((demand, i) => ({ id: ids[i]!, demand })),
+    });
+    expect({ ...first.allocations }).toEqual({ a: 3, b: 5, c: 5, d: 1 });
+    expect(first.level).toBe(5);
+    const second = maxMinAllocate({
+      capacity: 42,
+      tenants: [
+        { id: "a", demand: 1 },
+        { id: "b", demand: 47 },
+      ],
+    });
+    expect({ ...second.allocations }).toEqual({ a: 1, b: 41 });
+  });
+
+  it("splits by weight, respects caps and never grants a floor above demand", () => {
+    const result = maxMinAllocate({
+      capacity: 60,
+      tenants: [
+        { id: "heavy", demand: 100, weight: 2 },
+        { id: "light", demand: 100, weight: 1, cap: 15 },
+        { id: "floored", demand: 4, floor: 50 },
+      ],
+    });
+    expect(result.allocations["floored"]).toBe(4);
+    expect(result.allocations["light"]).toBe(15);
+    expect(result.allocations["heavy"]).toBe(41);
+    expect(result.unallocated).toBe(0);
+  });
+
+  it("gives an empty tenant list an empty result", () => {
+    const result = maxMinAllocate({ capacity: 10, tenants: [] });
+    expect(Object.keys(result.allocations)).toEqual([]);
+    expect(result.allocated).toBe(0);
+    expect(result.unallocated).toBe(10);
+  });
+});
+
+describe("maxMinAllocate: tiers", () => {
+  it("derives weights from tiers (id or emoji)", () => {
+    const result = maxMinAllocate({
+      capacity: 60,
+      tierFloors: "none",
+      tenants: [
+        { id: "z", demand: 100, tier: "zero" },
+        { id: "s", demand: 100, tier: "🟡" },
+      ],
+    });
+    expect(result.allocations["z"]).toBeCloseTo(10, 9);
+    expect(result.allocations["s"]).toBeCloseTo(50, 9);
+  });
+
+  it("guarantees each tier class at least min(floor, its demand)", () => {
+    const tiers = ["zero", "shared", "lite"] as const;
+    const fractions = { zero: 0.05, shared: 0.1, lite: 0.2 };
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            demand: amount,
+            tier: fc.constantFrom(...tiers),
+            weight: fc.option(fc.double({ min: 0.01, max: 1000, noNaN: true, noDefaultInfinity: true }), {
+              nil: undefined,
+            }),
+          }),
+          { maxLength: 30 },
+        ),
+        fc.double({ min: 0, max: 5000, noNaN: true, noDefaultInfinity: true }),
+        (rows, capacity) => {
+          const tenants = rows.map((row, i) => ({
+            id: `t${i}`,
+            demand: row.demand,
+            tier: row.tier,
+            ...(row.weight === undefined ? {} : { weight: row.weight }),
+          }));
+          const result = maxMinAllocate({ capacity, tenants });
+          const scale = Math.max(1, capacity);
+          for (const tier of tiers) {
+            const members = tenants.filter((t) => t.tier === tier);
+            const demand = members.reduce((sum, t) => sum + t.demand, 0);
+            const got = members.reduce((sum, t) => sum + result.allocations[t.id]!, 0);
+            expect(got).toBeGreaterThanOrEqual(
+              Math.min(fractions[tier] * capacity, demand) - relative * scale,
+            );
+          }
+          const total = tenants.reduce((sum, t) => sum + t.demand, 0);
+          expect(close(result.allocated, Math.min(capacity, total), scale)).toBe(true);
+        },
+      ),
+      { seed: 4, numRuns: 300 },
+    );
+  });
+
+  it("lets a binding class floor lift a low-weight tier, one level inside it", () => {
+    const tenants = [
+      { id: "z1", demand: 100, tier: "zero" },
+      { id: "z2", demand: 100, tier: "zero", weight: 3 },
+      { id: "l", demand: 1000, tier: "lite", weight: 1000 },
+    ];
+    const withFloors = maxMinAllocate({ capacity: 100, tenants });
+    const without = maxMinAllocate({ capacity: 100, tenants, tierFloors: "none" });
+    expect(without.allocations["z1"]! + without.allocations["z2"]!).toBeLessThan(5);
+    expect(withFloors.allocations["z1"]! + withFloors.allocations["z2"]!).toBeCloseTo(5, 9);
+    expect(withFloors.allocations["z2"]! / withFloors.allocations["z1"]!).toBeCloseTo(3, 9);
+    expect(withFloors.tierFloorTotals.zero).toBeCloseTo(5, 9);
+  });
+
+  it('reads floors per tenant with tierFloors: "tenant" and rejects or scales when they overcommit', () => {
+    const tenants = Array.from({ length: 30 }, (_, i) => ({ id: `z${i}`, demand: 10, tier: "zero" }));
+    let caught: unknown;
+    try {
+      maxMinAllocate({ capacity: 100, tenants, tierFloors: "tenant" });
+    } catch (error) {
+      caught = error;
+    }
+    expect(EnisError.isInstance(caught) && caught.code).toBe("INFEASIBLE");
+    expect((caught as Error).message).toMatch(/150.*100.*shortfall 50/);
+    const scaled = maxMinAllocate({
+      capacity: 100,
+      tenants,
+      tierFloors: "tenant",
+      overcommit: "scale-floors",
+    });
+    expect(scaled.floorScale).toBeCloseTo(100 / 150, 12);
+    expect(scaled.allocated).toBeCloseTo(100, 9);
+    for (const t of tenants) expect(scaled.allocations[t.id]).toBeCloseTo(100 / 30, 9);
+  });
+
+  it("rejects or scales explicit floors above capacity", () => {
+    const tenants = [
+      { id: "a", demand: 50, floor: 40 },
+      { id: "b", demand: 50, floor: 20 },
+    ];
+    expect(() => maxMinAllocate({ capacity: 30, tenants })).toThrow(/shortfall 30/);
+    const scaled = maxMinAllocate({ capacity: 30, tenants, overcommit: "scale-floors" });
+    expect(scaled.floorScale).toBeCloseTo(0.5, 12);
+    expect(scaled.allocations["a"]).toBeCloseTo(20, 9);
+    expect(scaled.allocations["b"]).toBeCloseTo(10, 9);
+  });
+
+  it("keeps dedicated tiers out of the pool, or pools them", () => {
+    const tenants = [
+      { id: "e", demand: 80, tier: "enterprise", cap: 70 },
+      { id: "c", demand: 30, tier: "🔴" },
+      { id: "s", demand: 100, tier: "shared" },
+    ];
+    const separate = maxMinAllocate({ capacity: 50, tenants });
+    expect({ ...separate.dedicated }).toEqual({ e: 70, c: 30 });
+    expect({ ...separate.allocations }).toEqual({ s: 50 });
+    const pooled = maxMinAllocate({ capacity: 50, tenants, dedicated: "pool", tierFloors: "none" });
+    expect(Object.keys(pooled.dedicated)).toEqual([]);
+    // Weights 50 / 100 / 5 at one level: c reaches its demand 30 first, then e : s = 50 : 5.
+    expect(pooled.allocations["c"]).toBe(30);
+    expect(pooled.allocations["e"]).toBeCloseTo((20 * 50) / 55, 9);
+    expect(pooled.allocated).toBeCloseTo(50, 9);
+  });
+});
+
+describe("maxMinAllocate: bad input", () => {
+  const codeOf = (run: () => unknown): { code: string; field: string | undefined; message: string } => {
+    try {
+      run();
+    } catch (error) {
+      if (EnisError.isInstance(error))
+        return { code: error.code, field: error.field, message: error.message };
+      throw error;
+    }
+    throw new Error("expected an EnisError");
+  };
+
+  it.each([
+    ["demand", Number.NaN],
+    ["demand", Number.POSITIVE_INFINITY],
+    ["demand", -1],
+    ["floor", Number.NEGATIVE_INFINITY],
+    ["floor", -0.5],
+    ["cap", Number.NaN],
+    ["cap", Number.POSITIVE_INFINITY],
+    ["weight", 0],
+    ["weight", -2],
+    ["weight", Number.NaN],
+    ["weight", Number.POSITIVE_INFINITY],
+  ])("rejects %s = %s naming the field and value", (key, value) => {
+    const tenants = [
+      { id: "ok", demand: 1 },
+      { id: "bad", demand: 1, [key]: value },
+    ];
+    const error = codeOf(() => maxMinAllocate({ capacity: 10, tenants }));
+    expect(error.code).toBe("INVALID_OPTIONS");
+    expect(error.field).toBe(`tenants[1].${key}`);
+    expect(error.message).toContain(String(value));
+  });
+
+  it("rejects bad capacity, duplicate ids, unknown tiers and unknown keys", () => {
+    expect(codeOf(() => maxMinAllocate({ capacity: Number.NaN, tenants: [] })).field).toBe("capacity");
+    expect(codeOf(() => maxMinAllocate({ capacity: -1, tenants: [] })).code).toBe("INVALID_OPTIONS");
+    const duplicate = codeOf(() =>
+      maxMinAllocate({
+        capacity: 1,
+        tenants: [
+          { id: "a", demand: 1 },
+          { id: "b", demand: 1 },
+          { id: "a", demand: 2 },
+        ],
+      }),
+    );
+    expect(duplicate).toMatchObject({ code: "DUPLICATE_ID", field: "tenants[2].id" });
+    const dedicatedDuplicate = codeOf(() =>
+      maxMinAllocate({
+        capacity: 1,
+        tenants: [
+          { id: "a", demand: 1, tier: "enterprise" },
+          { id: "a", demand: 1 },
+        ],
+      }),
+    );
+    expect(dedicatedDuplicate.code).toBe("DUPLICATE_ID");
+    expect(
+      codeOf(() => maxMinAllocate({ capacity: 1, tenants: [{ id: "a", demand: 1, tier: "gold" }] })),
+    ).toMatchObject({ code: "UNKNOWN_TIER", field: "tenants[0].tier" });
+    expect(
+      codeOf(() => maxMinAllocate({ capacity: 1, tenants: [{ id: "a", demand: 1, wieght: 2 } as never] })),
+    ).toMatchObject({ code: "INVALID_OPTIONS", field: "tenants[0].wieght" });
+    expect(codeOf(() => maxMinAllocate({ capacity: 1, tenants: [], fairness: 1 } as never)).field).toBe(
+      "options.fairness",
+    );
+    expect(
+      codeOf(() => maxMinAllocate({ capacity: 1, tenants: [], overcommit: "ignore" } as never)).field,
+    ).toBe("overcommit");
+  });
+
+  it("answers malformed input with an EnisError, never a crash or NaN", () => {
+    fc.assert(
+      fc.property(
+        fc.anything(),
+        fc.array(fc.oneof(fc.anything(), fc.record({ id: fc.anything(), demand: fc.anything() })), {
+          maxLength: 5,
+        }),
+        (capacity, tenants) => {
+          try {
+            const result = maxMinAllocate({ capacity, tenants } as never);
+            for (const value of Object.values(result.allocations)) expect(Number.isFinite(value)).toBe(true);
+          } catch (error) {
+            expect(EnisError.isInstance(error)).toBe(true);
+            expect(["INVALID_OPTIONS", "DUPLICATE_ID", "UNKNOWN_TIER"]).toContain((error as EnisError).code);
+          }
+        },
+      ),
+      { seed: 5, numRuns: 500 },
+    );
+  });
+});
