@@ -127,10 +127,21 @@ const overridesSchema = z.strictObject({
   compliance: tierOverrideSchema.optional(),
 });
 
-/** Values of a tier that a catalogue may override. */
-export type TierOverride = z.input<typeof tierOverrideSchema>;
+/** Values of a tier that a catalogue may override; every field is validated. */
+export interface TierOverride {
+  /** Display name. */
+  name?: string;
+  /** Fair-share weight, > 0. */
+  weight?: number;
+  /** Fraction of the shared pool guaranteed to the tier as a class, in (0, 1], or `"dedicated"`. */
+  sharedPoolFloor?: number | "dedicated";
+  /** Lowest fraction of its limits that throttling may leave a tenant, in (0, 1]. */
+  throttleFloor?: number;
+  /** Budget ceilings in US dollars, > 0. */
+  budget?: { monthlyCeilingUsd?: number; costPerRequestCeilingUsd?: number };
+}
 /** Per-tier overrides for {@link createTierCatalogue}. */
-export type TierOverrides = z.input<typeof overridesSchema>;
+export type TierOverrides = Partial<Record<TierId, TierOverride>>;
 
 /**
  * Builds a validated, frozen tier catalogue: the defaults of the seeds, with `overrides` applied.
