@@ -1,7 +1,7 @@
 import { createManualClock, EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { createFairQueue, type FairQueue } from "./fair-queue.js";
+import { createFairQueue, type FairQueue, type FairQueueTicket } from "./fair-queue.js";
 
 interface Op {
   kind: "enqueue" | "dequeue";
@@ -27,6 +27,99 @@ const opArbitrary = (tenants: number, costs: fc.Arbitrary<number>) =>
 /** Long traces: fast-check's default size keeps arrays to a handful of items, too short to show lag. */
 const traceArbitrary = (tenants: number, costs: fc.Arbitrary<number>, maxLength = 400) =>
   fc.array(opArbitrary(tenants, costs), { minLength: maxLength / 4, maxLength, size: "max" });
+
+/**
+ * Start-time fair queuing written the plain way: every backlogged tenant scanned for the smallest
+ * (start tag, tag sequence). The queue under test must produce the very same schedule.
+ */
+class ReferenceQueue {
+  private virtualTime = 0;
+  private sequence = 0;
+  private epoch = 0;
+  private size = 0;
+  private readonly tenants = new Map<
+    string,
+    {
+      items: { item: number; cost: number; weight: number }[];
+      finish: number;
+      epoch: number;
+      start: number;
+      startFloor: number;
+      sequence: number;
+    }
+  >();
+
+  enqueue(tenantId: string, item: number, cost: number, weight: number): void {
+    let tenant = this.tenants.get(tenantId);
+    if (!tenant) {
+      tenant = { items: [], finish: 0, epoch: 0, start: 0, startFloor: 0, sequence: 0 };
+      this.tenants.set(tenantId, tenant);
+    }
+    tenant.items.push({ item, cost, weight });
+    this.size++;
+    if (tenant.items.length === 1) {
+      const finish = tenant.epoch === this.epoch ? tenant.finish : 0;
+      tenant.startFloor = this.virtualTime;
+      tenant.start = Math.max(finish, this.virtualTime);
+      tenant.sequence = this.sequence++;
+    }
+  }
+
+  dequeue() {
+    let best: string | undefined;
+    for (const [id, tenant] of this.tenants) {
+      if (tenant.items.length === 0) continue;
+      const current = best === undefined ? undefined : this.tenants.get(best)!;
+      if (
+        current === undefined ||
+        tenant.start < current.start ||
+        (tenant.start === current.start && tenant.sequence < current.sequence)
+      ) {
+        best = id;
+      }
+    }
+    if (best === undefined) return undefined;
+    const tenant = this.tenants.get(best)!;
+    const start = tenant.start;
+    this.virtualTime = start;
+    const { item, cost, weight } = tenant.items.shift()!;
+    this.size--;
+    const finish = start + cost / weight;
+    tenant.finish = finish;
+    tenant.epoch = this.epoch;
+    const ticket = { tenantId: best, cost, weight, epoch: this.epoch };
+    if (tenant.items.length > 0) {
+      tenant.startFloor = start;
+      tenant.start = finish;
+      tenant.sequence = this.sequence++;
+    }
+    if (this.size === 0) this.idle();
+    return { tenantId: best, item, ticket };
+  }
+
+  complete(ticket: { tenantId: string; cost: number; weight: number; epoch: number }, actual: number): void {
+    const tenant = this.tenants.get(ticket.tenantId)!;
+    if (ticket.epoch !== this.epoch || tenant.epoch !== this.epoch) return;
+    tenant.finish += (actual - ticket.cost) / ticket.weight;
+    if (tenant.items.length > 0) tenant.start = Math.max(tenant.finish, tenant.startFloor);
+  }
+
+  remove(tenantId: string): number[] {
+    const tenant = this.tenants.get(tenantId);
+    if (!tenant) return [];
+    const items = tenant.items.map((entry) => entry.item);
+    this.size -= items.length;
+    tenant.items = [];
+    if (items.length > 0 && this.size === 0) this.idle();
+    return items;
+  }
+
+  private idle(): void {
+    this.virtualTime = 0;
+    this.epoch++;
+    this.sequence = 0;
+  }
+}
 
 interface Dispatch {
   tenant: number;
@@ -142,6 +235,87 @@ describe("createFairQueue: start-time fair queuing", () => {
     for (let i = 0; i < 1_660; i++) served[Number(queue.dequeue()!.tenantId)]++;
     // 1660 = 10 rounds of 166 (= 1 + 5 + 10 + 50 + 100): exactly proportional.
     expect(served).toEqual(weights.map((w) => w * 10));
+  });
+
+  it("schedules exactly like a plain reference implementation of SFQ", () => {
+    const command = fc.oneof(
+      {
+        weight: 4,
+        arbitrary: fc.record({
+          kind: fc.constant("enqueue" as const),
+          tenant: fc.integer({ min: 0, max: 7 }),
+          count: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 12 })),
+          cost: fc.oneof(fc.constantFrom(1, 2, 4, 0.5), fc.double({ min: 0.01, max: 10, noNaN: true })),
+          weight: fc.constantFrom(1, 5, 10, 50, 100, 3),
+        }),
+      },
+      {
+        weight: 5,
+        arbitrary: fc.record({
+          kind: fc.constant("dequeue" as const),
+          complete: fc.oneof(fc.constant(-1), fc.double({ min: 0, max: 12, noNaN: true })),
+        }),
+      },
+      {
+        weight: 2,
+        arbitrary: fc.record({
+          kind: fc.constant("late-complete" as const),
+          pick: fc.nat(),
+          actual: fc.double({ min: 0, max: 12, noNaN: true }),
+        }),
+      },
+      {
+        weight: 1,
+        arbitrary: fc.record({
+          kind: fc.constant("remove" as const),
+          tenant: fc.integer({ min: 0, max: 7 }),
+        }),
+      },
+    );
+    fc.assert(
+      fc.property(fc.array(command, { minLength: 50, maxLength: 400, size: "max" }), (commands) => {
+        const queue = createFairQueue<number>();
+        const reference = new ReferenceQueue();
+        const pending: { ticket: FairQueueTicket; reference: Parameters<ReferenceQueue["complete"]>[0] }[] =
+          [];
+        let item = 0;
+        for (const c of commands) {
+          if (c.kind === "enqueue") {
+            for (let k = 0; k < c.count; k++, item++) {
+              queue.enqueue(`t${c.tenant}`, item, { cost: c.cost, weight: c.weight });
+              reference.enqueue(`t${c.tenant}`, item, c.cost, c.weight);
+            }
+          } else if (c.kind === "dequeue") {
+            const peeked = queue.peek();
+            const got = queue.dequeue();
+            expect(peeked && [peeked.tenantId, peeked.item]).toEqual(got && [got.tenantId, got.item]);
+            const want = reference.dequeue();
+            expect(got && [got.tenantId, got.item]).toEqual(want && [want.tenantId, want.item]);
+            if (got && want) {
+              if (c.complete >= 0) {
+                queue.complete(got.ticket, c.complete);
+                reference.complete(want.ticket, c.complete);
+              } else pending.push({ ticket: got.ticket, reference: want.ticket });
+            }
+          } else if (c.kind === "late-complete") {
+            if (pending.length === 0) continue;
+            const [chosen] = pending.splice(c.pick % pending.length, 1);
+            queue.complete(chosen!.ticket, c.actual);
+            reference.complete(chosen!.reference, c.actual);
+          } else {
+            expect(queue.remove(`t${c.tenant}`)).toEqual(reference.remove(`t${c.tenant}`));
+          }
+        }
+        for (
+          let got = queue.dequeue(), want = reference.dequeue();
+          got || want;
+          got = queue.dequeue(), want = reference.dequeue()
+        ) {
+          expect(got && [got.tenantId, got.item]).toEqual(want && [want.tenantId, want.item]);
+        }
+      }),
+      { seed: 23, numRuns: 300, endOnFailure: true },
+    );
   });
 
   it("keeps FIFO order within a tenant", () => {

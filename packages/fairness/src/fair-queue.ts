@@ -18,9 +18,13 @@ import { z } from "zod";
  * smallest start tag and sets v to that tag. Over any interval in which tenants f and m are both
  * backlogged: |W_f/w_f - W_m/w_m| <= cmax_f/w_f + cmax_m/w_m.
  *
- * Items are kept in per-tenant FIFO lists and only tenants sit in the heap, so an enqueue to a
- * tenant that is already backlogged costs no heap operation, and the heap holds at most one entry
- * per backlogged tenant.
+ * Items are kept in per-tenant FIFO lists and only tenants are scheduled, so an enqueue to a
+ * tenant that is already backlogged costs no scheduling work. A tenant that becomes backlogged
+ * with S = v (the common case: it was idle) would climb a heap to its very top, since every other
+ * tag is >= v; instead it joins a FIFO "lane" of tenants whose tag equals the lane's tag, which is
+ * already in (S, sequence) order. Dequeue takes the smaller of the lane's head and the heap's top,
+ * so the schedule is exactly the heap-only one (a test replays random traces against a plain
+ * reference implementation), at O(1) for tenants that come and go.
  *
  * Costs may be estimates: `complete(ticket, actualCost)` applies F_f += (actual - estimate)/w_f,
  * as Kubernetes API Priority and Fairness does on request completion.
@@ -197,8 +201,12 @@ class TenantState {
   epoch = 0;
   /** Virtual time when the head's tag was set: the anti-windup floor of a corrected tag. */
   startFloor = 0;
-  /** Position in the heap, or -1 when not backlogged; the head's start tag is `heapStart[heapIndex]`. */
+  /** Position in the heap, or -1; the head's start tag is then `heapStart[heapIndex]`. */
   heapIndex = -1;
+  /** Position in the current-tag lane, or -1; the head's start tag is then `laneTag`. */
+  lanePosition = -1;
+  /** Tie-break of the head's tag while in the lane. */
+  laneSequence = 0;
   constructor(readonly id: string) {}
 }
 
@@ -285,6 +293,35 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
   let virtualTime = 0;
   let epoch = 0;
   let sequence = 0;
+  const lane: (TenantState | undefined)[] = [];
+  let laneHead = 0;
+  let laneCount = 0;
+  let laneTag = 0;
+
+  /** The first live tenant of the lane (removed tenants leave holes), or undefined. */
+  const laneFront = (): TenantState | undefined => {
+    while (laneHead < lane.length) {
+      const state = lane[laneHead];
+      if (state !== undefined) return state;
+      laneHead++;
+    }
+    lane.length = 0;
+    laneHead = 0;
+    return undefined;
+  };
+
+  const laneRemove = (state: TenantState): void => {
+    lane[state.lanePosition] = undefined;
+    state.lanePosition = -1;
+    laneCount--;
+  };
+
+  /** True when the lane's head is served before the heap's top. */
+  const laneFirst = (front: TenantState): boolean => {
+    if (heap.length === 0) return true;
+    const top = heapStart[0]!;
+    return laneTag < top || (laneTag === top && front.laneSequence < heapSequence[0]!);
+  };
 
   const resolveWeight = (tenantId: string): number => {
     if (weightOf !== undefined) {
@@ -373,7 +410,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
     place(node, index, start, tagSequence);
   };
 
-  const heapPush = (node: TenantState, start: number): void => {
+  const heapPush = (node: TenantState, start: number, tagSequence = sequence++): void => {
     const index = heap.length;
     if (index === heapStart.length) {
       const starts = new Float64Array(index * 2);
@@ -384,7 +421,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       heapSequence = sequences;
     }
     heap.push(node);
-    place(node, index, start, sequence++);
+    place(node, index, start, tagSequence);
     siftUp(index);
   };
 
@@ -416,6 +453,8 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
     virtualTime = 0;
     epoch++;
     sequence = 0;
+    lane.length = 0;
+    laneHead = 0;
   };
 
   const queue: FairQueue<T> = {
@@ -470,20 +509,33 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       state.tail = slot;
       state.count++;
       size++;
-      if (state.heapIndex < 0) {
+      if (state.count === 1) {
         // Newly backlogged: S = max(v, F_prev). An idle tenant earns no credit for its idle time.
         const finish = finishOf(state);
         state.startFloor = virtualTime;
-        heapPush(state, Math.max(finish, virtualTime));
+        if (finish <= virtualTime && (laneCount === 0 || laneTag === virtualTime)) {
+          laneTag = virtualTime;
+          state.lanePosition = lane.length;
+          state.laneSequence = sequence++;
+          lane.push(state);
+          laneCount++;
+        } else heapPush(state, Math.max(finish, virtualTime));
       }
       return accepted;
     },
 
     dequeue(): Dequeued<T> | undefined {
-      const state = heap[0];
+      const front = laneFront();
+      const fromLane = front !== undefined && laneFirst(front);
+      const state = fromLane ? front : heap[0];
       if (state === undefined) return undefined;
       const slot = state.head;
-      const start = heapStart[0]!;
+      const start = fromLane ? laneTag : heapStart[0]!;
+      if (fromLane) {
+        lane[laneHead++] = undefined;
+        state.lanePosition = -1;
+        laneCount--;
+      }
       virtualTime = start;
       state.head = slotNext[slot]!;
       if (state.head < 0) state.tail = -1;
@@ -500,18 +552,20 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       const dequeued = new DequeuedEntry<T>(state, item, cost, weight, waitMs, epoch, owner);
       if (state.count > 0) {
         state.startFloor = start;
-        heapStart[0] = finish;
-        heapSequence[0] = sequence++;
-        siftDown(0);
-      } else {
-        heapRemove(state);
-      }
+        if (fromLane) heapPush(state, finish);
+        else {
+          heapStart[0] = finish;
+          heapSequence[0] = sequence++;
+          siftDown(0);
+        }
+      } else if (!fromLane) heapRemove(state);
       if (size === 0) becameIdle();
       return dequeued;
     },
 
     peek() {
-      const state = heap[0];
+      const front = laneFront();
+      const state = front !== undefined && laneFirst(front) ? front : heap[0];
       if (state === undefined) return undefined;
       return { tenantId: state.id, item: slotItem[state.head] as T };
     },
@@ -542,9 +596,14 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       const state = entry.tenant;
       if (state.epoch !== epoch) return;
       state.finish += (actualCost - entry.estimatedCost) / entry.weight;
+      const corrected = Math.max(state.finish, state.startFloor);
       if (state.heapIndex >= 0) {
-        const corrected = Math.max(state.finish, state.startFloor);
         if (corrected !== heapStart[state.heapIndex]) rekey(state.heapIndex, corrected, false);
+      } else if (state.lanePosition >= 0 && corrected !== laneTag) {
+        // Its tag left the lane's: move it to the heap, keeping its tie-break.
+        const tagSequence = state.laneSequence;
+        laneRemove(state);
+        heapPush(state, corrected, tagSequence);
       }
     },
 
@@ -562,7 +621,8 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       state.count = 0;
       state.head = -1;
       state.tail = -1;
-      heapRemove(state);
+      if (state.lanePosition >= 0) laneRemove(state);
+      else heapRemove(state);
       if (size === 0) becameIdle();
       return items;
     },
@@ -575,7 +635,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       return size;
     },
     get backloggedTenants() {
-      return heap.length;
+      return heap.length + laneCount;
     },
     get virtualTime() {
       return virtualTime;
