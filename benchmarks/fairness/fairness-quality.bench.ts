@@ -3,8 +3,9 @@
  * matches its weight share, and Jain's index of served / ideal over every tenant is >= 0.99
  * (the seed asks > 0.90).
  *
- * 10 tenants per tier (weights 1 / 5 / 10 / 50 / 100), each always backlogged, seeded costs
- * log-uniform in [0.25, 4]; 500k dispatches. Three schedulers on the same demand:
+ * 100 tenants in the platform's tier mix (70 🟤, 20 🟡, 7 🟢, 2 🔵, 1 🔴; weights 1 / 5 / 10 / 50 /
+ * 100), each always backlogged, seeded costs log-uniform in [0.25, 4]; 500k dispatches.
+ * Three schedulers on the same demand:
  * - the fair queue with exact costs,
  * - the fair queue told a flat estimate of 1 and corrected on complete(),
  * - the seed's "WFQ" (one virtual clock per tier, seeded from wall-clock time; REFERENCES.md §7),
@@ -14,10 +15,10 @@ import { createRandom, defaultTierCatalogue, tierIds } from "@enis/core";
 import { createFairQueue, jainIndex } from "@enis/fairness";
 import { round, writeResult } from "../lib/report.js";
 
-const perTier = 10;
+const perTier = { zero: 70, shared: 20, lite: 7, enterprise: 2, compliance: 1 } as const;
 const dispatches = 500_000;
 const tenants = tierIds.flatMap((tier) =>
-  Array.from({ length: perTier }, (_, i) => ({
+  Array.from({ length: perTier[tier] }, (_, i) => ({
     id: `${tier}-${i}`,
     tier,
     weight: defaultTierCatalogue.get(tier).weight,
@@ -118,8 +119,8 @@ writeResult({
   passed: worst >= 0.99,
   rows,
   notes: [
-    `${perTier} tenants per tier, always backlogged, ${dispatches.toLocaleString("en-US")} dispatches, costs log-uniform in [0.25, 4]`,
+    `${tenants.length} tenants (70/20/7/2/1 per tier), always backlogged, ${dispatches.toLocaleString("en-US")} dispatches, costs log-uniform in [0.25, 4]`,
     "share / weight share = 1 is exact; jainRaw is on raw allocations (a perfect weighted split scores low by design, REFERENCES.md §1)",
-    "the seed WFQ row transcribes the seed's algorithm on a simulated wall clock; it is not ENIS code",
+    "the seed WFQ row transcribes the seed's algorithm on a simulated wall clock; it is not ENIS code: its clock per tier gives each tier, not each tenant, a weight-proportional share, so a tier's tenants split what one tenant of the tier should get",
   ],
 });
