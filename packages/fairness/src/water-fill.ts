@@ -61,25 +61,11 @@ export function waterFill(
   out: Float64Array | number[],
 ): number {
   if (count === 0) return 0;
+  // One pass computes the sums for the clamped cases and classifies every entry: a second pass
+  // over n entries cost as much as the bisection rounds together (they shrink geometrically).
   let sumLower = 0;
   let sumUpper = 0;
   let saturationLevel = 0;
-  for (let i = 0; i < count; i++) {
-    sumLower += lower[i]!;
-    const high = upper[i]!;
-    sumUpper += high;
-    const level = high / weights[i]!;
-    if (level > saturationLevel) saturationLevel = level;
-  }
-  if (target >= sumUpper) {
-    for (let i = 0; i < count; i++) out[i] = upper[i]!;
-    return saturationLevel;
-  }
-  if (target <= sumLower) {
-    for (let i = 0; i < count; i++) out[i] = lower[i]!;
-    return 0;
-  }
-
   // Tenants with l = u never move; the rest are "active" until both breakpoints leave (lo, hi).
   const fixed = new CompensatedSum();
   // Weight of entries free (w r inside [l, u]) throughout the bracket: f grows by freeWeight per unit r.
@@ -91,13 +77,16 @@ export function waterFill(
   for (let i = 0; i < count; i++) {
     const low = lower[i]!;
     const high = upper[i]!;
+    const weight = weights[i]!;
+    sumLower += low;
+    sumUpper += high;
+    const highBreak = high / weight;
+    if (highBreak > saturationLevel) saturationLevel = highBreak;
     if (low >= high) {
       fixed.add(low);
       continue;
     }
-    const weight = weights[i]!;
     const lowBreak = low / weight;
-    const highBreak = high / weight;
     lowLevel[i] = lowBreak;
     highLevel[i] = highBreak;
     // Same classification as the compaction below, for the bracket (0, +Infinity): a division may
@@ -106,6 +95,14 @@ export function waterFill(
     if (highBreak <= 0) fixed.add(high);
     else if (lowBreak <= 0 && highBreak === Number.POSITIVE_INFINITY) freeWeight += weight;
     else active[activeCount++] = i;
+  }
+  if (target >= sumUpper) {
+    for (let i = 0; i < count; i++) out[i] = upper[i]!;
+    return saturationLevel;
+  }
+  if (target <= sumLower) {
+    for (let i = 0; i < count; i++) out[i] = lower[i]!;
+    return 0;
   }
 
   let bracketLow = 0;
