@@ -1,4 +1,4 @@
-import { createManualClock, createRandom, defaultTierCatalogue, type TierId, tierIds } from "@enis/core";
+import { createManualClock, createRandom, type TierId, tierIds } from "@enis/core";
 import { createFairQueue } from "@enis/fairness";
 
 /** One tenant of the simulated platform. */

@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
+import { catchEnisError } from "../../../test-support/enis-error.js";
 import {
   createManualClock,
   createRandom,
@@ -45,11 +46,11 @@ describe("tier catalogue", () => {
 
   it("rejects unknown tiers with UNKNOWN_TIER naming the value", () => {
     for (const bad of ["gold", "", "⚫", 3, null, undefined, {}]) {
-      const error = catchError(() => parseTier(bad));
+      const error = catchEnisError(() => parseTier(bad));
       expect(error.code).toBe("UNKNOWN_TIER");
       expect(error.field).toBe("tier");
     }
-    expect(catchError(() => parseTier("gold")).message).toContain('"gold"');
+    expect(catchEnisError(() => parseTier("gold")).message).toContain('"gold"');
   });
 
   it("applies validated overrides and leaves the defaults alone", () => {
@@ -71,7 +72,7 @@ describe("tier catalogue", () => {
       [{ lite: { sharedPoolFloor: 0.9 } }, "tierOverrides.sharedPoolFloor"],
     ];
     for (const [overrides, field] of cases) {
-      const error = catchError(() => createTierCatalogue(overrides as never));
+      const error = catchEnisError(() => createTierCatalogue(overrides as never));
       expect(error.code).toBe("INVALID_OPTIONS");
       expect(error.field).toBe(field);
     }
@@ -105,7 +106,9 @@ describe("EnisError", () => {
 
   it("parseOptions names the nested field and value and freezes the result", () => {
     const schema = z.strictObject({ limits: z.array(z.strictObject({ rate: z.number().positive() })) });
-    const error = catchError(() => parseOptions(schema, { limits: [{ rate: 1 }, { rate: -2 }] }, "options"));
+    const error = catchEnisError(() =>
+      parseOptions(schema, { limits: [{ rate: 1 }, { rate: -2 }] }, "options"),
+    );
     expect(error.field).toBe("options.limits[1].rate");
     expect(error.message).toContain("-2");
     expect(error.cause).toBeInstanceOf(Error);
@@ -167,10 +170,10 @@ describe("createRandom", () => {
 
   it("rejects bad seeds", () => {
     for (const seed of [Number.NaN, 1.5, Number.POSITIVE_INFINITY, 2 ** 53]) {
-      expect(catchError(() => createRandom(seed)).code).toBe("INVALID_OPTIONS");
+      expect(catchEnisError(() => createRandom(seed)).code).toBe("INVALID_OPTIONS");
     }
-    expect(catchError(() => createRandom({ state: [0, 1, 2] as never })).field).toBe("seed.state");
-    expect(catchError(() => createRandom(1).nextInt(0)).field).toBe("maxExclusive");
+    expect(catchEnisError(() => createRandom({ state: [0, 1, 2] as never })).field).toBe("seed.state");
+    expect(catchEnisError(() => createRandom(1).nextInt(0)).field).toBe("maxExclusive");
   });
 });
 
@@ -181,18 +184,8 @@ describe("createManualClock", () => {
     expect(clock.nowMs()).toBe(1_005);
     clock.set(2_000);
     expect(clock.nowMs()).toBe(2_000);
-    expect(catchError(() => clock.set(1)).code).toBe("INVALID_OPTIONS");
-    expect(catchError(() => clock.advance(-1)).field).toBe("deltaMs");
-    expect(catchError(() => clock.advance(Number.NaN)).field).toBe("deltaMs");
+    expect(catchEnisError(() => clock.set(1)).code).toBe("INVALID_OPTIONS");
+    expect(catchEnisError(() => clock.advance(-1)).field).toBe("deltaMs");
+    expect(catchEnisError(() => clock.advance(Number.NaN)).field).toBe("deltaMs");
   });
 });
-
-function catchError(action: () => unknown): EnisError {
-  try {
-    action();
-  } catch (error) {
-    if (EnisError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected an EnisError");
-}

@@ -1,6 +1,7 @@
 import { describeValue, EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { catchEnisError } from "../../../test-support/enis-error.js";
 import { type DrfAllocation, type DrfOptions, type DrfUser, drfAllocate } from "./drf.js";
 
 /**
@@ -97,16 +98,6 @@ function problems(options: { maxUsers: number; capacityMax: number; demandMax: n
       ),
     });
   });
-}
-
-function catchError(action: () => unknown): EnisError {
-  try {
-    action();
-  } catch (error) {
-    if (EnisError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected an EnisError");
 }
 
 describe("drfAllocate", () => {
@@ -471,7 +462,7 @@ describe("drfAllocate", () => {
     it.each(cases)(
       "rejects %s with INVALID_OPTIONS naming the field and value",
       (_, options, field, value) => {
-        const error = catchError(() => drfAllocate(options as DrfOptions));
+        const error = catchEnisError(() => drfAllocate(options as DrfOptions));
         expect(error.code).toBe("INVALID_OPTIONS");
         expect(error.field).toBe(field);
         expect(error.message).toContain(field);
@@ -480,7 +471,7 @@ describe("drfAllocate", () => {
     );
 
     it("rejects duplicate ids with DUPLICATE_ID", () => {
-      const error = catchError(() => drfAllocate({ capacity: { cpu: 1 }, users: [ok, { ...ok }] }));
+      const error = catchEnisError(() => drfAllocate({ capacity: { cpu: 1 }, users: [ok, { ...ok }] }));
       expect(error.code).toBe("DUPLICATE_ID");
       expect(error.field).toBe("users[1].id");
       expect(error.message).toContain('"a"');

@@ -1,6 +1,7 @@
 import { createManualClock, EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { catchEnisError } from "../../../test-support/enis-error.js";
 import { createFairQueue, type FairQueue, type FairQueueTicket } from "./fair-queue.js";
 
 interface Op {
@@ -517,19 +518,19 @@ describe("createFairQueue: start-time fair queuing", () => {
       [() => queue.complete({ tenantId: "a", estimatedCost: 1, weight: 1 }, 1), "UNKNOWN_TICKET", "ticket"],
     ];
     for (const [action, code, field] of cases) {
-      const error = catchError(action);
+      const error = catchEnisError(action);
       expect([error.code, error.field]).toEqual([code, field]);
     }
     expect(queue.size).toBe(0);
     queue.enqueue("a", 1);
     const { ticket } = queue.dequeue()!;
-    expect(catchError(() => queue.complete(ticket, Number.NaN)).field).toBe("actualCost");
+    expect(catchEnisError(() => queue.complete(ticket, Number.NaN)).field).toBe("actualCost");
     queue.complete(ticket, 2);
-    expect(catchError(() => queue.complete(ticket, 2)).code).toBe("UNKNOWN_TICKET");
+    expect(catchEnisError(() => queue.complete(ticket, 2)).code).toBe("UNKNOWN_TICKET");
     const other = createFairQueue<number>();
     other.enqueue("a", 1);
     const foreign = other.dequeue()!.ticket;
-    expect(catchError(() => queue.complete(foreign, 1)).code).toBe("UNKNOWN_TICKET");
+    expect(catchEnisError(() => queue.complete(foreign, 1)).code).toBe("UNKNOWN_TICKET");
   });
 
   it("rejects malformed options from fast-check without throwing anything but EnisError", () => {
@@ -547,13 +548,3 @@ describe("createFairQueue: start-time fair queuing", () => {
     );
   });
 });
-
-function catchError(action: () => unknown): EnisError {
-  try {
-    action();
-  } catch (error) {
-    if (EnisError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected an EnisError");
-}

@@ -1,6 +1,6 @@
-import { EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { catchEnisError } from "../../../test-support/enis-error.js";
 import { type DrfUser, drfAllocate } from "./drf.js";
 import { type HierarchicalDrfNode, hierarchicalDrfAllocate } from "./hierarchical-drf.js";
 
@@ -41,16 +41,6 @@ function naiveHierarchicalDrf(
     });
   }
   return tasks;
-}
-
-function catchError(action: () => unknown): EnisError {
-  try {
-    action();
-  } catch (error) {
-    if (EnisError.isInstance(error)) return error;
-    throw error;
-  }
-  throw new Error("expected an EnisError");
 }
 
 const resourceNames = ["cpu", "memoryGb", "gpu"] as const;
@@ -300,14 +290,14 @@ describe("hierarchicalDrfAllocate", () => {
       ["fractional maxPlacements", { capacity: { cpu: 1 }, root: leaf, maxPlacements: 0.5 }, "maxPlacements"],
     ];
     it.each(cases)("rejects %s with INVALID_OPTIONS", (_, options, field) => {
-      const error = catchError(() => hierarchicalDrfAllocate(options as never));
+      const error = catchEnisError(() => hierarchicalDrfAllocate(options as never));
       expect(error.code).toBe("INVALID_OPTIONS");
       expect(error.field).toBe(field);
       expect(error.message).toContain(field);
     });
 
     it("rejects duplicate ids anywhere in the tree with DUPLICATE_ID", () => {
-      const error = catchError(() =>
+      const error = catchEnisError(() =>
         hierarchicalDrfAllocate({
           capacity: { cpu: 1 },
           root: { id: "r", children: [{ id: "g", children: [leaf] }, { ...leaf }] },
@@ -319,7 +309,7 @@ describe("hierarchicalDrfAllocate", () => {
 
     it("throws INFEASIBLE instead of placing more than maxPlacements tasks", () => {
       const options = { capacity: { cpu: 1e9 }, root: { id: "r", children: [leaf] }, maxPlacements: 100 };
-      const error = catchError(() => hierarchicalDrfAllocate(options));
+      const error = catchEnisError(() => hierarchicalDrfAllocate(options));
       expect(error.code).toBe("INFEASIBLE");
       expect(hierarchicalDrfAllocate({ ...options, capacity: { cpu: 100 } }).tasks).toEqual({ a: 100 });
     });

@@ -1,6 +1,6 @@
-import { EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../../../test-support/enis-error.js";
 import { type HierarchyNode, hierarchicalAllocate } from "./hierarchical.js";
 import { maxMinAllocate } from "./max-min.js";
 
@@ -142,25 +142,17 @@ describe("hierarchicalAllocate", () => {
   });
 
   it("rejects malformed trees with a code and a field", () => {
-    const codeOf = (root: unknown): [string, string | undefined] => {
-      try {
-        hierarchicalAllocate({ capacity: 10, root } as never);
-      } catch (error) {
-        if (EnisError.isInstance(error)) return [error.code, error.field];
-        throw error;
-      }
-      return ["none", undefined];
-    };
-    expect(codeOf({ id: "r", children: [{ id: "a" }] })).toEqual([
+    const codeOfTree = (root: unknown) => codeOf(() => hierarchicalAllocate({ capacity: 10, root } as never));
+    expect(codeOfTree({ id: "r", children: [{ id: "a" }] })).toEqual([
       "INVALID_OPTIONS",
       "root.children[0].demand",
     ]);
-    expect(codeOf({ id: "r", demand: 3, children: [{ id: "a", demand: 1 }] })).toEqual([
+    expect(codeOfTree({ id: "r", demand: 3, children: [{ id: "a", demand: 1 }] })).toEqual([
       "INVALID_OPTIONS",
       "root.demand",
     ]);
     expect(
-      codeOf({
+      codeOfTree({
         id: "r",
         children: [
           { id: "a", demand: 1 },
@@ -168,20 +160,20 @@ describe("hierarchicalAllocate", () => {
         ],
       }),
     ).toEqual(["DUPLICATE_ID", "root.children[1].id"]);
-    expect(codeOf({ id: "r", children: [{ id: "a", demand: 1, weight: 0 }] })).toEqual([
+    expect(codeOfTree({ id: "r", children: [{ id: "a", demand: 1, weight: 0 }] })).toEqual([
       "INVALID_OPTIONS",
       "root.children[0].weight",
     ]);
-    expect(codeOf({ id: "r", children: [{ id: "a", demand: Number.NaN }] })[1]).toBe(
+    expect(codeOfTree({ id: "r", children: [{ id: "a", demand: Number.NaN }] })[1]).toBe(
       "root.children[0].demand",
     );
-    expect(codeOf({ id: "r", demand: 1, tier: "gold" })).toEqual(["UNKNOWN_TIER", "root.tier"]);
+    expect(codeOfTree({ id: "r", demand: 1, tier: "gold" })).toEqual(["UNKNOWN_TIER", "root.tier"]);
     const cycle: { id: string; children: unknown[] } = { id: "loop", children: [] };
     cycle.children.push(cycle);
-    expect(codeOf(cycle)[0]).toBe("DUPLICATE_ID");
+    expect(codeOfTree(cycle)[0]).toBe("DUPLICATE_ID");
     fc.assert(
       fc.property(fc.anything(), (root) => {
-        const [code] = codeOf(root);
+        const [code] = codeOfTree(root);
         expect(["INVALID_OPTIONS", "DUPLICATE_ID", "UNKNOWN_TIER", "none"]).toContain(code);
       }),
       { seed: 13, numRuns: 300 },

@@ -1,6 +1,6 @@
-import { EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../../../test-support/enis-error.js";
 import { jainIndex } from "./jain.js";
 
 describe("jainIndex", () => {
@@ -41,15 +41,6 @@ describe("jainIndex", () => {
   it("defines the edge cases", () => {
     expect(jainIndex([0, 0, 0])).toBe(1);
     expect(jainIndex([1e300, 1e300])).toBe(1);
-    const codeOf = (run: () => unknown): [string, string | undefined] => {
-      try {
-        run();
-      } catch (error) {
-        if (EnisError.isInstance(error)) return [error.code, error.field];
-        throw error;
-      }
-      return ["none", undefined];
-    };
     expect(codeOf(() => jainIndex([]))).toEqual(["INVALID_OPTIONS", "values"]);
     expect(codeOf(() => jainIndex([1, -1]))).toEqual(["INVALID_OPTIONS", "values[1]"]);
     expect(codeOf(() => jainIndex([1, Number.NaN]))).toEqual(["INVALID_OPTIONS", "values[1]"]);

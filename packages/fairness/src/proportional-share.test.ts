@@ -1,6 +1,6 @@
-import { EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { codeOf } from "../../../test-support/enis-error.js";
 import { maxMinAllocate } from "./max-min.js";
 import { proportionalShare } from "./proportional-share.js";
 
@@ -56,34 +56,25 @@ describe("proportionalShare", () => {
 
   it("validates scores, factor weights, tiers and ids", () => {
     const tenant = { id: "a", tier: "zero", paymentHistory: 0.5, resourceEfficiency: 0.5, timeOfDay: 0.5 };
-    const fieldOf = (run: () => unknown): [string, string | undefined] => {
-      try {
-        run();
-      } catch (error) {
-        if (EnisError.isInstance(error)) return [error.code, error.field];
-        throw error;
-      }
-      return ["none", undefined];
-    };
-    expect(fieldOf(() => proportionalShare({ tenants: [{ ...tenant, paymentHistory: 1.5 }] }))).toEqual([
+    expect(codeOf(() => proportionalShare({ tenants: [{ ...tenant, paymentHistory: 1.5 }] }))).toEqual([
       "INVALID_OPTIONS",
       "tenants[0].paymentHistory",
     ]);
-    expect(fieldOf(() => proportionalShare({ tenants: [{ ...tenant, timeOfDay: Number.NaN }] }))[1]).toBe(
+    expect(codeOf(() => proportionalShare({ tenants: [{ ...tenant, timeOfDay: Number.NaN }] }))[1]).toBe(
       "tenants[0].timeOfDay",
     );
-    expect(fieldOf(() => proportionalShare({ tenants: [tenant, tenant] }))[0]).toBe("DUPLICATE_ID");
-    expect(fieldOf(() => proportionalShare({ tenants: [{ ...tenant, tier: "gold" }] }))).toEqual([
+    expect(codeOf(() => proportionalShare({ tenants: [tenant, tenant] }))[0]).toBe("DUPLICATE_ID");
+    expect(codeOf(() => proportionalShare({ tenants: [{ ...tenant, tier: "gold" }] }))).toEqual([
       "UNKNOWN_TIER",
       "tenants[0].tier",
     ]);
     const factorWeights = { tier: 0.5, paymentHistory: 0.3, resourceEfficiency: 0.2, timeOfDay: 0.1 };
-    expect(fieldOf(() => proportionalShare({ tenants: [tenant], factorWeights }))).toEqual([
+    expect(codeOf(() => proportionalShare({ tenants: [tenant], factorWeights }))).toEqual([
       "INVALID_OPTIONS",
       "factorWeights",
     ]);
     expect(
-      fieldOf(() =>
+      codeOf(() =>
         proportionalShare({
           tenants: [tenant],
           factorWeights: { ...factorWeights, tier: -0.1, paymentHistory: 0.9 },
@@ -92,9 +83,7 @@ describe("proportionalShare", () => {
     ).toEqual(["INVALID_OPTIONS", "factorWeights.tier"]);
     const noTier = { tier: 0, paymentHistory: 1, resourceEfficiency: 0, timeOfDay: 0 };
     expect(
-      fieldOf(() =>
-        proportionalShare({ tenants: [{ ...tenant, paymentHistory: 0 }], factorWeights: noTier }),
-      ),
+      codeOf(() => proportionalShare({ tenants: [{ ...tenant, paymentHistory: 0 }], factorWeights: noTier })),
     ).toEqual(["INVALID_OPTIONS", "tenants[0]"]);
   });
 });
