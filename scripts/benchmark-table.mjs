@@ -44,7 +44,8 @@ for (const result of results) {
     lines.push(`| ${columns.join(" | ")} |`, `|${columns.map(() => "---").join("|")}|`);
     for (const row of result.rows) lines.push(`| ${columns.map((c) => cell(row[c] ?? "")).join(" | ")} |`);
   }
-  for (const note of result.notes ?? []) lines.push("", `- ${note}`);
+  if ((result.notes ?? []).length > 0) lines.push("");
+  for (const note of result.notes ?? []) lines.push(`- ${note}`);
   const env = result.environment ?? {};
   lines.push(
     "",
