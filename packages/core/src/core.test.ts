@@ -10,6 +10,7 @@ import {
   EnisError,
   parseOptions,
   parseTier,
+  resolveCatalogue,
   tierIds,
 } from "./index.js";
 
@@ -67,14 +68,31 @@ describe("tier catalogue", () => {
       [{ zero: { weight: 0 } }, "tierOverrides.zero.weight"],
       [{ zero: { weight: Number.NaN } }, "tierOverrides.zero.weight"],
       [{ lite: { throttleFloor: 1.5 } }, "tierOverrides.lite.throttleFloor"],
-      [{ gold: { weight: 3 } }, "tierOverrides"],
-      [{ shared: { weigth: 3 } }, "tierOverrides.shared"],
+      [{ gold: { weight: 3 } }, "tierOverrides.gold"],
+      [{ shared: { weigth: 3 } }, "tierOverrides.shared.weigth"],
       [{ lite: { sharedPoolFloor: 0.9 } }, "tierOverrides.sharedPoolFloor"],
     ];
     for (const [overrides, field] of cases) {
       const error = catchEnisError(() => createTierCatalogue(overrides as never));
       expect(error.code).toBe("INVALID_OPTIONS");
       expect(error.field).toBe(field);
+    }
+  });
+
+  it("parses an emoji followed by a renamed tier's display name", () => {
+    const catalogue = createTierCatalogue({ enterprise: { name: "Gold" } });
+    expect(catalogue.parse("🔵 Gold").id).toBe("enterprise");
+    expect(catalogue.parse("🔵gold").id).toBe("enterprise");
+    expect(catalogue.parse("🔵enterprise").id).toBe("enterprise");
+    expect(() => catalogue.parse("🔵 Silver")).toThrow(/tier must be/);
+  });
+
+  it("checks catalogues passed as options", () => {
+    expect(resolveCatalogue(undefined, "catalogue")).toBe(defaultTierCatalogue);
+    for (const bad of [{}, { parse: 1, tiers: [] }, { parse: () => 1 }, null, "default"]) {
+      expect(catchEnisError(() => resolveCatalogue(bad, "options.catalogue")).field).toBe(
+        "options.catalogue",
+      );
     }
   });
 
@@ -114,6 +132,27 @@ describe("EnisError", () => {
     expect(error.cause).toBeInstanceOf(Error);
     const parsed = parseOptions(schema, { limits: [{ rate: 1 }] }, "options");
     expect(Object.isFrozen(parsed.limits[0])).toBe(true);
+    const unknown = catchEnisError(() => parseOptions(schema, { limits: [], limitz: 3 }, "options"));
+    expect([unknown.field, unknown.message]).toEqual([
+      "options.limitz",
+      "options.limitz is invalid (not a known option), got 3",
+    ]);
+  });
+
+  it("parseOptions never freezes what the caller passed by reference", () => {
+    const clock = {
+      t: 0,
+      nowMs() {
+        return this.t;
+      },
+    };
+    const schema = z.strictObject({ clock: z.custom<typeof clock>(() => true), ids: z.array(z.string()) });
+    const parsed = parseOptions(schema, { clock, ids: ["a"] }, "options");
+    expect(parsed.clock).toBe(clock);
+    clock.t = 50;
+    expect(parsed.clock.nowMs()).toBe(50);
+    expect(Object.isFrozen(clock)).toBe(false);
+    expect(Object.isFrozen(parsed)).toBe(true);
   });
 });
 

@@ -5,7 +5,7 @@ export { describeValue, EnisError, invalidField } from "./errors.js";
 export type { Random, RandomSeed } from "./random.js";
 export { createRandom } from "./random.js";
 export type { TierBudget, TierCatalogue, TierId, TierOverride, TierOverrides, TierSpec } from "./tiers.js";
-export { createTierCatalogue, defaultTierCatalogue, parseTier, tierIds } from "./tiers.js";
+export { createTierCatalogue, defaultTierCatalogue, parseTier, resolveCatalogue, tierIds } from "./tiers.js";
 export {
   assertArray,
   assertFinite,
@@ -16,5 +16,6 @@ export {
   assertObject,
   assertPositive,
   deepFreeze,
+  oneOf,
   parseOptions,
 } from "./validate.js";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { describeValue, EnisError } from "./errors.js";
+import { describeValue, EnisError, invalidField } from "./errors.js";
 import { parseOptions } from "./validate.js";
 
 /** The five service tiers of ENIS Governance, cheapest first. */
@@ -200,9 +200,10 @@ function catalogueOf(tiers: readonly TierSpec[]): TierCatalogue {
       if (exact) return exact;
       const normalised = lookup.get(input.trim().toLowerCase().replace(/\s+/g, " "));
       if (normalised) return normalised;
-      // An emoji followed by a display name ("🔵 Enterprise").
+      // An emoji followed by the id or the display name, with or without a space ("🔵Gold").
       const byEmoji = lookup.get(input.trim().slice(0, 2));
-      if (byEmoji && input.trim().slice(2).trim().toLowerCase() === byEmoji.id) return byEmoji;
+      const rest = input.trim().slice(2).trim().toLowerCase();
+      if (byEmoji && (rest === byEmoji.id || rest === byEmoji.name.toLowerCase())) return byEmoji;
     }
     throw new EnisError(
       "UNKNOWN_TIER",
@@ -232,4 +233,21 @@ export const defaultTierCatalogue: TierCatalogue = catalogueOf(defaults);
  */
 export function parseTier(input: unknown, catalogue: TierCatalogue = defaultTierCatalogue): TierSpec {
   return catalogue.parse(input);
+}
+
+/**
+ * Checks that `value` is a tier catalogue (from `createTierCatalogue` or `defaultTierCatalogue`)
+ * and returns it; `undefined` gives the default. Throws `INVALID_OPTIONS` naming `field` otherwise.
+ */
+export function resolveCatalogue(value: unknown, field: string): TierCatalogue {
+  if (value === undefined) return defaultTierCatalogue;
+  if (
+    typeof value !== "object" ||
+    value === null ||
+    typeof (value as TierCatalogue).parse !== "function" ||
+    !Array.isArray((value as TierCatalogue).tiers)
+  ) {
+    throw invalidField(field, value, "a tier catalogue (createTierCatalogue or defaultTierCatalogue)");
+  }
+  return value as TierCatalogue;
 }

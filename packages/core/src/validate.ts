@@ -21,18 +21,18 @@ export function parseOptions<Schema extends z.ZodType>(
   const result = schema.safeParse(input);
   if (!result.success) {
     const issue = result.error.issues[0];
-    const path = issue
-      ? issue.path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`))
-      : [];
-    const field = `${what}${path.join("")}`;
-    const value = issue ? valueAt(input, issue.path) : input;
-    const detail = issue?.message ?? "invalid";
+    const path: PropertyKey[] = issue ? [...issue.path] : [];
+    // A misspelt key ("weigthOf") is reported at the key itself, not at its parent object.
+    if (issue?.code === "unrecognized_keys" && issue.keys[0] !== undefined) path.push(issue.keys[0]);
+    const field = `${what}${path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("")}`;
+    const value = issue ? valueAt(input, path) : input;
+    const detail = issue?.code === "unrecognized_keys" ? "not a known option" : (issue?.message ?? "invalid");
     throw new EnisError("INVALID_OPTIONS", `${field} is invalid (${detail}), got ${describeValue(value)}`, {
       field,
       cause: result.error,
     });
   }
-  return deepFreeze(result.data);
+  return freezeCreated(result.data, input);
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
@@ -44,6 +44,23 @@ function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {
   return current;
 }
 
+/**
+ * Freezes what the schema built, and only that: a value the schema passed through by reference
+ * (a clock, a callback's object, a catalogue) still belongs to the caller and stays mutable.
+ */
+function freezeCreated<T>(output: T, input: unknown): T {
+  if (typeof output !== "object" || output === null || output === input || Object.isFrozen(output))
+    return output;
+  const proto = Object.getPrototypeOf(output);
+  if (proto !== Object.prototype && proto !== null && !Array.isArray(output)) return output;
+  for (const key of Object.keys(output)) {
+    const inputChild =
+      typeof input === "object" && input !== null ? (input as Record<string, unknown>)[key] : undefined;
+    freezeCreated((output as Record<string, unknown>)[key], inputChild);
+  }
+  return Object.freeze(output);
+}
+
 /** Freezes a plain data structure in place and returns it. Functions and class instances are left alone. */
 export function deepFreeze<T>(value: T): T {
   if (typeof value !== "object" || value === null || Object.isFrozen(value)) return value;
@@ -52,6 +69,18 @@ export function deepFreeze<T>(value: T): T {
   Object.freeze(value);
   for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
   return value;
+}
+
+/** Returns `value` when it is one of `allowed`, `fallback` when undefined; throws `INVALID_OPTIONS` naming `field` otherwise. */
+export function oneOf<const Allowed extends string>(
+  value: unknown,
+  field: string,
+  allowed: readonly Allowed[],
+  fallback: Allowed,
+): Allowed {
+  if (value === undefined) return fallback;
+  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as Allowed;
+  throw invalidField(field, value, `one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
 }
 
 /** Throws `INVALID_OPTIONS` unless `value` is a finite number. */

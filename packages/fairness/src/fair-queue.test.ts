@@ -1,4 +1,4 @@
-import { createManualClock, EnisError } from "@enis/core";
+import { createManualClock, createRandom, EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catchEnisError } from "../../../test-support/enis-error.js";
@@ -82,7 +82,7 @@ class ReferenceQueue {
     if (best === undefined) return undefined;
     const tenant = this.tenants.get(best)!;
     const start = tenant.start;
-    this.virtualTime = start;
+    this.virtualTime = Math.max(this.virtualTime, start);
     const { item, cost, weight } = tenant.items.shift()!;
     this.size--;
     const finish = start + cost / weight;
@@ -319,6 +319,34 @@ describe("createFairQueue: start-time fair queuing", () => {
     );
   });
 
+  it("schedules exactly like the reference while it forgets idle tenants (thousands of tenants)", () => {
+    const random = createRandom(99);
+    const queue = createFairQueue<number>();
+    const reference = new ReferenceQueue();
+    for (let i = 0; i < 20; i++) {
+      queue.enqueue("busy", -1 - i, { cost: 3 });
+      reference.enqueue("busy", -1 - i, 3, 1);
+    }
+    const pending: [FairQueueTicket, Parameters<ReferenceQueue["complete"]>[0]][] = [];
+    for (let i = 0; i < 12_000; i++) {
+      const tenant = random.next() < 0.3 ? "busy" : `t${random.nextInt(4_000)}`;
+      const cost = 1 + random.nextInt(4);
+      queue.enqueue(tenant, i, { cost });
+      reference.enqueue(tenant, i, cost, 1);
+      const got = queue.dequeue()!;
+      const want = reference.dequeue()!;
+      expect([got.tenantId, got.item]).toEqual([want.tenantId, want.item]);
+      pending.push([got.ticket, want.ticket]);
+      if (pending.length > 3 || random.next() < 0.5) {
+        const [ticket, referenceTicket] = pending.shift()!;
+        const actual = random.nextInt(6);
+        queue.complete(ticket, actual);
+        reference.complete(referenceTicket, actual);
+      }
+    }
+    expect(queue.trackedTenants).toBeLessThan(3_000);
+  });
+
   it("keeps FIFO order within a tenant", () => {
     fc.assert(
       fc.property(traceArbitrary(4, fc.integer({ min: 1, max: 9 }), 300), (ops) => {
@@ -512,9 +540,15 @@ describe("createFairQueue: start-time fair queuing", () => {
       [() => queue.enqueue("a", 1, { weight: Number.NEGATIVE_INFINITY }), "INVALID_OPTIONS", "weight"],
       [() => createFairQueue({ maxQueued: 0 }), "INVALID_OPTIONS", "options.maxQueued"],
       [() => createFairQueue({ maxQueued: 1.5 }), "INVALID_OPTIONS", "options.maxQueued"],
-      [() => createFairQueue({ weigthOf: () => 1 } as never), "INVALID_OPTIONS", "options"],
+      [() => createFairQueue({ weigthOf: () => 1 } as never), "INVALID_OPTIONS", "options.weigthOf"],
       [() => createFairQueue({ weightOf: () => -1 }).enqueue("a", 1), "INVALID_OPTIONS", 'weightOf("a")'],
-      [() => createFairQueue({ tierOf: () => "gold" }).enqueue("a", 1), "UNKNOWN_TIER", "tier"],
+      [() => createFairQueue({ tierOf: () => "gold" }).enqueue("a", 1), "UNKNOWN_TIER", 'tierOf("a")'],
+      [() => createFairQueue({ catalogue: { parse: 1 } as never }), "INVALID_OPTIONS", "options.catalogue"],
+      [
+        () => createFairQueue({ clock: { nowMs: () => Number.NaN } }).enqueue("a", 1),
+        "INVALID_OPTIONS",
+        "clock.nowMs()",
+      ],
       [() => queue.complete({ tenantId: "a", estimatedCost: 1, weight: 1 }, 1), "UNKNOWN_TICKET", "ticket"],
     ];
     for (const [action, code, field] of cases) {
@@ -533,17 +567,81 @@ describe("createFairQueue: start-time fair queuing", () => {
     expect(catchEnisError(() => queue.complete(foreign, 1)).code).toBe("UNKNOWN_TICKET");
   });
 
+  it("forgets tenants that can no longer matter, so state stays bounded", () => {
+    const queue = createFairQueue<number>();
+    for (let i = 0; i < 10; i++) queue.enqueue("heavy", -i);
+    let most = 0;
+    for (let i = 0; i < 50_000; i++) {
+      queue.enqueue("heavy", i); // keeps the queue busy, so only the sweep can release state
+      queue.enqueue(`light-${i}`, i);
+      for (let k = 0; k < 2; k++) {
+        const next = queue.dequeue()!;
+        queue.complete(next.ticket, 1);
+      }
+      most = Math.max(most, queue.trackedTenants);
+    }
+    expect(queue.size).toBeGreaterThan(0);
+    expect(most).toBeLessThanOrEqual(2_100);
+    while (queue.dequeue());
+    expect(queue.trackedTenants).toBe(0);
+  });
+
+  it("never freezes or changes the caller's clock", () => {
+    const clock = {
+      t: 0,
+      nowMs() {
+        return this.t;
+      },
+    };
+    const queue = createFairQueue<string>({ clock });
+    queue.enqueue("a", "x");
+    clock.t = 50;
+    expect(queue.dequeue()?.waitMs).toBe(50);
+    expect(Object.isFrozen(clock)).toBe(false);
+  });
+
   it("rejects malformed options from fast-check without throwing anything but EnisError", () => {
     fc.assert(
-      fc.property(fc.anything(), fc.anything(), (options, callOptions) => {
-        try {
-          const queue = createFairQueue(options as never);
-          queue.enqueue("a", 1, callOptions as never);
-        } catch (error) {
-          return EnisError.isInstance(error);
-        }
-        return true;
-      }),
+      fc.property(
+        fc.oneof(
+          fc.anything(),
+          // Shapes fc.anything() never makes: callbacks and catalogue- or clock-like objects.
+          fc.record(
+            {
+              weightOf: fc.constantFrom(
+                () => Number.NaN,
+                () => -1,
+                () => "5",
+                () => 2,
+              ),
+              tierOf: fc.constantFrom(
+                () => "gold",
+                () => 3,
+                () => "🟢",
+              ),
+              catalogue: fc.constantFrom({}, { parse: 1 }, { parse: () => undefined, tiers: [] }),
+              clock: fc.constantFrom({ nowMs: () => "now" }, { nowMs: 1 }, { nowMs: () => 5 }),
+              maxQueuedPerTenant: fc.constantFrom(
+                () => -1,
+                () => 1.5,
+                () => 2,
+                0,
+              ),
+            },
+            { requiredKeys: [] },
+          ),
+        ),
+        fc.anything(),
+        (options, callOptions) => {
+          try {
+            const queue = createFairQueue(options as never);
+            queue.enqueue("a", 1, callOptions as never);
+          } catch (error) {
+            return EnisError.isInstance(error);
+          }
+          return true;
+        },
+      ),
       { seed: 17, numRuns: 500 },
     );
   });

@@ -1,9 +1,10 @@
 import {
   type Clock,
-  defaultTierCatalogue,
+  describeValue,
   EnisError,
   invalidField,
   parseOptions,
+  resolveCatalogue,
   type TierCatalogue,
 } from "@enis/core";
 import { z } from "zod";
@@ -138,6 +139,11 @@ export interface FairQueue<T> {
   readonly size: number;
   /** Tenants with at least one queued item. */
   readonly backloggedTenants: number;
+  /**
+   * Tenants the queue holds state for: the backlogged ones and recent ones whose finish tags or
+   * uncompleted tickets still matter. Bounded: states are released when they cannot matter.
+   */
+  readonly trackedTenants: number;
   /** The system virtual time: the start tag of the last item dequeued in this busy period. */
   readonly virtualTime: number;
 }
@@ -149,12 +155,8 @@ const optionsSchema = z.strictObject({
   tierOf: z
     .custom<(tenantId: string) => string>((v: unknown) => typeof v === "function", "a function")
     .optional(),
-  catalogue: z
-    .custom<TierCatalogue>(
-      (v: unknown) => typeof v === "object" && v !== null && "parse" in v,
-      "a tier catalogue",
-    )
-    .optional(),
+  // Checked by resolveCatalogue, which says what a catalogue must hold.
+  catalogue: z.custom<TierCatalogue>(() => true).optional(),
   maxQueuedPerTenant: z
     .union([
       z.number().int().positive(),
@@ -207,6 +209,8 @@ class TenantState {
   lanePosition = -1;
   /** Tie-break of the head's tag while in the lane. */
   laneSequence = 0;
+  /** Dequeued items not yet completed; the state is kept while any could still correct `finish`. */
+  inFlight = 0;
   constructor(readonly id: string) {}
 }
 
@@ -225,7 +229,7 @@ const accepted: EnqueueOutcome = Object.freeze({ accepted: true });
  */
 export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T> {
   const resolved = parseOptions(optionsSchema, options, "options");
-  const catalogue = resolved.catalogue ?? defaultTierCatalogue;
+  const catalogue = resolveCatalogue(resolved.catalogue, "options.catalogue");
   const weightOf = resolved.weightOf;
   const tierOf = resolved.tierOf;
   const perTenantLimit = resolved.maxQueuedPerTenant ?? Number.POSITIVE_INFINITY;
@@ -331,8 +335,29 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       }
       return weight;
     }
-    if (tierOf !== undefined) return catalogue.parse(tierOf(tenantId)).weight;
+    if (tierOf !== undefined) {
+      const tier = tierOf(tenantId);
+      try {
+        return catalogue.parse(tier).weight;
+      } catch (error) {
+        throw new EnisError(
+          "UNKNOWN_TIER",
+          `tierOf(${JSON.stringify(tenantId)}) returned an unknown tier ${describeValue(tier)}`,
+          {
+            field: `tierOf(${JSON.stringify(tenantId)})`,
+            cause: error,
+          },
+        );
+      }
+    }
     return 1;
+  };
+
+  const now = (): number => {
+    const time = clock!.nowMs();
+    if (typeof time !== "number" || !Number.isFinite(time))
+      throw invalidField("clock.nowMs()", time, "a finite number");
+    return time;
   };
 
   const tenantLimit = (tenantId: string): number => {
@@ -448,8 +473,21 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
 
   const finishOf = (state: TenantState): number => (state.epoch === epoch ? state.finish : 0);
 
+  // Tenant states are forgotten when they can no longer matter, so a queue that sees millions of
+  // distinct tenants holds state only for the recent ones: all of them when the queue empties, and
+  // in between, in an amortised sweep, those that are idle with nothing in flight and a finish tag
+  // behind the virtual clock (their next start tag would be max(v, F) = v anyway).
+  let sweepAbove = 1024;
+  const sweep = (): void => {
+    for (const [id, state] of tenants) {
+      if (state.count === 0 && state.inFlight === 0 && finishOf(state) <= virtualTime) tenants.delete(id);
+    }
+    sweepAbove = Math.max(1024, 2 * tenants.size);
+  };
+
   const becameIdle = (): void => {
     // End of a busy period: restart the virtual clock; the epoch invalidates every finish tag.
+    tenants.clear();
     virtualTime = 0;
     epoch++;
     sequence = 0;
@@ -495,6 +533,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
         if ((state?.count ?? 0) >= limit) return tenantFull(limit);
       }
       if (state === undefined) {
+        if (tenants.size >= sweepAbove) sweep();
         state = new TenantState(tenantId);
         tenants.set(tenantId, state);
       }
@@ -503,7 +542,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       slotCost[slot] = cost;
       slotWeight[slot] = weight;
       slotItem[slot] = item;
-      if (clock !== undefined) slotEnqueuedAt[slot] = clock.nowMs();
+      if (clock !== undefined) slotEnqueuedAt[slot] = now();
       if (state.tail < 0) state.head = slot;
       else slotNext[state.tail] = slot;
       state.tail = slot;
@@ -531,12 +570,14 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       if (state === undefined) return undefined;
       const slot = state.head;
       const start = fromLane ? laneTag : heapStart[0]!;
+      // A tag corrected downwards may be served below v; v itself never runs backwards, so a
+      // tenant whose finish tag is <= v can be forgotten without changing any later tag.
       if (fromLane) {
         lane[laneHead++] = undefined;
         state.lanePosition = -1;
         laneCount--;
       }
-      virtualTime = start;
+      if (start > virtualTime) virtualTime = start;
       state.head = slotNext[slot]!;
       if (state.head < 0) state.tail = -1;
       state.count--;
@@ -544,11 +585,12 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       const cost = slotCost[slot]!;
       const weight = slotWeight[slot]!;
       const item = slotItem[slot] as T;
-      const waitMs = clock === undefined ? 0 : clock.nowMs() - slotEnqueuedAt[slot]!;
+      const waitMs = clock === undefined ? 0 : now() - slotEnqueuedAt[slot]!;
       releaseSlot(slot);
       const finish = start + cost / weight;
       state.finish = finish;
       state.epoch = epoch;
+      state.inFlight++;
       const dequeued = new DequeuedEntry<T>(state, item, cost, weight, waitMs, epoch, owner);
       if (state.count > 0) {
         state.startFloor = start;
@@ -590,6 +632,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
         );
       }
       entry.completed = true;
+      entry.tenant.inFlight--;
       // A correction from an earlier busy period is dropped: the queue emptied in between, so
       // nobody waited behind the misestimate and the virtual clock has restarted.
       if (entry.epoch !== epoch) return;
@@ -636,6 +679,9 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
     },
     get backloggedTenants() {
       return heap.length + laneCount;
+    },
+    get trackedTenants() {
+      return tenants.size;
     },
     get virtualTime() {
       return virtualTime;
