@@ -53,8 +53,10 @@ export interface DrfAllocation {
   /** Amount of each resource taken by all placed tasks, `Σ tasks × taskDemand` summed in input order. */
   readonly used: Record<string, number>;
   /**
-   * Why each user stopped: `null` when it reached `maxTasks`, else the first resource (in `capacity` key
-   * order) on which its next task does not fit.
+   * `null` for a user that reached `maxTasks`; otherwise the first resource (in `capacity` key order)
+   * on which its next task does not fit in the final allocation. That is a resource that keeps it
+   * from growing now, not necessarily the one that was short when it stopped: a resource other
+   * users filled later may come first.
    */
   readonly blockedBy: Record<string, string | null>;
 }
@@ -188,7 +190,7 @@ export function tasksThatFitAlone(demands: Float64Array, offset: number, limits:
     // Beyond 2^53 `t + 1 === t`: such counts are rejected by the caller anyway.
     if (t > Number.MAX_SAFE_INTEGER) return t;
     while (t > 0 && t * d > limit) t--;
-    while ((t + 1) * d <= limit && t + 1 < most) t++;
+    while ((t + 1) * d <= limit) t++;
     if (t < most) most = t;
   }
   return most;

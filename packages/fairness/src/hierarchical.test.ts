@@ -141,6 +141,25 @@ describe("hierarchicalAllocate", () => {
     expect(scaled.allocations["a"]).toBeCloseTo(5, 9);
   });
 
+  it("rejects a weight so small that demand / weight overflows, and a malformed catalogue", () => {
+    const root = {
+      id: "org",
+      children: [
+        { id: "a", demand: 1e300, weight: 1e-299 },
+        { id: "b", demand: 1 },
+      ],
+    };
+    expect(codeOf(() => hierarchicalAllocate({ capacity: 1e10, root }))).toEqual([
+      "INVALID_OPTIONS",
+      "root.children[0].weight",
+    ]);
+    expect(
+      codeOf(() =>
+        hierarchicalAllocate({ capacity: 1, root: { id: "r", demand: 1 }, catalogue: {} as never }),
+      ),
+    ).toEqual(["INVALID_OPTIONS", "catalogue"]);
+  });
+
   it("rejects malformed trees with a code and a field", () => {
     const codeOfTree = (root: unknown) => codeOf(() => hierarchicalAllocate({ capacity: 10, root } as never));
     expect(codeOfTree({ id: "r", children: [{ id: "a" }] })).toEqual([

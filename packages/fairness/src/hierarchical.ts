@@ -2,9 +2,10 @@ import {
   assertKnownKeys,
   assertNonNegative,
   assertObject,
-  defaultTierCatalogue,
   EnisError,
   invalidField,
+  oneOf,
+  resolveCatalogue,
   type TierCatalogue,
 } from "@enis/core";
 import type { OvercommitPolicy } from "./max-min.js";
@@ -107,11 +108,8 @@ export function hierarchicalAllocate(options: HierarchicalOptions): Hierarchical
   assertKnownKeys(options as unknown as Record<string, unknown>, optionKeys, "options");
   const capacity = options.capacity;
   assertNonNegative(capacity, "capacity");
-  const overcommit = options.overcommit ?? "reject";
-  if (overcommit !== "reject" && overcommit !== "scale-floors") {
-    throw invalidField("overcommit", overcommit, 'one of "reject", "scale-floors"');
-  }
-  const catalogue = options.catalogue ?? defaultTierCatalogue;
+  const overcommit = oneOf(options.overcommit, "overcommit", ["reject", "scale-floors"], "reject");
+  const catalogue = resolveCatalogue(options.catalogue, "catalogue");
 
   // Breadth-first: every node's children are contiguous, and reverse order visits children first.
   const nodes: Record<string, unknown>[] = [];
@@ -235,6 +233,14 @@ export function hierarchicalAllocate(options: HierarchicalOptions): Hierarchical
       groupWeights[c] = weights[start + c]!;
       groupLower[c] = lower[start + c]!;
       groupUpper[c] = upper[start + c]!;
+      if (!Number.isFinite(groupUpper[c]! / groupWeights[c]!)) {
+        // The water level would overflow to Infinity and hand out more than the parent holds.
+        throw invalidField(
+          `${pathOf(start + c)}.weight`,
+          groupWeights[c],
+          `large enough that demand / weight is finite (demand ${groupUpper[c]})`,
+        );
+      }
       sumLower += groupLower[c]!;
       sumUpper += groupUpper[c]!;
     }

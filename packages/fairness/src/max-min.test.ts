@@ -1,6 +1,7 @@
 import { EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { catchEnisError } from "../../../test-support/enis-error.js";
 import { type MaxMinTenant, maxMinAllocate } from "./max-min.js";
 
 const relative = 1e-9;
@@ -272,17 +273,6 @@ describe("maxMinAllocate: tiers", () => {
 });
 
 describe("maxMinAllocate: bad input", () => {
-  const codeOf = (run: () => unknown): { code: string; field: string | undefined; message: string } => {
-    try {
-      run();
-    } catch (error) {
-      if (EnisError.isInstance(error))
-        return { code: error.code, field: error.field, message: error.message };
-      throw error;
-    }
-    throw new Error("expected an EnisError");
-  };
-
   it.each([
     ["demand", Number.NaN],
     ["demand", Number.POSITIVE_INFINITY],
@@ -300,16 +290,18 @@ describe("maxMinAllocate: bad input", () => {
       { id: "ok", demand: 1 },
       { id: "bad", demand: 1, [key]: value },
     ];
-    const error = codeOf(() => maxMinAllocate({ capacity: 10, tenants }));
+    const error = catchEnisError(() => maxMinAllocate({ capacity: 10, tenants }));
     expect(error.code).toBe("INVALID_OPTIONS");
     expect(error.field).toBe(`tenants[1].${key}`);
     expect(error.message).toContain(String(value));
   });
 
   it("rejects bad capacity, duplicate ids, unknown tiers and unknown keys", () => {
-    expect(codeOf(() => maxMinAllocate({ capacity: Number.NaN, tenants: [] })).field).toBe("capacity");
-    expect(codeOf(() => maxMinAllocate({ capacity: -1, tenants: [] })).code).toBe("INVALID_OPTIONS");
-    const duplicate = codeOf(() =>
+    expect(catchEnisError(() => maxMinAllocate({ capacity: Number.NaN, tenants: [] })).field).toBe(
+      "capacity",
+    );
+    expect(catchEnisError(() => maxMinAllocate({ capacity: -1, tenants: [] })).code).toBe("INVALID_OPTIONS");
+    const duplicate = catchEnisError(() =>
       maxMinAllocate({
         capacity: 1,
         tenants: [
@@ -320,7 +312,7 @@ describe("maxMinAllocate: bad input", () => {
       }),
     );
     expect(duplicate).toMatchObject({ code: "DUPLICATE_ID", field: "tenants[2].id" });
-    const dedicatedDuplicate = codeOf(() =>
+    const dedicatedDuplicate = catchEnisError(() =>
       maxMinAllocate({
         capacity: 1,
         tenants: [
@@ -331,17 +323,32 @@ describe("maxMinAllocate: bad input", () => {
     );
     expect(dedicatedDuplicate.code).toBe("DUPLICATE_ID");
     expect(
-      codeOf(() => maxMinAllocate({ capacity: 1, tenants: [{ id: "a", demand: 1, tier: "gold" }] })),
+      catchEnisError(() => maxMinAllocate({ capacity: 1, tenants: [{ id: "a", demand: 1, tier: "gold" }] })),
     ).toMatchObject({ code: "UNKNOWN_TIER", field: "tenants[0].tier" });
     expect(
-      codeOf(() => maxMinAllocate({ capacity: 1, tenants: [{ id: "a", demand: 1, wieght: 2 } as never] })),
+      catchEnisError(() =>
+        maxMinAllocate({ capacity: 1, tenants: [{ id: "a", demand: 1, wieght: 2 } as never] }),
+      ),
     ).toMatchObject({ code: "INVALID_OPTIONS", field: "tenants[0].wieght" });
-    expect(codeOf(() => maxMinAllocate({ capacity: 1, tenants: [], fairness: 1 } as never)).field).toBe(
-      "options.fairness",
-    );
     expect(
-      codeOf(() => maxMinAllocate({ capacity: 1, tenants: [], overcommit: "ignore" } as never)).field,
+      catchEnisError(() => maxMinAllocate({ capacity: 1, tenants: [], fairness: 1 } as never)).field,
+    ).toBe("options.fairness");
+    expect(
+      catchEnisError(() => maxMinAllocate({ capacity: 1, tenants: [], overcommit: "ignore" } as never)).field,
     ).toBe("overcommit");
+  });
+
+  it("rejects a weight so small that demand / weight overflows, and a malformed catalogue", () => {
+    const overflow = catchEnisError(() =>
+      maxMinAllocate({ capacity: 1e10, tenants: [{ id: "a", demand: 1e300, weight: 1e-299 }] }),
+    );
+    expect([overflow.code, overflow.field]).toEqual(["INVALID_OPTIONS", "tenants[0].weight"]);
+    for (const catalogue of [{}, { parse: () => undefined }, { tiers: [] }]) {
+      const error = catchEnisError(() =>
+        maxMinAllocate({ capacity: 1, tenants: [], catalogue: catalogue as never }),
+      );
+      expect([error.code, error.field]).toEqual(["INVALID_OPTIONS", "catalogue"]);
+    }
   });
 
   it("answers malformed input with an EnisError, never a crash or NaN", () => {

@@ -3,9 +3,10 @@ import {
   assertKnownKeys,
   assertNonNegative,
   assertObject,
-  defaultTierCatalogue,
   EnisError,
   invalidField,
+  oneOf,
+  resolveCatalogue,
   type TierCatalogue,
   type TierId,
   type TierSpec,
@@ -103,7 +104,9 @@ export interface MaxMinResult {
   readonly allocations: Record<string, number>;
   /**
    * The water level r: every pool tenant gets `clamp(weight * r, floor, min(demand, cap))`, with its
-   * effective floor. The smallest such level; 0 when only floors are served.
+   * effective floor. When capacity binds it is the unique such level (0 when only floors are
+   * served); when every demand is met, any level from the largest `demand / weight` up gives the same
+   * allocation, and that largest value is returned.
    */
   readonly level: number;
   /** Sum of `allocations`: `min(capacity, sum of min(demand, cap))` up to rounding. */
@@ -170,17 +173,10 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
   assertNonNegative(capacity, "capacity");
   const tenants: unknown = options.tenants;
   assertArray(tenants, "tenants");
-  const overcommit = enumOption(options.overcommit, "overcommit", ["reject", "scale-floors"], "reject");
-  const tierFloors = enumOption(options.tierFloors, "tierFloors", ["tier", "tenant", "none"], "tier");
-  const dedicatedMode = enumOption(options.dedicated, "dedicated", ["separate", "pool"], "separate");
-  const catalogue = options.catalogue ?? defaultTierCatalogue;
-  if (
-    typeof catalogue !== "object" ||
-    catalogue === null ||
-    typeof (catalogue as TierCatalogue).parse !== "function"
-  ) {
-    throw invalidField("catalogue", catalogue, "a TierCatalogue (createTierCatalogue)");
-  }
+  const overcommit = oneOf(options.overcommit, "overcommit", ["reject", "scale-floors"], "reject");
+  const tierFloors = oneOf(options.tierFloors, "tierFloors", ["tier", "tenant", "none"], "tier");
+  const dedicatedMode = oneOf(options.dedicated, "dedicated", ["separate", "pool"], "separate");
+  const catalogue = resolveCatalogue(options.catalogue, "catalogue");
 
   const count = tenants.length;
   const dedicated: Record<string, number> = Object.create(null);
@@ -270,6 +266,14 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
     poolIds[poolCount] = id;
     weights[poolCount] = weight !== undefined ? weight : tier !== undefined ? tier.weight : 1;
     upper[poolCount] = ceiling;
+    if (!Number.isFinite(ceiling / weights[poolCount]!)) {
+      // The water level would overflow to Infinity and hand out more than the capacity.
+      throw invalidField(
+        `tenants[${index}].weight`,
+        weights[poolCount],
+        `large enough that demand / weight is finite (demand ${ceiling})`,
+      );
+    }
     lower[poolCount] = floor === undefined ? 0 : Math.min(floor, ceiling);
     tierOf[poolCount] = tierIndex;
     poolCount++;
@@ -489,15 +493,4 @@ function resolveTier(catalogue: TierCatalogue, input: unknown, index: number): n
   const tierIndex = catalogue.tiers.indexOf(spec);
   if (tierIndex < 0) throw new EnisError("INTERNAL", `tier ${spec.id} is not in its own catalogue`);
   return tierIndex;
-}
-
-function enumOption<const Value extends string>(
-  value: unknown,
-  field: string,
-  allowed: readonly Value[],
-  fallback: Value,
-): Value {
-  if (value === undefined) return fallback;
-  if (typeof value === "string" && (allowed as readonly string[]).includes(value)) return value as Value;
-  throw invalidField(field, value, `one of ${allowed.map((v) => JSON.stringify(v)).join(", ")}`);
 }

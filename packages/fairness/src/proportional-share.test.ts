@@ -27,15 +27,17 @@ describe("proportionalShare", () => {
         unit,
         unit,
         unit,
-        (tier, payment, efficiency, time, bump) => {
+        fc.constantFrom("paymentHistory", "resourceEfficiency", "timeOfDay"),
+        (tier, payment, efficiency, time, bump, score) => {
           const base = { tier, paymentHistory: payment, resourceEfficiency: efficiency, timeOfDay: time };
-          const better = { ...base, paymentHistory: payment + (1 - payment) * bump };
+          const better = { ...base, [score]: base[score] + (1 - base[score]) * bump };
           const { weights } = proportionalShare({
             tenants: [
               { id: "x", ...base },
               { id: "y", ...better },
             ],
           });
+          if (bump > 1e-6 && base[score] < 1 - 1e-6) expect(weights["y"]!).toBeGreaterThan(weights["x"]!);
           expect(weights["x"]!).toBeGreaterThan(0);
           expect(weights["x"]!).toBeLessThanOrEqual(1 + 1e-12);
           expect(weights["y"]!).toBeGreaterThanOrEqual(weights["x"]!);
@@ -52,6 +54,13 @@ describe("proportionalShare", () => {
       ),
       { seed: 21, numRuns: 200 },
     );
+  });
+
+  it("rejects a malformed catalogue with INVALID_OPTIONS, not a TypeError", () => {
+    expect(codeOf(() => proportionalShare({ tenants: [], catalogue: {} as never }))).toEqual([
+      "INVALID_OPTIONS",
+      "catalogue",
+    ]);
   });
 
   it("validates scores, factor weights, tiers and ids", () => {

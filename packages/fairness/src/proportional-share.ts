@@ -2,9 +2,9 @@ import {
   assertArray,
   assertKnownKeys,
   assertObject,
-  defaultTierCatalogue,
   EnisError,
   invalidField,
+  resolveCatalogue,
   type TierCatalogue,
 } from "@enis/core";
 
@@ -117,7 +117,7 @@ export function proportionalShare(options: ProportionalShareOptions): Proportion
   assertKnownKeys(options as unknown as Record<string, unknown>, optionKeys, "options");
   const tenants: unknown = options.tenants;
   assertArray(tenants, "tenants");
-  const catalogue = options.catalogue ?? defaultTierCatalogue;
+  const catalogue = resolveCatalogue(options.catalogue, "catalogue");
   const factorWeights = resolveFactorWeights(options.factorWeights);
   let largestTierWeight = 0;
   for (const tier of catalogue.tiers) largestTierWeight = Math.max(largestTierWeight, tier.weight);

@@ -1,9 +1,9 @@
 import {
   assertNonNegative,
   assertObject,
-  defaultTierCatalogue,
   EnisError,
   invalidField,
+  resolveCatalogue,
   type TierCatalogue,
   type TierSpec,
 } from "@enis/core";
@@ -99,7 +99,7 @@ export interface AdaptiveThrottleRate {
  */
 export function adaptiveThrottleRate(input: AdaptiveThrottleInput): AdaptiveThrottleRate {
   assertObject(input, "input");
-  const catalogue = input.catalogue ?? defaultTierCatalogue;
+  const catalogue = resolveCatalogue(input.catalogue, "catalogue");
   const tier: TierSpec = catalogue.parse(input.tier);
   assertNonNegative(input.systemLoad, "systemLoad");
   assertNonNegative(input.costPressure, "costPressure");

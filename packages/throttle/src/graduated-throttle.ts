@@ -2,8 +2,8 @@ import {
   assertFinite,
   assertObject,
   assertPositive,
-  defaultTierCatalogue,
   invalidField,
+  resolveCatalogue,
   type TierCatalogue,
 } from "@enis/core";
 
@@ -63,7 +63,7 @@ export function graduatedThrottle(input: GraduatedThrottleInput): GraduatedThrot
   ) {
     throw invalidField("severity", input.severity, '"low", "moderate" or "severe"');
   }
-  const tier = (input.catalogue ?? defaultTierCatalogue).parse(input.tier);
+  const tier = resolveCatalogue(input.catalogue, "catalogue").parse(input.tier);
   assertFinite(input.appliedAtMs, "appliedAtMs");
   assertPositive(input.durationMs, "durationMs");
   assertFinite(input.nowMs, "nowMs");
