@@ -1,0 +1,77 @@
+import type { LimitOutcome, RateLimitSpec } from "./algorithms.js";
+
+/*
+ * The store port: the atomic operations the limiters and the quota manager need — not get/set.
+ * A store evaluates a whole batch of rules against one clock reading and either spends all of
+ * them or none (a quota check of org, team and user over several dimensions is one batch: if
+ * any level refuses, nothing is spent — rate-limiter-flexible #280). The memory store is the
+ * embedded default; @enis/redis implements the same port in Lua; both pass the conformance suite
+ * in "@enis/throttle/testing".
+ */
+
+/** Spend `cost` units of a rate limit on `key`. */
+export interface RateRule {
+  readonly kind: "rate";
+  readonly key: string;
+  readonly spec: RateLimitSpec;
+  /** Units to spend, integer >= 1 (0 in a peek). */
+  readonly cost: number;
+}
+
+/**
+ * Hold `amount` units of a gauge on `key` (concurrent executions, CPU cores in use) under a lease
+ * that expires by itself after `ttlMs`, so a crashed holder cannot leak capacity.
+ */
+export interface LeaseRule {
+  readonly kind: "lease";
+  readonly key: string;
+  /** Most units held at once, integer >= 0. */
+  readonly limit: number;
+  /** Units this lease holds, integer >= 1. */
+  readonly amount: number;
+  /** Unique id of the lease, chosen by the caller. */
+  readonly leaseId: string;
+  /** Lifetime in ms, integer >= 1. */
+  readonly ttlMs: number;
+}
+
+/** One rule of a batch. */
+export type StoreRule = RateRule | LeaseRule;
+
+/** Outcome of one lease rule: `remaining` is the units still free; `retryAfterMs` the wait until the earliest lease expires. */
+export type RuleOutcome = LimitOutcome;
+
+/** Outcome of a batch. */
+export interface BatchOutcome {
+  /** True when every rule allowed, and then (unless a dry run) every rule was spent. */
+  readonly allowed: boolean;
+  /** One outcome per rule, in order. */
+  readonly outcomes: readonly RuleOutcome[];
+  /** The store's clock reading the batch was evaluated at. */
+  readonly nowMs: number;
+}
+
+/** Options of {@link ThrottleStore.apply}. */
+export interface ApplyOptions {
+  /** Evaluate only; spend nothing (peek). */
+  readonly dryRun?: boolean;
+  /**
+   * Time to evaluate at, for stores without a clock of their own (tests, replays). Stores with a
+   * server clock (Redis `TIME`) ignore it: one clock for every replica.
+   */
+  readonly nowMs?: number;
+}
+
+/** The port every throttle store implements. */
+export interface ThrottleStore {
+  /** A short name for logs and decisions, e.g. `"memory"` or `"redis"`. */
+  readonly name: string;
+  /** Evaluates every rule atomically at one clock reading; spends all or none. */
+  apply(rules: readonly StoreRule[], options?: ApplyOptions): Promise<BatchOutcome>;
+  /** Gives back `cost` units of each rate rule (never beyond the full allowance). */
+  refund(rules: readonly RateRule[], options?: { readonly nowMs?: number }): Promise<void>;
+  /** Releases a lease early; resolves false when it had already expired or was unknown. */
+  release(key: string, leaseId: string, options?: { readonly nowMs?: number }): Promise<boolean>;
+  /** Forgets every state of the given keys. */
+  reset(keys: readonly string[]): Promise<void>;
+}
