@@ -262,11 +262,11 @@ function slidingRetry(
 }
 
 /** A held lease: `[leaseId, amount, expiresAtMs]`. */
-export type Lease = readonly [leaseId: string, amount: number, expiresAtMs: number];
+export type HeldLease = readonly [leaseId: string, amount: number, expiresAtMs: number];
 
 /** A lease evaluation: the outcome and the leases to store if the request is spent. */
 export interface LeaseEvaluation extends LimitOutcome {
-  readonly next: Lease[];
+  readonly next: HeldLease[];
   readonly ttlMs: number;
 }
 
@@ -277,7 +277,7 @@ export interface LeaseEvaluation extends LimitOutcome {
  */
 export function evaluateLease(
   limit: number,
-  leases: readonly Lease[],
+  leases: readonly HeldLease[],
   leaseId: string,
   amount: number,
   ttlMs: number,
@@ -303,7 +303,7 @@ export function evaluateLease(
     };
   }
   const expiresAtMs = nowMs + ttlMs;
-  const next: Lease[] = [...live, [leaseId, amount, expiresAtMs]];
+  const next: HeldLease[] = [...live, [leaseId, amount, expiresAtMs]];
   const until = Math.max(latest, expiresAtMs);
   return {
     allowed: true,
@@ -317,10 +317,10 @@ export function evaluateLease(
 
 /** The leases left after releasing `leaseId` (and dropping expired ones), and whether it was held. */
 export function releaseLease(
-  leases: readonly Lease[],
+  leases: readonly HeldLease[],
   leaseId: string,
   nowMs: number,
-): { next: Lease[]; released: boolean } {
+): { next: HeldLease[]; released: boolean } {
   const live = leases.filter((lease) => lease[2] > nowMs);
   const next = live.filter((lease) => lease[0] !== leaseId);
   return { next, released: next.length !== live.length };

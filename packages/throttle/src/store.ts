@@ -49,6 +49,11 @@ export interface BatchOutcome {
   readonly outcomes: readonly RuleOutcome[];
   /** The store's clock reading the batch was evaluated at. */
   readonly nowMs: number;
+  /**
+   * Set when the store behind a resilient store did not answer and its policy decided instead:
+   * `"open"` (allowed), `"closed"` (refused) or `"fallback"` (decided by the fallback store).
+   */
+  readonly degraded?: "open" | "closed" | "fallback";
 }
 
 /** Options of {@link ThrottleStore.apply}. */

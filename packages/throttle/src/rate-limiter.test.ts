@@ -1,0 +1,172 @@
+import { EnisError } from "@enis/core";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { catchEnisError } from "../../../test-support/enis-error.js";
+import { createConcurrencyLimiter } from "./concurrency-limiter.js";
+import { createRateLimiter } from "./rate-limiter.js";
+
+const epoch = 1_763_000_000_000;
+
+describe("createRateLimiter", () => {
+  it.each(["gcra", "token-bucket", "sliding-window", "fixed-window"] as const)(
+    "%s: allows the limit, refuses the next with a retry time, and takes costs above 1",
+    async (algorithm) => {
+      const limiter = createRateLimiter({ algorithm, limit: 10, windowMs: 60_000 });
+      const first = await limiter.limit("acme:api", { cost: 4, nowMs: epoch });
+      expect(first).toMatchObject({ allowed: true, remaining: 6, limit: 10, retryAfterMs: 0 });
+      expect((await limiter.limit("acme:api", { cost: 6, nowMs: epoch })).remaining).toBe(0);
+      const refused = await limiter.limit("acme:api", { nowMs: epoch });
+      expect(refused.allowed).toBe(false);
+      expect(refused.reason).toBe("rate-limited");
+      expect(refused.retryAfterMs).toBeGreaterThan(0);
+      expect(refused.retryAfterMs).toBeLessThanOrEqual(120_000);
+      const later = await limiter.limit("acme:api", { nowMs: epoch + refused.retryAfterMs });
+      expect(later.allowed).toBe(true);
+      expect((await limiter.limit("other:api", { nowMs: epoch })).remaining).toBe(9);
+    },
+  );
+
+  it("refuses a cost larger than what remains without spending anything", async () => {
+    const limiter = createRateLimiter({ algorithm: "token-bucket", limit: 5, windowMs: 1_000 });
+    await limiter.limit("k", { cost: 3, nowMs: epoch });
+    const refused = await limiter.limit("k", { cost: 3, nowMs: epoch });
+    expect(refused).toMatchObject({ allowed: false, remaining: 2 });
+    expect((await limiter.peek("k", { cost: 2, nowMs: epoch })).allowed).toBe(true);
+    expect(await limiter.limit("k", { cost: 2, nowMs: epoch })).toMatchObject({
+      allowed: true,
+      remaining: 0,
+    });
+    const never = await limiter.limit("k", { cost: 6, nowMs: epoch + 10_000 });
+    expect(never).toMatchObject({
+      allowed: false,
+      reason: "cost-exceeds-limit",
+      retryAfterMs: Number.POSITIVE_INFINITY,
+    });
+  });
+
+  it("peeks without spending, refunds, and resets", async () => {
+    const limiter = createRateLimiter({ algorithm: "fixed-window", limit: 2, windowMs: 1_000 });
+    expect((await limiter.peek("k", { nowMs: epoch })).remaining).toBe(1);
+    expect((await limiter.peek("k", { nowMs: epoch })).remaining).toBe(1);
+    await limiter.limit("k", { cost: 2, nowMs: epoch });
+    expect((await limiter.limit("k", { nowMs: epoch })).allowed).toBe(false);
+    await limiter.refund("k", { nowMs: epoch });
+    expect((await limiter.limit("k", { nowMs: epoch })).allowed).toBe(true);
+    await limiter.reset("k");
+    expect((await limiter.limit("k", { cost: 2, nowMs: epoch })).allowed).toBe(true);
+  });
+
+  it("bursts only where asked: a GCRA burst of 1 spaces requests by windowMs / limit", async () => {
+    const limiter = createRateLimiter({ algorithm: "gcra", limit: 10, windowMs: 1_000, burst: 1 });
+    expect((await limiter.limit("k", { nowMs: epoch })).allowed).toBe(true);
+    const refused = await limiter.limit("k", { nowMs: epoch + 50 });
+    expect(refused).toMatchObject({ allowed: false, retryAfterMs: 50 });
+    expect((await limiter.limit("k", { nowMs: epoch + 100 })).allowed).toBe(true);
+  });
+
+  it("rejects bad options and arguments with EnisError naming the field", async () => {
+    const cases: [() => unknown, string][] = [
+      [() => createRateLimiter({ algorithm: "leaky" as never, limit: 1, windowMs: 1 }), "options.algorithm"],
+      [() => createRateLimiter({ algorithm: "gcra", limit: 1.5, windowMs: 1 }), "options.limit"],
+      [() => createRateLimiter({ algorithm: "gcra", limit: 2 ** 53 + 1, windowMs: 1 }), "options.limit"],
+      [() => createRateLimiter({ algorithm: "gcra", limit: 0, windowMs: 1 }), "options.limit"],
+      [() => createRateLimiter({ algorithm: "gcra", limit: 1, windowMs: Number.NaN }), "options.windowMs"],
+      [() => createRateLimiter({ algorithm: "gcra", limit: 1, windowMs: 1e15 }), "options.windowMs"],
+      [() => createRateLimiter({ algorithm: "gcra", limit: 1, windowMs: 0 }), "options.windowMs"],
+      [
+        () => createRateLimiter({ algorithm: "fixed-window", limit: 1, windowMs: 1, burst: 2 }),
+        "options.burst",
+      ],
+      [
+        () => createRateLimiter({ algorithm: "gcra", limit: 1, windowMs: 1, store: {} as never }),
+        "options.store",
+      ],
+      [
+        () => createRateLimiter({ algorithm: "gcra", limit: 1, windowMs: 1, limt: 3 } as never),
+        "options.limt",
+      ],
+    ];
+    for (const [action, field] of cases) expect(catchEnisError(action).field).toBe(field);
+    const limiter = createRateLimiter({ algorithm: "gcra", limit: 1, windowMs: 1 });
+    const calls: [() => Promise<unknown>, string][] = [
+      [() => limiter.limit(""), "key"],
+      [() => limiter.limit(5 as never), "key"],
+      [() => limiter.limit("k", { cost: 0 }), "cost"],
+      [() => limiter.limit("k", { cost: 1.5 }), "cost"],
+      [() => limiter.limit("k", { cost: Number.POSITIVE_INFINITY }), "cost"],
+      [() => limiter.limit("k", { cost: 2 ** 53 + 1 }), "cost"],
+      [() => limiter.limit("k", { nowMs: Number.NaN }), "nowMs"],
+      [() => limiter.limit("k", { nowMs: -1 }), "nowMs"],
+      [() => limiter.limit("k", { kost: 1 } as never), "options.kost"],
+      [() => limiter.limit("k", null as never), "options"],
+    ];
+    for (const [action, field] of calls) {
+      const error = await action().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(EnisError.isInstance(error) && error.field).toBe(field);
+    }
+  });
+
+  it("answers malformed options from fast-check with EnisError only", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.anything(), fc.anything(), fc.anything(), async (options, key, call) => {
+        try {
+          const limiter = createRateLimiter(options as never);
+          await limiter.limit(key as never, call as never);
+        } catch (error) {
+          return EnisError.isInstance(error);
+        }
+        return true;
+      }),
+      { seed: 71, numRuns: 300 },
+    );
+  });
+});
+
+describe("createConcurrencyLimiter", () => {
+  it("holds at most the limit, releases, and frees a crashed holder's lease when it expires", async () => {
+    let next = 0;
+    const executions = createConcurrencyLimiter({ limit: 2, createLeaseId: () => `lease-${next++}` });
+    const a = await executions.acquire("acme:agents", { ttlMs: 1_000, nowMs: epoch });
+    const b = await executions.acquire("acme:agents", { ttlMs: 1_000, nowMs: epoch });
+    expect([a.acquired, b.acquired]).toEqual([true, true]);
+    const c = await executions.acquire("acme:agents", { ttlMs: 1_000, nowMs: epoch + 10 });
+    expect(c).toEqual({ acquired: false, remaining: 0, retryAfterMs: 990, reason: "concurrency-limited" });
+    if (!a.acquired) throw new Error("unreachable");
+    expect(await executions.release(a.lease, { nowMs: epoch + 20 })).toBe(true);
+    expect(await executions.release(a.lease, { nowMs: epoch + 20 })).toBe(false);
+    expect((await executions.acquire("acme:agents", { ttlMs: 1_000, nowMs: epoch + 30 })).acquired).toBe(
+      true,
+    );
+    // b's holder never releases; at epoch + 1000 its lease is gone.
+    expect((await executions.acquire("acme:agents", { ttlMs: 1_000, nowMs: epoch + 999 })).acquired).toBe(
+      false,
+    );
+    expect((await executions.acquire("acme:agents", { ttlMs: 1_000, nowMs: epoch + 1_000 })).acquired).toBe(
+      true,
+    );
+    expect(await executions.acquire("acme:agents", { ttlMs: 1, amount: 3, nowMs: epoch })).toMatchObject({
+      acquired: false,
+      reason: "amount-exceeds-limit",
+    });
+  });
+
+  it("rejects bad arguments", async () => {
+    const executions = createConcurrencyLimiter({ limit: 1 });
+    for (const [call, field] of [
+      [{ ttlMs: 0 }, "ttlMs"],
+      [{ ttlMs: 1.5 }, "ttlMs"],
+      [{ ttlMs: 10, amount: 0 }, "amount"],
+      [{ ttlMs: 10, nowMs: Number.NaN }, "nowMs"],
+    ] as const) {
+      const error = await executions.acquire("k", call as never).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(EnisError.isInstance(error) && error.field).toBe(field);
+    }
+    expect(catchEnisError(() => createConcurrencyLimiter({ limit: -1 })).field).toBe("options.limit");
+  });
+});

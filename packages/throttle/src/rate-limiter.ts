@@ -1,0 +1,229 @@
+import { assertId, EnisError, invalidField, parseOptions } from "@enis/core";
+import { z } from "zod";
+import type { Algorithm, RateLimitSpec } from "./algorithms.js";
+import { createMemoryStore } from "./memory-store.js";
+import type { BatchOutcome, RateRule, RuleOutcome, ThrottleStore } from "./store.js";
+
+/** Ten years: longer windows are almost certainly a unit mistake (seconds for milliseconds). */
+export const maxWindowMs = 315_360_000_000;
+
+/** What a limiter decided for one request. */
+export interface Decision {
+  readonly allowed: boolean;
+  /** Units still available after this request (or now, when refused). */
+  readonly remaining: number;
+  /** The limit per window. */
+  readonly limit: number;
+  /** 0 when allowed; else ms until the same request would be allowed (Infinity if it never can). */
+  readonly retryAfterMs: number;
+  /** ms until the key is back to its full allowance. */
+  readonly resetAfterMs: number;
+  /**
+   * Why it was refused — `"rate-limited"`, or `"cost-exceeds-limit"` when no wait can help — or,
+   * allowed or not, that the shared store did not answer: `"store-unavailable"` (the open or
+   * closed policy decided) or `"degraded"` (decided on the in-memory fallback's static limits).
+   */
+  readonly reason?: "rate-limited" | "cost-exceeds-limit" | "store-unavailable" | "degraded";
+}
+
+/** Options of {@link createRateLimiter}. */
+export interface RateLimiterOptions {
+  /** `"gcra"` and `"token-bucket"` (one mechanism: smooth, with bursts), `"sliding-window"`, `"fixed-window"`. */
+  algorithm: Algorithm;
+  /** Units allowed per window: an integer >= 1. */
+  limit: number;
+  /** Window length in milliseconds: an integer from 1 to 315,360,000,000 (ten years). */
+  windowMs: number;
+  /**
+   * Most units usable at once (GCRA and token bucket only): an integer >= 1.
+   * @default limit
+   */
+  burst?: number;
+  /**
+   * Where state lives; share a Redis store (`@enis/redis`) between replicas.
+   * @default a new in-memory store
+   */
+  store?: ThrottleStore;
+  /**
+   * Prefix of every key this limiter writes, so several limiters can share a store. Keys are
+   * `<prefix><key>`; put the organisation first in `key` ("org:team:user") so a Redis Cluster
+   * keeps one organisation in one slot.
+   * @default ""
+   */
+  prefix?: string;
+}
+
+/** Per-call options of a limiter. */
+export interface LimitCallOptions {
+  /**
+   * Units this request spends: an integer >= 1.
+   * @default 1
+   */
+  cost?: number;
+  /** Time of the request, for stores that take the caller's clock (tests, replays). */
+  nowMs?: number;
+}
+
+/** A rate limiter on keys. */
+export interface RateLimiter {
+  /** Spends `cost` units of `key` if they fit; otherwise spends nothing. */
+  limit(key: string, options?: LimitCallOptions): Promise<Decision>;
+  /** The decision `limit` would make, without spending. */
+  peek(key: string, options?: LimitCallOptions): Promise<Decision>;
+  /** Gives back `cost` units (a request that was not carried out), never beyond the full allowance. */
+  refund(key: string, options?: LimitCallOptions): Promise<void>;
+  /** Forgets `key`: its full allowance is back. */
+  reset(key: string): Promise<void>;
+  /** The resolved limit. */
+  readonly spec: RateLimitSpec;
+  readonly store: ThrottleStore;
+}
+
+const integer = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const optionsSchema = z.strictObject({
+  algorithm: z.enum(["gcra", "token-bucket", "sliding-window", "fixed-window"]),
+  limit: integer(1, Number.MAX_SAFE_INTEGER),
+  windowMs: integer(1, maxWindowMs),
+  burst: integer(1, Number.MAX_SAFE_INTEGER).optional(),
+  store: z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore").optional(),
+  prefix: z.string().max(256).optional(),
+});
+
+/** True for an object with the four methods of the store port. */
+export function isStore(value: unknown): value is ThrottleStore {
+  if (typeof value !== "object" || value === null) return false;
+  const store = value as Record<string, unknown>;
+  return ["apply", "refund", "release", "reset"].every((method) => typeof store[method] === "function");
+}
+
+/**
+ * Creates a rate limiter: `limit` units per `windowMs` per key, by one of four algorithms, on the
+ * in-memory store or any {@link ThrottleStore}.
+ *
+ * @example
+ * ```ts
+ * const limiter = createRateLimiter({ algorithm: "gcra", limit: 100, windowMs: 60_000 });
+ * const decision = await limiter.limit("acme:payments:alice", { cost: 2 });
+ * if (!decision.allowed) respond(429, { retryAfterMs: decision.retryAfterMs });
+ * ```
+ */
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const resolved = parseOptions(optionsSchema, options, "options");
+  const isBucket = resolved.algorithm === "gcra" || resolved.algorithm === "token-bucket";
+  if (resolved.burst !== undefined && !isBucket) {
+    throw invalidField(
+      "options.burst",
+      resolved.burst,
+      `absent: only gcra and token-bucket take a burst, not ${resolved.algorithm}`,
+    );
+  }
+  const spec: RateLimitSpec = Object.freeze({
+    algorithm: resolved.algorithm,
+    limit: resolved.limit,
+    windowMs: resolved.windowMs,
+    burst: resolved.burst ?? resolved.limit,
+  });
+  const store = resolved.store ?? createMemoryStore();
+  const prefix = resolved.prefix ?? "";
+  const capacity = isBucket ? spec.burst : spec.limit;
+
+  const ruleOf = (key: string, cost: number): RateRule => ({
+    kind: "rate",
+    key: `${prefix}${key}`,
+    spec,
+    cost,
+  });
+  const decisionOf = (outcome: RuleOutcome, cost: number, degraded: BatchOutcome["degraded"]): Decision => {
+    if (degraded !== undefined) {
+      return {
+        allowed: outcome.allowed,
+        remaining: outcome.remaining,
+        limit: spec.limit,
+        retryAfterMs: outcome.retryAfterMs,
+        resetAfterMs: outcome.resetAfterMs,
+        reason: degraded === "fallback" ? "degraded" : "store-unavailable",
+      };
+    }
+    if (outcome.allowed) {
+      return {
+        allowed: true,
+        remaining: outcome.remaining,
+        limit: spec.limit,
+        retryAfterMs: 0,
+        resetAfterMs: outcome.resetAfterMs,
+      };
+    }
+    return {
+      allowed: false,
+      remaining: outcome.remaining,
+      limit: spec.limit,
+      retryAfterMs: outcome.retryAfterMs,
+      resetAfterMs: outcome.resetAfterMs,
+      reason: cost > capacity ? "cost-exceeds-limit" : "rate-limited",
+    };
+  };
+
+  const run = async (
+    key: string,
+    callOptions: LimitCallOptions | undefined,
+    dryRun: boolean,
+  ): Promise<Decision> => {
+    const { cost, nowMs } = callArguments(key, callOptions);
+    const batch = await store.apply([ruleOf(key, cost)], {
+      dryRun,
+      ...(nowMs === undefined ? {} : { nowMs }),
+    });
+    const outcome = batch.outcomes[0];
+    if (outcome === undefined) throw new EnisError("INTERNAL", `store ${store.name} returned no outcome`);
+    return decisionOf(outcome, cost, batch.degraded);
+  };
+
+  return {
+    spec,
+    store,
+    limit: (key, callOptions) => run(key, callOptions, false),
+    peek: (key, callOptions) => run(key, callOptions, true),
+    async refund(key, callOptions) {
+      const { cost, nowMs } = callArguments(key, callOptions);
+      await store.refund([ruleOf(key, cost)], nowMs === undefined ? {} : { nowMs });
+    },
+    async reset(key) {
+      assertKey(key);
+      await store.reset([`${prefix}${key}`]);
+    },
+  };
+}
+
+function assertKey(key: unknown): asserts key is string {
+  assertId(key, "key");
+  if ((key as string).length > 1024) throw invalidField("key", key, "at most 1024 characters");
+}
+
+/** Validates the per-call arguments every limiter method takes. */
+export function callArguments(
+  key: unknown,
+  options: LimitCallOptions | undefined,
+): { cost: number; nowMs: number | undefined } {
+  assertKey(key);
+  if (options === undefined) return { cost: 1, nowMs: undefined };
+  if (typeof options !== "object" || options === null)
+    throw invalidField("options", options, "an object { cost?, nowMs? }");
+  for (const name of Object.keys(options)) {
+    if (name !== "cost" && name !== "nowMs")
+      throw invalidField(
+        `options.${name}`,
+        (options as Record<string, unknown>)[name],
+        "absent (not a known option)",
+      );
+  }
+  const cost = options.cost ?? 1;
+  if (typeof cost !== "number" || !Number.isSafeInteger(cost) || cost < 1) {
+    throw invalidField("cost", cost, "an integer from 1 to 2^53 - 1");
+  }
+  const nowMs = options.nowMs;
+  if (nowMs !== undefined && (typeof nowMs !== "number" || !Number.isFinite(nowMs) || nowMs < 0)) {
+    throw invalidField("nowMs", nowMs, "a finite number >= 0");
+  }
+  return { cost, nowMs };
+}

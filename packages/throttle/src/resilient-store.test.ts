@@ -1,0 +1,141 @@
+import { createManualClock, EnisError } from "@enis/core";
+import { describe, expect, it } from "vitest";
+import { catchEnisError } from "../../../test-support/enis-error.js";
+import { createMemoryStore } from "./memory-store.js";
+import { createRateLimiter } from "./rate-limiter.js";
+import { createResilientStore } from "./resilient-store.js";
+import type { ThrottleStore } from "./store.js";
+
+/** A store that can be switched between working, hanging for ever, and failing at once. */
+function flakyStore() {
+  const inner = createMemoryStore();
+  let mode: "up" | "hang" | "fail" = "up";
+  const gate = <T>(action: () => Promise<T>): Promise<T> => {
+    if (mode === "hang") return new Promise<T>(() => {});
+    if (mode === "fail") return Promise.reject(new Error("ECONNREFUSED"));
+    return action();
+  };
+  const store: ThrottleStore = {
+    name: "flaky",
+    apply: (rules, options) => gate(() => inner.apply(rules, options)),
+    refund: (rules, options) => gate(() => inner.refund(rules, options)),
+    release: (key, id, options) => gate(() => inner.release(key, id, options)),
+    reset: (keys) => gate(() => inner.reset(keys)),
+  };
+  return { store, set: (next: typeof mode) => (mode = next) };
+}
+
+const epoch = 1_763_000_000_000;
+
+describe("createResilientStore (degraded mode)", () => {
+  it.each(["hang", "fail"] as const)(
+    "open: allows while the store is down (%s), and says so",
+    async (outage) => {
+      const flaky = flakyStore();
+      const limiter = createRateLimiter({
+        algorithm: "fixed-window",
+        limit: 1,
+        windowMs: 60_000,
+        store: createResilientStore({ store: flaky.store, timeoutMs: 20, onUnavailable: "open" }),
+      });
+      flaky.set(outage);
+      for (let i = 0; i < 3; i++) {
+        expect(await limiter.limit("acme:x", { nowMs: epoch })).toMatchObject({
+          allowed: true,
+          reason: "store-unavailable",
+        });
+      }
+    },
+  );
+
+  it("closed: refuses while the store is down", async () => {
+    const flaky = flakyStore();
+    const limiter = createRateLimiter({
+      algorithm: "gcra",
+      limit: 100,
+      windowMs: 1_000,
+      store: createResilientStore({ store: flaky.store, timeoutMs: 20, onUnavailable: "closed" }),
+    });
+    flaky.set("hang");
+    expect(await limiter.limit("acme:x", { nowMs: epoch })).toMatchObject({
+      allowed: false,
+      reason: "store-unavailable",
+    });
+  });
+
+  it("fallback: applies the same static limits in memory, then recovers by itself", async () => {
+    const clock = createManualClock(0);
+    const flaky = flakyStore();
+    const changes: string[] = [];
+    const limiter = createRateLimiter({
+      algorithm: "fixed-window",
+      limit: 2,
+      windowMs: 60_000,
+      store: createResilientStore({
+        store: flaky.store,
+        timeoutMs: 20,
+        onUnavailable: "fallback",
+        probeIntervalMs: 1_000,
+        clock,
+        onStateChange: (state) => changes.push(state),
+      }),
+    });
+    expect(await limiter.limit("acme:x", { nowMs: epoch })).toMatchObject({ allowed: true, remaining: 1 });
+    flaky.set("hang");
+    expect(await limiter.limit("acme:x", { nowMs: epoch })).toMatchObject({
+      allowed: true,
+      reason: "degraded",
+    });
+    expect(await limiter.limit("acme:x", { nowMs: epoch })).toMatchObject({
+      allowed: true,
+      reason: "degraded",
+    });
+    expect(await limiter.limit("acme:x", { nowMs: epoch })).toMatchObject({
+      allowed: false,
+      reason: "degraded",
+    });
+    flaky.set("up");
+    // Still inside the probe interval: the store is not asked yet.
+    expect((await limiter.limit("acme:x", { nowMs: epoch })).reason).toBe("degraded");
+    clock.advance(1_000);
+    const recovered = await limiter.limit("acme:y", { nowMs: epoch });
+    expect(recovered).toEqual({
+      allowed: true,
+      remaining: 1,
+      limit: 2,
+      retryAfterMs: 0,
+      resetAfterMs: 60_000 - (epoch % 60_000),
+    });
+    expect(changes).toEqual(["unavailable", "recovered"]);
+  });
+
+  it("surfaces the caller's own mistakes instead of hiding them as an outage", async () => {
+    const store = createResilientStore({
+      store: {
+        name: "strict",
+        apply: () =>
+          Promise.reject(new EnisError("INVALID_OPTIONS", "batch spans organisations", { field: "rules" })),
+        refund: async () => {},
+        release: async () => false,
+        reset: async () => {},
+      },
+    });
+    const error = await store.apply([], {}).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(EnisError.isInstance(error) && error.field).toBe("rules");
+  });
+
+  it("validates its options", () => {
+    expect(catchEnisError(() => createResilientStore({ store: {} as never })).field).toBe("options.store");
+    expect(
+      catchEnisError(() => createResilientStore({ store: createMemoryStore(), timeoutMs: 0 })).field,
+    ).toBe("options.timeoutMs");
+    expect(
+      catchEnisError(() =>
+        createResilientStore({ store: createMemoryStore(), onUnavailable: "maybe" as never }),
+      ).field,
+    ).toBe("options.onUnavailable");
+  });
+});

@@ -1,0 +1,167 @@
+import { type Clock, EnisError, parseOptions } from "@enis/core";
+import { z } from "zod";
+import { createMemoryStore } from "./memory-store.js";
+import { isStore } from "./rate-limiter.js";
+import type { ApplyOptions, BatchOutcome, RateRule, StoreRule, ThrottleStore } from "./store.js";
+
+/*
+ * Degraded mode (seed 001: "the kernel uses static quotas when the service is down"). Every call
+ * to the shared store races a timer; when the store fails or is slow, the configured policy
+ * answers instead and says so in the outcome — never a hang (rate-limiter-flexible #184, #49 hung
+ * up to ~30 s). After a failure the store is skipped for `probeIntervalMs` (calls go straight to
+ * the policy, without waiting out the timeout each time); the first call after that probes it
+ * again, so recovery needs no restart and no new client.
+ */
+
+/** What to do while the shared store does not answer. */
+export type UnavailablePolicy = "open" | "closed" | "fallback";
+
+/** Options of {@link createResilientStore}. */
+export interface ResilientStoreOptions {
+  /** The shared store to protect (e.g. `@enis/redis`). */
+  store: ThrottleStore;
+  /**
+   * Longest wait for the store, in ms (integer, 1 to 60,000).
+   * @default 50
+   */
+  timeoutMs?: number;
+  /**
+   * `"open"`: allow (availability first, Stripe's practice); `"closed"`: refuse (protection first);
+   * `"fallback"`: decide on `fallback`, an in-memory store, with the same (static) limits.
+   * @default "fallback"
+   */
+  onUnavailable?: UnavailablePolicy;
+  /**
+   * The store used by `"fallback"`.
+   * @default a new in-memory store
+   */
+  fallback?: ThrottleStore;
+  /**
+   * How long to skip a failed store before probing it again, in ms.
+   * @default 1000
+   */
+  probeIntervalMs?: number;
+  /**
+   * Clock for the probe interval and the fallback's time.
+   * @default the wall clock
+   */
+  clock?: Clock;
+  /** Called when the store fails and when it recovers (logs, metrics). */
+  onStateChange?: (state: "unavailable" | "recovered", error?: unknown) => void;
+}
+
+const optionsSchema = z.strictObject({
+  store: z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore"),
+  timeoutMs: z.number().int().min(1).max(60_000).optional(),
+  onUnavailable: z.enum(["open", "closed", "fallback"]).optional(),
+  fallback: z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore").optional(),
+  probeIntervalMs: z.number().int().min(0).max(3_600_000).optional(),
+  clock: z
+    .custom<Clock>((value: unknown) => typeof (value as Clock | null)?.nowMs === "function", "a clock")
+    .optional(),
+  onStateChange: z
+    .custom<ResilientStoreOptions["onStateChange"]>((value: unknown) => typeof value === "function")
+    .optional(),
+});
+
+const wallClock: Clock = { nowMs: () => Date.now() };
+
+/**
+ * Wraps a shared store so that no call waits longer than `timeoutMs`, and a store outage gives
+ * the configured policy's decision, marked `degraded`, instead of an error or a hang.
+ *
+ * @example
+ * ```ts
+ * const store = createResilientStore({ store: createRedisStore({ client }), timeoutMs: 50, onUnavailable: "fallback" });
+ * const limiter = createRateLimiter({ algorithm: "gcra", limit: 100, windowMs: 60_000, store });
+ * ```
+ */
+export function createResilientStore(options: ResilientStoreOptions): ThrottleStore {
+  const resolved = parseOptions(optionsSchema, options, "options");
+  const primary = resolved.store;
+  const timeoutMs = resolved.timeoutMs ?? 50;
+  const policy = resolved.onUnavailable ?? "fallback";
+  const clock = resolved.clock ?? wallClock;
+  const fallback = resolved.fallback ?? createMemoryStore({ clock });
+  const probeIntervalMs = resolved.probeIntervalMs ?? 1_000;
+  const onStateChange = resolved.onStateChange;
+  let skipUntilMs = Number.NEGATIVE_INFINITY;
+
+  const call = async <T>(
+    operation: string,
+    action: () => Promise<T>,
+  ): Promise<{ ok: true; value: T } | { ok: false }> => {
+    if (clock.nowMs() < skipUntilMs) return { ok: false };
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    try {
+      const timeout = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () =>
+            reject(
+              new EnisError(
+                "STORE_UNAVAILABLE",
+                `${primary.name} store: ${operation} took longer than ${timeoutMs} ms`,
+              ),
+            ),
+          timeoutMs,
+        );
+      });
+      const value = await Promise.race([action(), timeout]);
+      if (skipUntilMs !== Number.NEGATIVE_INFINITY) {
+        skipUntilMs = Number.NEGATIVE_INFINITY;
+        onStateChange?.("recovered");
+      }
+      return { ok: true, value };
+    } catch (error) {
+      // A bad request is the caller's bug, not an outage: it must surface.
+      if (EnisError.isInstance(error) && error.code === "INVALID_OPTIONS") throw error;
+      if (skipUntilMs === Number.NEGATIVE_INFINITY) onStateChange?.("unavailable", error);
+      skipUntilMs = clock.nowMs() + probeIntervalMs;
+      return { ok: false };
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
+    }
+  };
+
+  const degraded = async (rules: readonly StoreRule[], applyOptions: ApplyOptions): Promise<BatchOutcome> => {
+    if (policy === "fallback")
+      return { ...(await fallback.apply(rules, applyOptions)), degraded: "fallback" };
+    const allowed = policy === "open";
+    return {
+      allowed,
+      degraded: policy,
+      nowMs: applyOptions.nowMs ?? clock.nowMs(),
+      outcomes: rules.map(() => ({
+        allowed,
+        remaining: 0,
+        retryAfterMs: allowed ? 0 : probeIntervalMs,
+        resetAfterMs: 0,
+      })),
+    };
+  };
+
+  return {
+    name: `resilient(${primary.name})`,
+    async apply(rules, applyOptions = {}) {
+      const result = await call("apply", () => primary.apply(rules, applyOptions));
+      return result.ok ? result.value : degraded(rules, applyOptions);
+    },
+    async refund(rules: readonly RateRule[], refundOptions = {}) {
+      const result = await call("refund", () => primary.refund(rules, refundOptions));
+      if (!result.ok && policy === "fallback") await fallback.refund(rules, refundOptions);
+    },
+    async release(key, leaseId, releaseOptions = {}) {
+      const result = await call("release", () => primary.release(key, leaseId, releaseOptions));
+      if (result.ok) return result.value;
+      return policy === "fallback" ? fallback.release(key, leaseId, releaseOptions) : false;
+    },
+    async reset(keys) {
+      const result = await call("reset", () => primary.reset(keys));
+      await fallback.reset(keys);
+      if (!result.ok)
+        throw new EnisError("STORE_UNAVAILABLE", `${primary.name} store: reset did not complete`, {
+          field: "keys",
+        });
+    },
+  };
+}
