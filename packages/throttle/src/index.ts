@@ -24,6 +24,22 @@ export type { GraduatedThrottle, GraduatedThrottleInput, ThrottleSeverity } from
 export { graduatedThrottle, severityFactors } from "./graduated-throttle.js";
 export type { MemoryStore, MemoryStoreOptions } from "./memory-store.js";
 export { createMemoryStore } from "./memory-store.js";
+export type {
+  DimensionLimit,
+  GaugeDimension,
+  LevelLimits,
+  QuotaCheckOptions,
+  QuotaDecision,
+  QuotaLease,
+  QuotaLevel,
+  QuotaManager,
+  QuotaManagerOptions,
+  QuotaPath,
+  QuotaRefusal,
+  QuotaWarning,
+  RateDimension,
+} from "./quota-manager.js";
+export { createQuotaManager } from "./quota-manager.js";
 export type { Decision, LimitCallOptions, RateLimiter, RateLimiterOptions } from "./rate-limiter.js";
 export { createRateLimiter, isStore, maxWindowMs } from "./rate-limiter.js";
 export type { ResilientStoreOptions, UnavailablePolicy } from "./resilient-store.js";

@@ -1,0 +1,178 @@
+import { EnisError } from "@enis/core";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { catchEnisError } from "../../../test-support/enis-error.js";
+import { adaptiveThrottleRate } from "./adaptive-throttle.js";
+import { createMemoryStore } from "./memory-store.js";
+import { createQuotaManager, type QuotaManagerOptions } from "./quota-manager.js";
+
+const epoch = 1_763_000_000_000;
+const alice = { org: "acme", team: "data", user: "alice" };
+const bob = { org: "acme", team: "data", user: "bob" };
+
+function manager(overrides: Partial<QuotaManagerOptions> = {}) {
+  let next = 0;
+  return createQuotaManager({
+    dimensions: {
+      requestsPerMinute: { kind: "rate", windowMs: 60_000, algorithm: "fixed-window" },
+      requestsPerDay: { kind: "rate", windowMs: 86_400_000 },
+      cpuMillicores: { kind: "gauge", leaseTtlMs: 30_000 },
+    },
+    limits: {
+      org: { requestsPerMinute: { hard: 10, soft: 8 }, cpuMillicores: { hard: 6_000 } },
+      team: { requestsPerMinute: { hard: 5 } },
+      user: { requestsPerMinute: { hard: 3, soft: 1 }, cpuMillicores: { hard: 4_000 } },
+    },
+    createLeaseId: () => `lease-${next++}`,
+    ...overrides,
+  });
+}
+
+describe("createQuotaManager", () => {
+  it("the most restrictive level wins, and a refusal spends nothing at any level", async () => {
+    const quotas = manager();
+    for (let i = 0; i < 3; i++) {
+      expect((await quotas.check(alice, { requestsPerMinute: 1 }, { nowMs: epoch })).allowed).toBe(true);
+    }
+    const refused = await quotas.check(alice, { requestsPerMinute: 1 }, { nowMs: epoch });
+    expect(refused).toMatchObject({ allowed: false, reason: "quota-hard" });
+    expect(refused.refusals).toEqual([
+      {
+        level: "user",
+        dimension: "requestsPerMinute",
+        limit: 3,
+        remaining: 0,
+        retryAfterMs: 60_000 - (epoch % 60_000),
+      },
+    ]);
+    // The refused check spent nothing at the team: bob still has the team's two remaining units.
+    expect((await quotas.check(bob, { requestsPerMinute: 2 }, { nowMs: epoch })).allowed).toBe(true);
+    const teamFull = await quotas.check(bob, { requestsPerMinute: 1 }, { nowMs: epoch });
+    expect(teamFull.refusals.map((r) => r.level)).toEqual(["team"]);
+  });
+
+  it("spends every dimension at every level atomically: all or nothing", async () => {
+    const quotas = manager();
+    const first = await quotas.check(alice, { requestsPerMinute: 1, cpuMillicores: 3_000 }, { nowMs: epoch });
+    expect(first.allowed).toBe(true);
+    // cpu at the user level refuses (3000 + 2000 > 4000): the request counters must not move either.
+    const refused = await quotas.check(
+      alice,
+      { requestsPerMinute: 1, cpuMillicores: 2_000 },
+      { nowMs: epoch },
+    );
+    expect(refused.refusals.map((r) => `${r.level}.${r.dimension}`)).toEqual(["user.cpuMillicores"]);
+    expect((await quotas.check(alice, { requestsPerMinute: 2 }, { nowMs: epoch })).allowed).toBe(true);
+  });
+
+  it("warns above soft limits while allowing", async () => {
+    const quotas = manager();
+    expect((await quotas.check(alice, { requestsPerMinute: 1 }, { nowMs: epoch })).warnings).toEqual([]);
+    const second = await quotas.check(alice, { requestsPerMinute: 1 }, { nowMs: epoch });
+    expect(second.allowed).toBe(true);
+    expect(second.warnings).toEqual([
+      { level: "user", dimension: "requestsPerMinute", used: 2, soft: 1, hard: 3 },
+    ]);
+  });
+
+  it("holds gauge units until released or expired", async () => {
+    const quotas = manager();
+    const held = await quotas.check(alice, { cpuMillicores: 4_000 }, { nowMs: epoch });
+    expect(held.leases).toHaveLength(2);
+    expect(
+      (await quotas.check(bob, { cpuMillicores: 2_500 }, { nowMs: epoch })).refusals.map((r) => r.level),
+    ).toEqual(["org"]);
+    await quotas.release(held, { nowMs: epoch + 1 });
+    expect((await quotas.check(bob, { cpuMillicores: 2_500 }, { nowMs: epoch + 1 })).allowed).toBe(true);
+    // Never released: bob's lease frees itself after leaseTtlMs.
+    expect((await quotas.check(alice, { cpuMillicores: 4_000 }, { nowMs: epoch + 2 })).allowed).toBe(false);
+    expect((await quotas.check(alice, { cpuMillicores: 4_000 }, { nowMs: epoch + 30_001 })).allowed).toBe(
+      true,
+    );
+  });
+
+  it("changes limits at runtime per organisation, team or user", async () => {
+    const quotas = manager();
+    quotas.setLimits(alice, { requestsPerMinute: { hard: 1 } });
+    expect(quotas.limitsOf(alice)).toEqual({ requestsPerMinute: { hard: 1 } });
+    expect(quotas.limitsOf(bob).requestsPerMinute?.hard).toBe(3);
+    expect((await quotas.check(alice, { requestsPerMinute: 1 }, { nowMs: epoch })).allowed).toBe(true);
+    expect((await quotas.check(alice, { requestsPerMinute: 1 }, { nowMs: epoch })).allowed).toBe(false);
+    quotas.setLimits(alice, undefined);
+    expect((await quotas.check(alice, { requestsPerMinute: 1 }, { nowMs: epoch })).allowed).toBe(true);
+    quotas.setLimits({ org: "acme" }, { requestsPerMinute: { hard: 0 } });
+    expect(
+      (await quotas.check(bob, { requestsPerMinute: 1 }, { nowMs: epoch })).refusals.map((r) => r.level),
+    ).toEqual(["org"]);
+  });
+
+  it("applies a tenant's current throttle rate to its effective limits", async () => {
+    const quotas = manager();
+    const { rate } = adaptiveThrottleRate({
+      tier: "🟤",
+      systemLoad: 0.9,
+      current: 4,
+      baseline: 1,
+      costPressure: 1,
+      hourOfDay: 12,
+    });
+    // rate 0.68: the user's 3 per minute becomes floor(3 * 0.68) = 2.
+    expect((await quotas.check(alice, { requestsPerMinute: 2 }, { nowMs: epoch, rate })).allowed).toBe(true);
+    const refused = await quotas.check(alice, { requestsPerMinute: 1 }, { nowMs: epoch, rate });
+    expect(refused.refusals[0]).toMatchObject({ level: "user", limit: 2 });
+  });
+
+  it("admits exactly the limit under concurrent checks", async () => {
+    const quotas = manager({ store: createMemoryStore() });
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_, i) =>
+        quotas.check(
+          { org: "acme", team: "t", user: `u${i % 5}` },
+          { requestsPerMinute: 1 },
+          { nowMs: epoch },
+        ),
+      ),
+    );
+    expect(outcomes.filter((o) => o.allowed)).toHaveLength(5);
+  });
+
+  it("rejects bad input with EnisError naming the field", async () => {
+    expect(catchEnisError(() => manager({ limits: { org: { unknown: { hard: 1 } } } })).field).toBe(
+      "options.limits.org.unknown",
+    );
+    expect(
+      catchEnisError(() => manager({ limits: { org: { requestsPerMinute: { hard: 1, soft: 2 } } } })).field,
+    ).toBe("options.limits.org.requestsPerMinute");
+    expect(catchEnisError(() => manager({ dimensions: { x: { kind: "rate", windowMs: 0 } } })).field).toBe(
+      "options.dimensions.x.windowMs",
+    );
+    const quotas = manager();
+    const calls: [() => Promise<unknown>, string][] = [
+      [() => quotas.check({ org: "" }, { requestsPerMinute: 1 }), "path.org"],
+      [() => quotas.check({ org: "a", user: "u" }, { requestsPerMinute: 1 }), "path.team"],
+      [() => quotas.check(alice, { requestsPerMinute: 1.5 }), "usage.requestsPerMinute"],
+      [() => quotas.check(alice, { requestsPerMinute: -1 }), "usage.requestsPerMinute"],
+      [() => quotas.check(alice, { gpus: 1 }), "usage.gpus"],
+      [() => quotas.check(alice, { requestsPerMinute: 1 }, { rate: 0 }), "options.rate"],
+      [() => quotas.check(alice, { requestsPerMinute: 1 }, { nowMs: Number.NaN }), "options.nowMs"],
+    ];
+    for (const [call, field] of calls) {
+      const error = await call().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(EnisError.isInstance(error) && error.field).toBe(field);
+    }
+    await fc.assert(
+      fc.asyncProperty(fc.anything(), fc.anything(), async (path, usage) => {
+        try {
+          await quotas.check(path as never, usage as never, { nowMs: epoch });
+        } catch (error) {
+          return EnisError.isInstance(error);
+        }
+        return true;
+      }),
+      { seed: 81, numRuns: 300 },
+    );
+  });
+});

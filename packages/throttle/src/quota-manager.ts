@@ -1,0 +1,380 @@
+import { assertObject, invalidField, parseOptions } from "@enis/core";
+import { z } from "zod";
+import type { Algorithm, RateLimitSpec } from "./algorithms.js";
+import { createMemoryStore } from "./memory-store.js";
+import { isStore, maxWindowMs } from "./rate-limiter.js";
+import type { BatchOutcome, StoreRule, ThrottleStore } from "./store.js";
+
+/*
+ * Hierarchical, multi-dimensional quotas (seed 001, quota_manager): rate dimensions (requests per
+ * minute and per day, agent executions per hour, API calls) and gauge dimensions (CPU millicores,
+ * memory, storage, concurrent executions), at the organisation, team and user levels, where the
+ * most restrictive wins (Kubernetes HNC: "the most restrictive quota always wins"). One check is
+ * one store batch: every dimension at every level is spent, or — if any refuses — none is
+ * (rate-limiter-flexible #280 spends the levels that allowed).
+ */
+
+/** A dimension measured as a rate over a window. */
+export interface RateDimension {
+  readonly kind: "rate";
+  /** Window in ms, integer from 1 to ten years. */
+  readonly windowMs: number;
+  /** @default "gcra" */
+  readonly algorithm?: Algorithm;
+}
+
+/** A dimension measured as units held at once (leases that expire after `leaseTtlMs`). */
+export interface GaugeDimension {
+  readonly kind: "gauge";
+  /** How long a check holds its units unless released, in ms. */
+  readonly leaseTtlMs: number;
+}
+
+/** The limit of one dimension at one level. */
+export interface DimensionLimit {
+  /** Blocks above it: an integer >= 0. */
+  readonly hard: number;
+  /** Warns above it (still allowed): an integer <= hard. */
+  readonly soft?: number | undefined;
+  /** Rate dimensions using GCRA or token bucket: most units at once. @default hard */
+  readonly burst?: number | undefined;
+}
+
+/** Limits per dimension name. A dimension without a limit at a level is not limited there. */
+export type LevelLimits = Readonly<Record<string, DimensionLimit>>;
+
+/** The levels of the hierarchy, most general first. */
+export type QuotaLevel = "org" | "team" | "user";
+
+/** Who is asking: an organisation, optionally a team in it, optionally a user in the team. */
+export interface QuotaPath {
+  readonly org: string;
+  readonly team?: string;
+  readonly user?: string;
+}
+
+/** Options of {@link createQuotaManager}. */
+export interface QuotaManagerOptions {
+  readonly dimensions: Readonly<Record<string, RateDimension | GaugeDimension>>;
+  /** Default limits of every organisation, team and user; override per key with `setLimits`. */
+  readonly limits: Readonly<Partial<Record<QuotaLevel, LevelLimits>>>;
+  /** @default a new in-memory store */
+  readonly store?: ThrottleStore;
+  /** @default "quota:" */
+  readonly prefix?: string;
+  /**
+   * Makes lease ids for gauge dimensions; unique across replicas.
+   * @default crypto.randomUUID
+   */
+  readonly createLeaseId?: () => string;
+}
+
+/** A soft limit crossed by an allowed check. */
+export interface QuotaWarning {
+  readonly level: QuotaLevel;
+  readonly dimension: string;
+  /** Units in use after this check. */
+  readonly used: number;
+  readonly soft: number;
+  readonly hard: number;
+}
+
+/** A hard limit that refused a check. */
+export interface QuotaRefusal {
+  readonly level: QuotaLevel;
+  readonly dimension: string;
+  readonly limit: number;
+  readonly remaining: number;
+  readonly retryAfterMs: number;
+}
+
+/** A gauge lease a check took; release it with {@link QuotaManager.release}. */
+export interface QuotaLease {
+  readonly key: string;
+  readonly leaseId: string;
+  readonly amount: number;
+}
+
+/** What a quota check decided. */
+export interface QuotaDecision {
+  readonly allowed: boolean;
+  /** `"quota-hard"` when a hard limit refused; `"store-unavailable"` / `"degraded"` when the shared store did not answer. */
+  readonly reason?: "quota-hard" | "store-unavailable" | "degraded";
+  /** Every hard limit that refused (empty when allowed). */
+  readonly refusals: readonly QuotaRefusal[];
+  /** 0 when allowed; else the wait until every refusing limit would allow (Infinity if one never can). */
+  readonly retryAfterMs: number;
+  /** Soft limits crossed (only when allowed). */
+  readonly warnings: readonly QuotaWarning[];
+  /** Gauge leases held by this check (only when allowed). */
+  readonly leases: readonly QuotaLease[];
+}
+
+/** Per-call options of {@link QuotaManager.check}. */
+export interface QuotaCheckOptions {
+  /** Time of the check, for stores that take the caller's clock. */
+  readonly nowMs?: number;
+  /**
+   * Multiplier applied to every hard, soft and burst limit of this check, in (0, 1]: a tenant's
+   * current adaptive or graduated throttle rate (`adaptiveThrottleRate`, `graduatedThrottle`).
+   * @default 1
+   */
+  readonly rate?: number;
+  /** Evaluate only; spend nothing. */
+  readonly dryRun?: boolean;
+}
+
+/** Hierarchical quotas over one store. */
+export interface QuotaManager {
+  /** Spends `usage` (units per dimension) at every level of `path`, atomically, all or nothing. */
+  check(
+    path: QuotaPath,
+    usage: Readonly<Record<string, number>>,
+    options?: QuotaCheckOptions,
+  ): Promise<QuotaDecision>;
+  /** Releases the gauge leases of an allowed check. */
+  release(decision: QuotaDecision, options?: { readonly nowMs?: number }): Promise<void>;
+  /** Sets (or, with `undefined`, clears) the limits of one organisation, team or user at runtime. */
+  setLimits(path: QuotaPath, limits: LevelLimits | undefined): void;
+  /** The limits in force for the level that `path` names (its most specific part). */
+  limitsOf(path: QuotaPath): LevelLimits;
+}
+
+const integer = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+const limitSchema = z
+  .strictObject({ hard: integer, soft: integer.optional(), burst: integer.min(1).optional() })
+  .refine((limit) => limit.soft === undefined || limit.soft <= limit.hard, "soft must be <= hard");
+const levelSchema = z.record(z.string().min(1), limitSchema);
+const optionsSchema = z.strictObject({
+  dimensions: z.record(
+    z.string().min(1),
+    z.discriminatedUnion("kind", [
+      z.strictObject({
+        kind: z.literal("rate"),
+        windowMs: z.number().int().min(1).max(maxWindowMs),
+        algorithm: z.enum(["gcra", "token-bucket", "sliding-window", "fixed-window"]).optional(),
+      }),
+      z.strictObject({ kind: z.literal("gauge"), leaseTtlMs: z.number().int().min(1).max(maxWindowMs) }),
+    ]),
+  ),
+  limits: z.strictObject({
+    org: levelSchema.optional(),
+    team: levelSchema.optional(),
+    user: levelSchema.optional(),
+  }),
+  store: z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore").optional(),
+  prefix: z.string().max(256).optional(),
+  createLeaseId: z
+    .custom<() => string>((value: unknown) => typeof value === "function", "a function")
+    .optional(),
+});
+
+const levels: readonly QuotaLevel[] = ["org", "team", "user"];
+
+/**
+ * Creates a hierarchical quota manager: org → team → user, rate and gauge dimensions, soft and
+ * hard limits, burst, runtime limit changes, one atomic store batch per check.
+ *
+ * @example
+ * ```ts
+ * const quotas = createQuotaManager({
+ *   dimensions: { requestsPerMinute: { kind: "rate", windowMs: 60_000 }, cpuMillicores: { kind: "gauge", leaseTtlMs: 30_000 } },
+ *   limits: { org: { requestsPerMinute: { hard: 1_000, soft: 800 } }, user: { requestsPerMinute: { hard: 60 }, cpuMillicores: { hard: 4_000 } } },
+ * });
+ * const decision = await quotas.check({ org: "acme", team: "data", user: "alice" }, { requestsPerMinute: 1, cpuMillicores: 2_000 });
+ * ```
+ */
+export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
+  const resolved = parseOptions(optionsSchema, options, "options");
+  for (const level of levels) {
+    for (const dimension of Object.keys(resolved.limits[level] ?? {})) {
+      if (resolved.dimensions[dimension] === undefined) {
+        throw invalidField(
+          `options.limits.${level}.${dimension}`,
+          resolved.limits[level]![dimension],
+          "a limit of a declared dimension",
+        );
+      }
+    }
+  }
+  const dimensions = resolved.dimensions;
+  const store = resolved.store ?? createMemoryStore();
+  const prefix = resolved.prefix ?? "quota:";
+  const createLeaseId = resolved.createLeaseId ?? (() => globalThis.crypto.randomUUID());
+  const overrides = new Map<string, LevelLimits>();
+
+  /** Keys start with the organisation, so a Redis Cluster keeps a whole organisation in one slot. */
+  const subjectOf = (path: QuotaPath, level: QuotaLevel): string => {
+    const org = encodeURIComponent(path.org);
+    if (level === "org") return `${org}:org`;
+    const team = `${org}:team:${encodeURIComponent(path.team!)}`;
+    return level === "team" ? team : `${team}:user:${encodeURIComponent(path.user!)}`;
+  };
+
+  const levelsOf = (path: QuotaPath): QuotaLevel[] => {
+    assertObject(path, "path");
+    for (const part of ["org", "team", "user"] as const) {
+      const value = path[part];
+      if (value !== undefined && (typeof value !== "string" || value.length === 0 || value.length > 256)) {
+        throw invalidField(`path.${part}`, value, "a non-empty string of at most 256 characters");
+      }
+    }
+    if (path.org === undefined) throw invalidField("path.org", path.org, "a non-empty string");
+    if (path.user !== undefined && path.team === undefined)
+      throw invalidField("path.team", path.team, "set when path.user is");
+    for (const key of Object.keys(path))
+      if (!levels.includes(key as QuotaLevel))
+        throw invalidField(`path.${key}`, (path as Record<string, unknown>)[key], "absent (not a level)");
+    return path.user !== undefined
+      ? ["org", "team", "user"]
+      : path.team !== undefined
+        ? ["org", "team"]
+        : ["org"];
+  };
+
+  const limitsAt = (path: QuotaPath, level: QuotaLevel): LevelLimits =>
+    overrides.get(subjectOf(path, level)) ?? resolved.limits[level] ?? {};
+
+  return {
+    async check(path, usage, checkOptions = {}) {
+      const pathLevels = levelsOf(path);
+      assertObject(usage, "usage");
+      assertObject(checkOptions, "options");
+      const rate = checkOptions.rate ?? 1;
+      if (typeof rate !== "number" || !(rate > 0 && rate <= 1))
+        throw invalidField("options.rate", rate, "a number in (0, 1]");
+      const nowMs = checkOptions.nowMs;
+      if (nowMs !== undefined && (typeof nowMs !== "number" || !Number.isFinite(nowMs) || nowMs < 0)) {
+        throw invalidField("options.nowMs", nowMs, "a finite number >= 0");
+      }
+      const scale = (value: number): number => Math.floor(value * rate);
+      const rules: StoreRule[] = [];
+      const meta: {
+        level: QuotaLevel;
+        dimension: string;
+        limit: DimensionLimit;
+        hard: number;
+        capacity: number;
+      }[] = [];
+      const leases: QuotaLease[] = [];
+      for (const [dimension, amount] of Object.entries(usage)) {
+        const spec = dimensions[dimension];
+        if (spec === undefined)
+          throw invalidField(`usage.${dimension}`, amount, "the usage of a declared dimension");
+        if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount < 0) {
+          throw invalidField(`usage.${dimension}`, amount, "an integer >= 0");
+        }
+        if (amount === 0) continue;
+        for (const level of pathLevels) {
+          const limit = limitsAt(path, level)[dimension];
+          if (limit === undefined) continue;
+          const key = `${prefix}${subjectOf(path, level)}:${dimension}`;
+          const hard = scale(limit.hard);
+          if (spec.kind === "rate") {
+            const algorithm = spec.algorithm ?? "gcra";
+            const bucket = algorithm === "gcra" || algorithm === "token-bucket";
+            const burst = bucket ? Math.max(1, scale(limit.burst ?? limit.hard)) : Math.max(1, hard);
+            // A hard limit of 0 (or throttled below 1) admits nothing: a spec needs a limit >= 1, so
+            // it is checked with limit 1 and a cost above it, which every algorithm refuses.
+            const zero = hard < 1;
+            const rateSpec: RateLimitSpec = {
+              algorithm,
+              limit: Math.max(1, hard),
+              windowMs: spec.windowMs,
+              burst,
+            };
+            rules.push({ kind: "rate", key, spec: rateSpec, cost: zero ? Number.MAX_SAFE_INTEGER : amount });
+            meta.push({ level, dimension, limit, hard, capacity: bucket ? burst : Math.max(1, hard) });
+          } else {
+            const leaseId = createLeaseId();
+            rules.push({ kind: "lease", key, limit: hard, amount, leaseId, ttlMs: spec.leaseTtlMs });
+            meta.push({ level, dimension, limit, hard, capacity: hard });
+            leases.push({ key, leaseId, amount });
+          }
+        }
+      }
+      if (rules.length === 0)
+        return { allowed: true, refusals: [], retryAfterMs: 0, warnings: [], leases: [] };
+      const batch: BatchOutcome = await store.apply(rules, {
+        ...(nowMs === undefined ? {} : { nowMs }),
+        ...(checkOptions.dryRun === true ? { dryRun: true } : {}),
+      });
+      const degradedReason =
+        batch.degraded === undefined
+          ? undefined
+          : batch.degraded === "fallback"
+            ? ("degraded" as const)
+            : ("store-unavailable" as const);
+      if (!batch.allowed) {
+        const refusals: QuotaRefusal[] = [];
+        batch.outcomes.forEach((outcome, i) => {
+          if (outcome.allowed) return;
+          const { level, dimension, hard } = meta[i]!;
+          refusals.push({
+            level,
+            dimension,
+            limit: hard,
+            remaining: outcome.remaining,
+            retryAfterMs: outcome.retryAfterMs,
+          });
+        });
+        return {
+          allowed: false,
+          reason: degradedReason ?? "quota-hard",
+          refusals,
+          retryAfterMs: Math.max(0, ...refusals.map((refusal) => refusal.retryAfterMs)),
+          warnings: [],
+          leases: [],
+        };
+      }
+      const warnings: QuotaWarning[] = [];
+      batch.outcomes.forEach((outcome, i) => {
+        const { level, dimension, limit, hard, capacity } = meta[i]!;
+        if (limit.soft === undefined) return;
+        const soft = scale(limit.soft);
+        const used = capacity - outcome.remaining;
+        if (used > soft) warnings.push({ level, dimension, used, soft, hard });
+      });
+      return {
+        allowed: true,
+        ...(degradedReason === undefined ? {} : { reason: degradedReason }),
+        refusals: [],
+        retryAfterMs: 0,
+        warnings,
+        leases: checkOptions.dryRun === true ? [] : leases,
+      };
+    },
+
+    async release(decision, releaseOptions = {}) {
+      assertObject(decision, "decision");
+      for (const lease of decision.leases ?? []) {
+        await store.release(
+          lease.key,
+          lease.leaseId,
+          releaseOptions.nowMs === undefined ? {} : { nowMs: releaseOptions.nowMs },
+        );
+      }
+    },
+
+    setLimits(path, limits) {
+      const pathLevels = levelsOf(path);
+      const level = pathLevels[pathLevels.length - 1]!;
+      const subject = subjectOf(path, level);
+      if (limits === undefined) {
+        overrides.delete(subject);
+        return;
+      }
+      const parsed = parseOptions(levelSchema, limits, "limits");
+      for (const dimension of Object.keys(parsed)) {
+        if (dimensions[dimension] === undefined)
+          throw invalidField(`limits.${dimension}`, parsed[dimension], "a limit of a declared dimension");
+      }
+      overrides.set(subject, parsed);
+    },
+
+    limitsOf(path) {
+      const pathLevels = levelsOf(path);
+      return limitsAt(path, pathLevels[pathLevels.length - 1]!);
+    },
+  };
+}
