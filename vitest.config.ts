@@ -5,7 +5,11 @@ import { defineConfig } from "vitest/config";
 const alias = {
   "@enis/core": fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url)),
   "@enis/fairness": fileURLToPath(new URL("./packages/fairness/src/index.ts", import.meta.url)),
+  "@enis/throttle/testing": fileURLToPath(
+    new URL("./packages/throttle/src/testing/index.ts", import.meta.url),
+  ),
   "@enis/throttle": fileURLToPath(new URL("./packages/throttle/src/index.ts", import.meta.url)),
+  "@enis/redis": fileURLToPath(new URL("./packages/redis/src/index.ts", import.meta.url)),
 };
 
 export default defineConfig({

@@ -1,0 +1,424 @@
+import { createRandom, EnisError } from "@enis/core";
+import {
+  type Algorithm,
+  createMemoryStore,
+  evaluate,
+  evaluateLease,
+  type HeldLease,
+  type RateLimitSpec,
+  releaseLease,
+  type StoreRule,
+} from "@enis/throttle";
+import { describeStoreDifferential, describeThrottleStore } from "@enis/throttle/testing";
+import { Cluster, Redis } from "ioredis";
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createRedisStore, redisKey } from "./index.js";
+import { luaScripts } from "./lua-scripts.js";
+import {
+  type RedisCluster,
+  type RedisServer,
+  requireRedis,
+  startRedisCluster,
+  startRedisServer,
+} from "./test-support/redis-server.js";
+
+const available = requireRedis();
+const epoch = 1_763_000_000_000;
+const algorithms: Algorithm[] = ["gcra", "token-bucket", "fixed-window", "sliding-window"];
+let prefixes = 0;
+const freshPrefix = () => `t${++prefixes}:`;
+
+function outcomeOf(result: {
+  allowed: boolean;
+  remaining: number;
+  retryAfterMs: number;
+  resetAfterMs: number;
+}) {
+  return {
+    allowed: result.allowed,
+    remaining: result.remaining,
+    retryAfterMs: result.retryAfterMs,
+    resetAfterMs: result.resetAfterMs,
+  };
+}
+
+async function rejection(promise: Promise<unknown>): Promise<EnisError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (EnisError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a rejection");
+}
+
+describe.runIf(available)("redis store on a standalone redis-server", () => {
+  let server: RedisServer;
+  let client: Redis;
+
+  beforeAll(async () => {
+    server = await startRedisServer();
+    client = new Redis(server.port, "127.0.0.1", { maxRetriesPerRequest: 1 });
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await server?.stop();
+  });
+
+  for (const algorithm of algorithms) {
+    it(`${algorithm}: every decision equals the pure evaluate, bit for bit`, async () => {
+      // A limit that does not divide the window (an emission interval of 1000/3 ms) and fractional
+      // times exercise the doubles; cost above the burst exercises Infinity.
+      const spec: RateLimitSpec = {
+        algorithm,
+        limit: 3,
+        windowMs: 1_000,
+        burst: algorithm === "gcra" ? 2 : 3,
+      };
+      const store = createRedisStore({ client, prefix: freshPrefix(), time: "caller" });
+      const random = createRandom(7 + algorithms.indexOf(algorithm));
+      let state: number[] | undefined;
+      let now = epoch + 0.125;
+      for (let step = 0; step < 200; step++) {
+        now += [0, 0.001, 1 / 3, 17.5, 250, 999.999, 1_000, 2_500][random.nextInt(8)]!;
+        const cost = [0, 1, 1, 1, 2, 4][random.nextInt(6)]!;
+        const dryRun = random.nextInt(5) === 0;
+        const expected = evaluate(spec, state, now, cost);
+        const got = await store.apply([{ kind: "rate", key: "org:limit", spec, cost }], {
+          nowMs: now,
+          dryRun,
+        });
+        expect({ step, outcome: got.outcomes[0] }).toStrictEqual({ step, outcome: outcomeOf(expected) });
+        expect(got.allowed).toBe(expected.allowed);
+        expect(Object.is(got.nowMs, now)).toBe(true);
+        for (const field of ["remaining", "retryAfterMs", "resetAfterMs"] as const) {
+          expect(Object.is(got.outcomes[0]![field], expected[field])).toBe(true);
+        }
+        if (expected.allowed && !dryRun) state = expected.next;
+      }
+    });
+  }
+
+  it("leases: every decision equals the pure evaluateLease / releaseLease", async () => {
+    const store = createRedisStore({ client, prefix: freshPrefix(), time: "caller" });
+    const random = createRandom(99);
+    let leases: HeldLease[] = [];
+    let now = epoch + 0.5;
+    for (let step = 0; step < 200; step++) {
+      now += [0, 1, 33.3, 400, 1_500][random.nextInt(5)]!;
+      const leaseId = `l${random.nextInt(5)}`;
+      if (random.nextInt(4) === 0) {
+        const expected = releaseLease(leases, leaseId, now);
+        expect(await store.release("org:workers", leaseId, { nowMs: now })).toBe(expected.released);
+        leases = expected.next;
+        continue;
+      }
+      const amount = 1 + random.nextInt(3);
+      const ttlMs = 500 + random.nextInt(2_000);
+      const expected = evaluateLease(4, leases, leaseId, amount, ttlMs, now);
+      const got = await store.apply(
+        [{ kind: "lease", key: "org:workers", limit: 4, amount, leaseId, ttlMs }],
+        {
+          nowMs: now,
+        },
+      );
+      expect({ step, outcome: got.outcomes[0] }).toStrictEqual({ step, outcome: outcomeOf(expected) });
+      if (expected.allowed) leases = expected.next;
+    }
+  });
+
+  it("a batch is all or nothing: one refused rule leaves every other key untouched", async () => {
+    const prefix = freshPrefix();
+    const store = createRedisStore({ client, prefix, time: "caller" });
+    const roomy: RateLimitSpec = { algorithm: "gcra", limit: 10, windowMs: 1_000, burst: 10 };
+    const tight: RateLimitSpec = { algorithm: "fixed-window", limit: 2, windowMs: 1_000, burst: 2 };
+    const first = await store.apply(
+      [
+        { kind: "rate", key: "acme", spec: roomy, cost: 1 },
+        { kind: "rate", key: "acme:team", spec: tight, cost: 1 },
+      ],
+      { nowMs: epoch },
+    );
+    expect(first.allowed).toBe(true);
+    const keys = ["acme", "acme:team", "acme:team:user", "acme:slots"].map((key) => redisKey(prefix, key));
+    const snapshot = async () =>
+      Promise.all(keys.map(async (key) => [await client.type(key), await client.dump(key)]));
+    const before = await snapshot();
+    const refused = await store.apply(
+      [
+        { kind: "rate", key: "acme", spec: roomy, cost: 1 },
+        { kind: "lease", key: "acme:slots", limit: 2, amount: 1, leaseId: "job-1", ttlMs: 5_000 },
+        { kind: "rate", key: "acme:team:user", spec: roomy, cost: 1 },
+        { kind: "rate", key: "acme:team", spec: tight, cost: 2 },
+      ],
+      { nowMs: epoch + 10 },
+    );
+    expect(refused.allowed).toBe(false);
+    expect(refused.outcomes.map((outcome) => outcome.allowed)).toEqual([true, true, true, false]);
+    expect(await snapshot()).toEqual(before);
+    expect(await client.exists(keys[2]!, keys[3]!)).toBe(0);
+  });
+
+  it("a dry run spends nothing, and a key named twice sees its own spend", async () => {
+    const store = createRedisStore({ client, prefix: freshPrefix(), time: "caller" });
+    const spec: RateLimitSpec = { algorithm: "sliding-window", limit: 5, windowMs: 1_000, burst: 5 };
+    const rule: StoreRule = { kind: "rate", key: "org:twice", spec, cost: 2 };
+    const peek = await store.apply([rule, rule], { nowMs: epoch, dryRun: true });
+    expect(peek.outcomes.map((outcome) => outcome.remaining)).toEqual([3, 1]);
+    const spent = await store.apply([rule, rule], { nowMs: epoch });
+    expect(spent.outcomes.map((outcome) => outcome.remaining)).toEqual([3, 1]);
+    const after = await store.apply([{ ...rule, cost: 0 }], { nowMs: epoch, dryRun: true });
+    expect(after.outcomes[0]!.remaining).toBe(1);
+  });
+
+  it("leases expire by themselves and release early", async () => {
+    const store = createRedisStore({ client, prefix: freshPrefix(), time: "caller" });
+    const lease = (leaseId: string, ttlMs = 1_000): StoreRule => ({
+      kind: "lease",
+      key: "org:gpu",
+      limit: 2,
+      amount: 1,
+      leaseId,
+      ttlMs,
+    });
+    expect((await store.apply([lease("a"), lease("b")], { nowMs: epoch })).allowed).toBe(true);
+    const full = await store.apply([lease("c")], { nowMs: epoch + 100 });
+    expect(full.outcomes[0]).toEqual({ allowed: false, remaining: 0, retryAfterMs: 900, resetAfterMs: 900 });
+    expect(await store.release("org:gpu", "a", { nowMs: epoch + 200 })).toBe(true);
+    expect(await store.release("org:gpu", "a", { nowMs: epoch + 200 })).toBe(false);
+    expect((await store.apply([lease("c")], { nowMs: epoch + 300 })).allowed).toBe(true);
+    // "b" expires at epoch + 1000 although nobody released it: a crashed holder leaks nothing.
+    expect((await store.apply([lease("d")], { nowMs: epoch + 1_000 })).allowed).toBe(true);
+    expect(await store.release("org:gpu", "b", { nowMs: epoch + 1_000 })).toBe(false);
+  });
+
+  it("refund gives units back, never beyond the full allowance", async () => {
+    const store = createRedisStore({ client, prefix: freshPrefix(), time: "caller" });
+    const spec: RateLimitSpec = { algorithm: "token-bucket", limit: 4, windowMs: 1_000, burst: 4 };
+    const rule = { kind: "rate" as const, key: "org:refund", spec, cost: 3 };
+    await store.apply([rule], { nowMs: epoch });
+    await store.refund([{ ...rule, cost: 2 }], { nowMs: epoch });
+    expect((await store.apply([{ ...rule, cost: 0 }], { nowMs: epoch })).outcomes[0]!.remaining).toBe(3);
+    await store.refund([{ ...rule, cost: 10 }], { nowMs: epoch });
+    expect((await store.apply([{ ...rule, cost: 0 }], { nowMs: epoch })).outcomes[0]!.remaining).toBe(4);
+  });
+
+  it("server time: decisions at the Redis clock, the caller's nowMs ignored", async () => {
+    const store = createRedisStore({ client, prefix: freshPrefix() });
+    const spec: RateLimitSpec = { algorithm: "fixed-window", limit: 2, windowMs: 60_000, burst: 2 };
+    const rule: StoreRule = { kind: "rate", key: "org:server", spec, cost: 1 };
+    const [seconds, micros] = await client.time();
+    const serverMs = Number(seconds) * 1000 + Number(micros) / 1000;
+    const first = await store.apply([rule], { nowMs: 0 });
+    expect(first.nowMs).toBeGreaterThanOrEqual(serverMs);
+    expect(first.nowMs).toBeLessThan(serverMs + 5_000);
+    expect(Number.isInteger(first.nowMs * 1000) || first.nowMs % 1 !== 0).toBe(true);
+    const second = await store.apply([rule]);
+    expect(second.nowMs).toBeGreaterThanOrEqual(first.nowMs);
+    // Both spent in one 60 s window, unless the window rolled between the two calls.
+    if (Math.floor(second.nowMs / 60_000) === Math.floor(first.nowMs / 60_000)) {
+      expect(second.outcomes[0]!.remaining).toBe(0);
+    }
+    await store.apply([
+      { kind: "lease", key: "org:server-lease", limit: 1, amount: 1, leaseId: "x", ttlMs: 10_000 },
+    ]);
+    expect(await store.release("org:server-lease", "x")).toBe(true);
+    await store.refund([{ kind: "rate", key: "org:server", spec, cost: 1 }]);
+    const empty = await store.apply([]);
+    expect(empty).toEqual({ allowed: true, outcomes: [], nowMs: expect.any(Number) });
+    expect(empty.nowMs).toBeGreaterThanOrEqual(second.nowMs);
+  });
+
+  it("sets a TTL on every key it writes", async () => {
+    const prefix = freshPrefix();
+    const store = createRedisStore({ client, prefix });
+    const spec: RateLimitSpec = { algorithm: "gcra", limit: 10, windowMs: 10_000, burst: 5 };
+    await store.apply([
+      { kind: "rate", key: "org:ttl-rate", spec, cost: 1 },
+      { kind: "lease", key: "org:ttl-lease", limit: 2, amount: 1, leaseId: "a", ttlMs: 30_000 },
+    ]);
+    const rateTtl = await client.pttl(redisKey(prefix, "org:ttl-rate"));
+    const leaseTtl = await client.pttl(redisKey(prefix, "org:ttl-lease"));
+    expect(rateTtl).toBeGreaterThan(0);
+    expect(rateTtl).toBeLessThanOrEqual(1_001);
+    expect(leaseTtl).toBeGreaterThan(20_000);
+    expect(leaseTtl).toBeLessThanOrEqual(30_001);
+  });
+
+  it("recovers from NOSCRIPT after SCRIPT FLUSH (EVALSHA, then EVAL)", async () => {
+    const store = createRedisStore({ client, prefix: freshPrefix(), time: "caller" });
+    const spec: RateLimitSpec = { algorithm: "gcra", limit: 10, windowMs: 1_000, burst: 10 };
+    const rule: StoreRule = { kind: "rate", key: "org:flush", spec, cost: 1 };
+    await store.apply([rule], { nowMs: epoch });
+    expect(await client.script("EXISTS", luaScripts.apply.sha1)).toEqual([1]);
+    await client.script("FLUSH");
+    expect(await client.script("EXISTS", luaScripts.apply.sha1)).toEqual([0]);
+    const after = await store.apply([rule], { nowMs: epoch });
+    expect(after.outcomes[0]!.remaining).toBe(8);
+    expect(await client.script("EXISTS", luaScripts.apply.sha1)).toEqual([1]);
+  });
+
+  it("works with a node-redis client too", async () => {
+    const nodeRedis = createClient({ url: server.url });
+    await nodeRedis.connect();
+    try {
+      await nodeRedis.scriptFlush();
+      const prefix = freshPrefix();
+      const store = createRedisStore({ client: nodeRedis, prefix, time: "caller" });
+      const reference = createRedisStore({ client, prefix, time: "caller" });
+      const spec: RateLimitSpec = { algorithm: "sliding-window", limit: 7, windowMs: 900, burst: 7 };
+      for (let step = 0; step < 20; step++) {
+        const store_ = step % 2 === 0 ? store : reference;
+        const now = epoch + step * 77.7;
+        const got = await store_.apply([{ kind: "rate", key: "org:nr", spec, cost: 1 }], {
+          nowMs: now,
+          dryRun: true,
+        });
+        const spent = await store.apply([{ kind: "rate", key: "org:nr", spec, cost: 1 }], { nowMs: now });
+        expect(spent.outcomes[0]).toEqual(got.outcomes[0]);
+      }
+      expect(await store.release("org:none", "x", { nowMs: epoch })).toBe(false);
+      await store.reset(["org:nr"]);
+      expect(await nodeRedis.exists(redisKey(prefix, "org:nr"))).toBe(0);
+    } finally {
+      nodeRedis.destroy();
+    }
+  });
+
+  it("rejects misuse with INVALID_OPTIONS", async () => {
+    const spec: RateLimitSpec = { algorithm: "gcra", limit: 1, windowMs: 1_000, burst: 1 };
+    const caller = createRedisStore({ client, time: "caller" });
+    expect((await rejection(caller.apply([{ kind: "rate", key: "org:x", spec, cost: 1 }]))).code).toBe(
+      "INVALID_OPTIONS",
+    );
+    const crossing = await rejection(
+      caller.apply(
+        [
+          { kind: "rate", key: "acme:x", spec, cost: 1 },
+          { kind: "rate", key: "globex:x", spec, cost: 1 },
+        ],
+        { nowMs: epoch },
+      ),
+    );
+    expect(crossing.code).toBe("INVALID_OPTIONS");
+    expect(crossing.field).toBe("rules[1].key");
+    expect(() => createRedisStore({ client, prefix: "{bad}" })).toThrow(/prefix/);
+    expect(() => createRedisStore({ client: {} as never })).toThrow(/client/);
+    expect(() => createRedisStore({ client, timeoutMs: 0 })).toThrow(/timeoutMs/);
+  });
+
+  it("resets keys of several organisations", async () => {
+    const prefix = freshPrefix();
+    const store = createRedisStore({ client, prefix, time: "caller" });
+    const spec: RateLimitSpec = { algorithm: "fixed-window", limit: 1, windowMs: 1_000, burst: 1 };
+    await store.apply([{ kind: "rate", key: "a:1", spec, cost: 1 }], { nowMs: epoch });
+    await store.apply([{ kind: "rate", key: "b:1", spec, cost: 1 }], { nowMs: epoch });
+    await store.reset(["a:1", "b:1"]);
+    expect(await client.exists(redisKey(prefix, "a:1"), redisKey(prefix, "b:1"))).toBe(0);
+  });
+
+  describeThrottleStore("redis (ioredis, caller time)", async () => ({
+    store: createRedisStore({ client, prefix: freshPrefix(), time: "caller", timeoutMs: 1_000 }),
+  }));
+  describeStoreDifferential(
+    "memory vs redis",
+    async () => ({ store: createMemoryStore() }),
+    async () => ({
+      store: createRedisStore({ client, prefix: freshPrefix(), time: "caller", timeoutMs: 1_000 }),
+    }),
+  );
+});
+
+describe.runIf(available)("redis store when the server is down", () => {
+  it("rejects with STORE_UNAVAILABLE within timeoutMs + 20 ms, and never hangs", async () => {
+    const server = await startRedisServer();
+    const ioredis = new Redis(server.port, "127.0.0.1");
+    const nodeRedis = createClient({ url: server.url, socket: { reconnectStrategy: 50 } });
+    nodeRedis.on("error", () => {});
+    await nodeRedis.connect();
+    try {
+      const timeoutMs = 50;
+      const spec: RateLimitSpec = { algorithm: "gcra", limit: 10, windowMs: 1_000, burst: 10 };
+      const rules: StoreRule[] = [{ kind: "rate", key: "org:down", spec, cost: 1 }];
+      for (const client of [ioredis, nodeRedis]) {
+        const store = createRedisStore({ client, timeoutMs });
+        expect((await store.apply(rules)).allowed).toBe(true);
+      }
+      await server.stop();
+      for (const client of [ioredis, nodeRedis]) {
+        const store = createRedisStore({ client, timeoutMs });
+        for (const operation of ["apply", "refund", "release", "reset"] as const) {
+          const started = performance.now();
+          const call =
+            operation === "apply"
+              ? store.apply(rules)
+              : operation === "refund"
+                ? store.refund(rules as never)
+                : operation === "release"
+                  ? store.release("org:down", "x")
+                  : store.reset(["org:down"]);
+          const error = await rejection(call);
+          const elapsed = performance.now() - started;
+          expect(error.code).toBe("STORE_UNAVAILABLE");
+          expect(error.message).toContain(operation);
+          expect(error.cause).toBeDefined();
+          expect(elapsed).toBeLessThan(timeoutMs + 20);
+        }
+      }
+    } finally {
+      ioredis.disconnect();
+      nodeRedis.destroy();
+      await server.stop();
+    }
+  });
+});
+
+describe.runIf(available)("redis store on a 3-master Redis Cluster", () => {
+  let cluster: RedisCluster;
+  let client: Cluster;
+
+  beforeAll(async () => {
+    cluster = await startRedisCluster();
+    client = new Cluster(
+      cluster.nodes.map((node) => ({ host: "127.0.0.1", port: node.port })),
+      { redisOptions: { maxRetriesPerRequest: 1 } },
+    );
+  });
+  afterAll(async () => {
+    client?.disconnect();
+    await cluster?.stop();
+  });
+
+  it("runs every organisation's batch in one slot, never CROSSSLOT", async () => {
+    const prefix = freshPrefix();
+    const store = createRedisStore({ client, prefix, timeoutMs: 1_000 });
+    const spec: RateLimitSpec = { algorithm: "gcra", limit: 100, windowMs: 60_000, burst: 20 };
+    const slots = new Set<number>();
+    for (let org = 0; org < 30; org++) {
+      const keys = [`org${org}`, `org${org}:team-a`, `org${org}:team-a:user-7`];
+      const outcome = await store.apply([
+        ...keys.map((key): StoreRule => ({ kind: "rate", key, spec, cost: 1 })),
+        { kind: "lease", key: `org${org}:workers`, limit: 3, amount: 1, leaseId: "job", ttlMs: 10_000 },
+      ]);
+      expect(outcome.allowed).toBe(true);
+      const keySlots = await Promise.all(
+        keys.map((key) => client.cluster("KEYSLOT", redisKey(prefix, key)) as Promise<number>),
+      );
+      expect(new Set(keySlots).size).toBe(1);
+      slots.add(keySlots[0]!);
+      expect(await store.release(`org${org}:workers`, "job")).toBe(true);
+      await store.refund(keys.map((key) => ({ kind: "rate", key, spec, cost: 1 })));
+    }
+    // Thirty organisations spread over the three masters.
+    const masters = new Set(
+      [...slots].map((slot) => cluster.nodes.findIndex((_, index) => slot < ((index + 1) * 16384) / 3)),
+    );
+    expect(masters.size).toBeGreaterThan(1);
+    await store.reset(Array.from({ length: 30 }, (_, org) => `org${org}:team-a`));
+  });
+
+  describeThrottleStore("redis cluster (ioredis Cluster, caller time)", async () => ({
+    store: createRedisStore({ client, prefix: freshPrefix(), time: "caller", timeoutMs: 1_000 }),
+  }));
+});

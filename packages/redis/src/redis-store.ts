@@ -1,0 +1,274 @@
+import {
+  assertArray,
+  assertFinite,
+  assertId,
+  assertKnownKeys,
+  assertNonNegative,
+  assertObject,
+  assertPositive,
+  EnisError,
+  invalidField,
+  oneOf,
+} from "@enis/core";
+import type {
+  ApplyOptions,
+  BatchOutcome,
+  RateRule,
+  RuleOutcome,
+  StoreRule,
+  ThrottleStore,
+} from "@enis/throttle";
+import {
+  createScriptRunner,
+  isScriptClient,
+  type RedisScriptClient,
+  type ScriptRunner,
+  withTimeout,
+} from "./client.js";
+import { assertThrottleKey, groupByPartition, redisKey, singlePartition } from "./keys.js";
+import { luaScripts } from "./lua-scripts.js";
+
+/** Which clock a Redis store evaluates at. */
+export type RedisStoreTime = "server" | "caller";
+
+/** Options of {@link createRedisStore}. */
+export interface RedisStoreOptions {
+  /**
+   * A connected client the caller built: ioredis `Redis` or `Cluster`, or a node-redis client or
+   * cluster. The store only sends EVALSHA and EVAL; it never reads credentials nor connects.
+   */
+  readonly client: RedisScriptClient;
+  /**
+   * Prefix of every key, before the `{organisation}` hash tag. Must not contain `{` or `}`.
+   * @default "enis:"
+   */
+  readonly prefix?: string;
+  /**
+   * Most milliseconds one store call may take (EVALSHA plus, after NOSCRIPT, EVAL); past it the
+   * call rejects with `EnisError` `STORE_UNAVAILABLE` rather than stall the request it guards.
+   * @default 50
+   */
+  readonly timeoutMs?: number;
+  /**
+   * `"server"`: evaluate at the Redis server's clock (`TIME`), one clock for every replica; the
+   * `nowMs` option of a call is ignored. `"caller"`: evaluate at the `nowMs` each call must pass
+   * (tests, replays, the conformance suite's explicit clock).
+   * @default "server"
+   */
+  readonly time?: RedisStoreTime;
+}
+
+const knownOptions = new Set(["client", "prefix", "timeoutMs", "time"]);
+const algorithms = new Set(["gcra", "token-bucket", "fixed-window", "sliding-window"]);
+
+/**
+ * Creates the throttle store on Redis or Redis Cluster (name `"redis"`). Each batch is one Lua
+ * script call: every rule is evaluated at one clock reading, and all are spent or none. Keys are
+ * `${prefix}{${organisation}}${key}`, the organisation being the key's text before its first
+ * `":"`; one batch must stay within one organisation (one cluster slot), else `INVALID_OPTIONS`.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from "ioredis";
+ * import { createRedisStore } from "@enis/redis";
+ *
+ * const store = createRedisStore({ client: new Redis(process.env.REDIS_URL!) });
+ * const spec = { algorithm: "gcra", limit: 100, windowMs: 60_000, burst: 20 } as const;
+ * const { allowed, outcomes } = await store.apply([
+ *   { kind: "rate", key: "acme", spec, cost: 1 },
+ *   { kind: "rate", key: "acme:team-a:user-7", spec, cost: 1 },
+ * ]);
+ * ```
+ */
+export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
+  assertObject(options, "options");
+  assertKnownKeys(options, knownOptions, "options");
+  if (!isScriptClient(options.client)) {
+    throw invalidField(
+      "options.client",
+      options.client,
+      "an ioredis or node-redis client (with eval and evalsha or evalSha)",
+    );
+  }
+  const prefix = options.prefix ?? "enis:";
+  if (typeof prefix !== "string" || /[{}]/.test(prefix)) {
+    throw invalidField(
+      "options.prefix",
+      prefix,
+      'a string without "{" or "}" (they would move the hash tag)',
+    );
+  }
+  const timeoutMs = options.timeoutMs ?? 50;
+  assertPositive(timeoutMs, "options.timeoutMs");
+  const time = oneOf(options.time, "options.time", ["server", "caller"] as const, "server");
+  const run = createScriptRunner(options.client);
+  const clockArgument = (nowMs: number | undefined, field: string): string => {
+    if (time === "server") return "";
+    if (nowMs === undefined) {
+      throw invalidField(field, nowMs, 'a finite number (the store was created with time: "caller")');
+    }
+    assertFinite(nowMs, field);
+    return String(nowMs);
+  };
+
+  return Object.freeze({
+    name: "redis",
+
+    async apply(rules: readonly StoreRule[], applyOptions: ApplyOptions = {}): Promise<BatchOutcome> {
+      assertArray(rules, "rules");
+      const keys: string[] = [];
+      const args: string[] = [
+        clockArgument(applyOptions.nowMs, "options.nowMs"),
+        applyOptions.dryRun ? "1" : "0",
+      ];
+      for (let index = 0; index < rules.length; index++) {
+        const rule = rules[index]!;
+        keys.push(checkedKey(rule, `rules[${index}]`));
+        args.push(...ruleArguments(rule, `rules[${index}]`));
+      }
+      singlePartition(keys, "rules");
+      const reply = await withTimeout("apply", timeoutMs, () =>
+        call(
+          run,
+          "apply",
+          keys.map((key) => redisKey(prefix, key)),
+          args,
+        ),
+      );
+      return parseApplyReply(reply, rules.length);
+    },
+
+    async refund(rules: readonly RateRule[], refundOptions: { readonly nowMs?: number } = {}): Promise<void> {
+      assertArray(rules, "rules");
+      const clock = clockArgument(refundOptions.nowMs, "options.nowMs");
+      for (let index = 0; index < rules.length; index++) {
+        const rule = rules[index]!;
+        checkedKey(rule, `rules[${index}]`);
+        if (rule.kind !== "rate") throw invalidField(`rules[${index}].kind`, rule.kind, '"rate"');
+        rateArguments(rule, `rules[${index}]`);
+      }
+      // A refund is not a decision: each organisation's part is atomic, the parts independent.
+      await withTimeout("refund", timeoutMs, () =>
+        Promise.all(
+          groupByPartition(rules, (rule) => rule.key).map((group) =>
+            call(
+              run,
+              "refund",
+              group.map((rule) => redisKey(prefix, rule.key)),
+              [clock, ...group.flatMap((rule) => rateArguments(rule, "rules").slice(1))],
+            ),
+          ),
+        ),
+      );
+    },
+
+    async release(
+      key: string,
+      leaseId: string,
+      releaseOptions: { readonly nowMs?: number } = {},
+    ): Promise<boolean> {
+      assertThrottleKey(key, "key");
+      assertId(leaseId, "leaseId");
+      const clock = clockArgument(releaseOptions.nowMs, "options.nowMs");
+      const reply = await withTimeout("release", timeoutMs, () =>
+        call(run, "release", [redisKey(prefix, key)], [clock, leaseId]),
+      );
+      return reply === "1" || reply === 1;
+    },
+
+    async reset(keys: readonly string[]): Promise<void> {
+      assertArray(keys, "keys");
+      keys.forEach((key, index) => {
+        assertThrottleKey(key, `keys[${index}]`);
+      });
+      await withTimeout("reset", timeoutMs, () =>
+        Promise.all(
+          groupByPartition(keys, (key) => key).map((group) =>
+            call(
+              run,
+              "reset",
+              group.map((key) => redisKey(prefix, key)),
+              [],
+            ),
+          ),
+        ),
+      );
+    },
+  } satisfies ThrottleStore);
+}
+
+function call(
+  run: ScriptRunner,
+  name: keyof typeof luaScripts,
+  keys: string[],
+  args: string[],
+): Promise<unknown> {
+  return run(luaScripts[name], keys, args);
+}
+
+function checkedKey(rule: StoreRule, field: string): string {
+  assertObject(rule, field);
+  assertThrottleKey(rule.key, `${field}.key`);
+  return rule.key;
+}
+
+/** The rule's six script arguments (numbers as round-trip exact text). */
+function ruleArguments(rule: StoreRule, field: string): string[] {
+  if (rule.kind === "rate") return rateArguments(rule, field);
+  if (rule.kind === "lease") {
+    assertNonNegative(rule.limit, `${field}.limit`);
+    assertPositive(rule.amount, `${field}.amount`);
+    assertId(rule.leaseId, `${field}.leaseId`);
+    assertPositive(rule.ttlMs, `${field}.ttlMs`);
+    return ["l", String(rule.limit), String(rule.amount), rule.leaseId, String(rule.ttlMs), ""];
+  }
+  throw invalidField(`${field}.kind`, (rule as { kind?: unknown }).kind, '"rate" or "lease"');
+}
+
+function rateArguments(rule: RateRule, field: string): string[] {
+  const spec = rule.spec;
+  assertObject(spec, `${field}.spec`);
+  if (!algorithms.has(spec.algorithm)) {
+    throw invalidField(`${field}.spec.algorithm`, spec.algorithm, `one of ${[...algorithms].join(", ")}`);
+  }
+  assertPositive(spec.limit, `${field}.spec.limit`);
+  assertPositive(spec.windowMs, `${field}.spec.windowMs`);
+  assertPositive(spec.burst, `${field}.spec.burst`);
+  assertNonNegative(rule.cost, `${field}.cost`);
+  return [
+    "r",
+    spec.algorithm,
+    String(spec.limit),
+    String(spec.windowMs),
+    String(spec.burst),
+    String(rule.cost),
+  ];
+}
+
+/** Parses "%.17g" text (and "inf") back to the exact double the script computed. */
+export function parseScriptNumber(text: unknown): number {
+  if (text === "inf") return Number.POSITIVE_INFINITY;
+  if (text === "-inf") return Number.NEGATIVE_INFINITY;
+  const value = typeof text === "string" ? Number(text) : Number.NaN;
+  if (typeof text !== "string" || text.length === 0 || Number.isNaN(value)) {
+    throw new EnisError("INTERNAL", `redis store: the script returned ${JSON.stringify(text)}, not a number`);
+  }
+  return value;
+}
+
+function parseApplyReply(reply: unknown, count: number): BatchOutcome {
+  if (!Array.isArray(reply) || reply.length !== 2 + 4 * count) {
+    throw new EnisError("INTERNAL", `redis store: unexpected apply reply ${JSON.stringify(reply)}`);
+  }
+  const outcomes: RuleOutcome[] = [];
+  for (let index = 0; index < count; index++) {
+    const base = 2 + 4 * index;
+    outcomes.push({
+      allowed: reply[base] === "1",
+      remaining: parseScriptNumber(reply[base + 1]),
+      retryAfterMs: parseScriptNumber(reply[base + 2]),
+      resetAfterMs: parseScriptNumber(reply[base + 3]),
+    });
+  }
+  return { allowed: reply[0] === "1", outcomes, nowMs: parseScriptNumber(reply[1]) };
+}
