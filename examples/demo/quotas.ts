@@ -68,7 +68,6 @@ export async function runQuotas(
     dimensions: { requestsPerMinute: { kind: "rate", windowMs: 60_000, algorithm: "sliding-window" } },
     limits: {},
     store,
-    prefix: "demo:quota:",
   });
   for (const tenant of platform.tenants) {
     quotas.setLimits(

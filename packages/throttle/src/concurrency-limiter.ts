@@ -1,7 +1,7 @@
 import { assertId, EnisError, invalidField, parseOptions } from "@enis/core";
 import { z } from "zod";
 import { createMemoryStore } from "./memory-store.js";
-import { isStore } from "./rate-limiter.js";
+import { isStore, scopeKey } from "./rate-limiter.js";
 import type { ThrottleStore } from "./store.js";
 
 /** A held lease; pass it back to `release`. */
@@ -30,7 +30,11 @@ export interface ConcurrencyLimiterOptions {
   limit: number;
   /** @default a new in-memory store */
   store?: ThrottleStore;
-  /** @default "" */
+  /**
+   * Namespace of this limiter's keys: one segment ending in ":", placed after the key's
+   * organisation (see `createRateLimiter`).
+   * @default ""
+   */
   prefix?: string;
   /**
    * Makes lease ids. Must be unique across every replica sharing the store.
@@ -50,7 +54,11 @@ export interface ConcurrencyLimiter {
 const optionsSchema = z.strictObject({
   limit: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   store: z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore").optional(),
-  prefix: z.string().max(256).optional(),
+  prefix: z
+    .string()
+    .max(256)
+    .regex(/^(?:[^:]+:)?$/, 'one segment ending in ":", or ""')
+    .optional(),
   createLeaseId: z
     .custom<() => string>((value: unknown) => typeof value === "function", "a function")
     .optional(),
@@ -88,7 +96,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
       }
       const leaseId = createLeaseId();
       assertId(leaseId, "createLeaseId()");
-      const storeKey = `${prefix}${key}`;
+      const storeKey = scopeKey(key, prefix);
       const batch = await store.apply(
         [{ kind: "lease", key: storeKey, limit, amount, leaseId, ttlMs }],
         nowMs === undefined ? {} : { nowMs },

@@ -41,7 +41,7 @@ export type {
 } from "./quota-manager.js";
 export { createQuotaManager } from "./quota-manager.js";
 export type { Decision, LimitCallOptions, RateLimiter, RateLimiterOptions } from "./rate-limiter.js";
-export { createRateLimiter, isStore, maxWindowMs } from "./rate-limiter.js";
+export { createRateLimiter, isStore, maxWindowMs, scopeKey } from "./rate-limiter.js";
 export type { ResilientStoreOptions, UnavailablePolicy } from "./resilient-store.js";
 export { createResilientStore } from "./resilient-store.js";
 export type {

@@ -60,7 +60,11 @@ export interface QuotaManagerOptions {
   readonly limits: Readonly<Partial<Record<QuotaLevel, LevelLimits>>>;
   /** @default a new in-memory store */
   readonly store?: ThrottleStore;
-  /** @default "quota:" */
+  /**
+   * Namespace of the quota keys: one segment ending in ":", placed after the organisation
+   * (`acme:quota:team:data:requestsPerMinute`), so a Redis Cluster keeps an organisation in one slot.
+   * @default "quota:"
+   */
   readonly prefix?: string;
   /**
    * Makes lease ids for gauge dimensions; unique across replicas.
@@ -163,7 +167,11 @@ const optionsSchema = z.strictObject({
     user: levelSchema.optional(),
   }),
   store: z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore").optional(),
-  prefix: z.string().max(256).optional(),
+  prefix: z
+    .string()
+    .max(256)
+    .regex(/^[^:]+:$/, 'one segment ending in ":"')
+    .optional(),
   createLeaseId: z
     .custom<() => string>((value: unknown) => typeof value === "function", "a function")
     .optional(),
@@ -205,9 +213,9 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
 
   /** Keys start with the organisation, so a Redis Cluster keeps a whole organisation in one slot. */
   const subjectOf = (path: QuotaPath, level: QuotaLevel): string => {
-    const org = encodeURIComponent(path.org);
-    if (level === "org") return `${org}:org`;
-    const team = `${org}:team:${encodeURIComponent(path.team!)}`;
+    const org = `${encodeURIComponent(path.org)}:${prefix}`;
+    if (level === "org") return `${org}org`;
+    const team = `${org}team:${encodeURIComponent(path.team!)}`;
     return level === "team" ? team : `${team}:user:${encodeURIComponent(path.user!)}`;
   };
 
@@ -268,7 +276,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
         for (const level of pathLevels) {
           const limit = limitsAt(path, level)[dimension];
           if (limit === undefined) continue;
-          const key = `${prefix}${subjectOf(path, level)}:${dimension}`;
+          const key = `${subjectOf(path, level)}:${dimension}`;
           const hard = scale(limit.hard);
           if (spec.kind === "rate") {
             const algorithm = spec.algorithm ?? "gcra";

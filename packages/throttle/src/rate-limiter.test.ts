@@ -3,7 +3,10 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catchEnisError } from "../../../test-support/enis-error.js";
 import { createConcurrencyLimiter } from "./concurrency-limiter.js";
-import { createRateLimiter } from "./rate-limiter.js";
+import { createMemoryStore } from "./memory-store.js";
+import { createQuotaManager } from "./quota-manager.js";
+import { createRateLimiter, scopeKey } from "./rate-limiter.js";
+import type { ThrottleStore } from "./store.js";
 
 const epoch = 1_763_000_000_000;
 
@@ -62,6 +65,49 @@ describe("createRateLimiter", () => {
     const refused = await limiter.limit("k", { nowMs: epoch + 50 });
     expect(refused).toMatchObject({ allowed: false, retryAfterMs: 50 });
     expect((await limiter.limit("k", { nowMs: epoch + 100 })).allowed).toBe(true);
+  });
+
+  it("keeps the organisation first in every store key, whatever the prefix", async () => {
+    const keys: string[] = [];
+    const memory = createMemoryStore();
+    const spy: ThrottleStore = {
+      ...memory,
+      name: "spy",
+      apply: (rules, options) => {
+        keys.push(...rules.map((rule) => rule.key));
+        return memory.apply(rules, options);
+      },
+    };
+    await createRateLimiter({
+      algorithm: "gcra",
+      limit: 5,
+      windowMs: 1_000,
+      store: spy,
+      prefix: "api:",
+    }).limit("acme:payments:alice");
+    await createRateLimiter({
+      algorithm: "gcra",
+      limit: 5,
+      windowMs: 1_000,
+      store: spy,
+      prefix: "api:",
+    }).limit("acme");
+    await createQuotaManager({
+      dimensions: { calls: { kind: "rate", windowMs: 1_000 } },
+      limits: { org: { calls: { hard: 5 } }, user: { calls: { hard: 5 } } },
+      store: spy,
+    }).check({ org: "ac:me", team: "t", user: "u" }, { calls: 1 });
+    expect(keys).toEqual([
+      "acme:api:payments:alice",
+      "acme:api:",
+      "ac%3Ame:quota:org:calls",
+      "ac%3Ame:quota:team:t:user:u:calls",
+    ]);
+    expect(scopeKey("acme:x", "")).toBe("acme:x");
+    expect(
+      catchEnisError(() => createRateLimiter({ algorithm: "gcra", limit: 1, windowMs: 1, prefix: "a:b:" }))
+        .field,
+    ).toBe("options.prefix");
   });
 
   it("rejects bad options and arguments with EnisError naming the field", async () => {

@@ -45,9 +45,10 @@ export interface RateLimiterOptions {
    */
   store?: ThrottleStore;
   /**
-   * Prefix of every key this limiter writes, so several limiters can share a store. Keys are
-   * `<prefix><key>`; put the organisation first in `key` ("org:team:user") so a Redis Cluster
-   * keeps one organisation in one slot.
+   * Namespace of this limiter's keys, so several limiters can share a store: one segment ending
+   * in ":" (e.g. `"api:"`). It is placed after the key's first segment, its organisation —
+   * `acme:payments:alice` is stored as `acme:api:payments:alice` — so the organisation stays first
+   * and a Redis Cluster keeps all of an organisation's keys in one slot.
    * @default ""
    */
   prefix?: string;
@@ -87,8 +88,22 @@ const optionsSchema = z.strictObject({
   windowMs: integer(1, maxWindowMs),
   burst: integer(1, Number.MAX_SAFE_INTEGER).optional(),
   store: z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore").optional(),
-  prefix: z.string().max(256).optional(),
+  prefix: z
+    .string()
+    .max(256)
+    .regex(/^(?:[^:]+:)?$/, 'one segment ending in ":", or ""')
+    .optional(),
 });
+
+/**
+ * The store key of `key` in the namespace `prefix` (one segment ending in ":"): the prefix goes
+ * after the key's first segment, so every key of an organisation starts with that organisation.
+ */
+export function scopeKey(key: string, prefix: string): string {
+  if (prefix === "") return key;
+  const end = key.indexOf(":");
+  return end < 0 ? `${key}:${prefix}` : `${key.slice(0, end)}:${prefix}${key.slice(end + 1)}`;
+}
 
 /** True for an object with the four methods of the store port. */
 export function isStore(value: unknown): value is ThrottleStore {
@@ -130,7 +145,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
   const ruleOf = (key: string, cost: number): RateRule => ({
     kind: "rate",
-    key: `${prefix}${key}`,
+    key: scopeKey(key, prefix),
     spec,
     cost,
   });
@@ -190,7 +205,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     },
     async reset(key) {
       assertKey(key);
-      await store.reset([`${prefix}${key}`]);
+      await store.reset([scopeKey(key, prefix)]);
     },
   };
 }
