@@ -2,21 +2,21 @@ import {
   assertArray,
   assertFinite,
   assertId,
+  assertInteger,
   assertKnownKeys,
-  assertNonNegative,
   assertObject,
-  assertPositive,
   EnisError,
   invalidField,
   oneOf,
 } from "@enis/core";
-import type {
-  ApplyOptions,
-  BatchOutcome,
-  RateRule,
-  RuleOutcome,
-  StoreRule,
-  ThrottleStore,
+import {
+  type ApplyOptions,
+  type BatchOutcome,
+  maxWindowMs,
+  type RateRule,
+  type RuleOutcome,
+  type StoreRule,
+  type ThrottleStore,
 } from "@enis/throttle";
 import {
   createScriptRunner,
@@ -99,7 +99,8 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
     );
   }
   const timeoutMs = options.timeoutMs ?? 50;
-  assertPositive(timeoutMs, "options.timeoutMs");
+  // Above 2^31 - 1 ms Node fires a timer after 1 ms: every call would time out.
+  assertInteger(timeoutMs, "options.timeoutMs", 1, 60_000);
   const time = oneOf(options.time, "options.time", ["server", "caller"] as const, "server");
   const run = createScriptRunner(options.client);
   const clockArgument = (nowMs: number | undefined, field: string): string => {
@@ -116,6 +117,7 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
 
     async apply(rules: readonly StoreRule[], applyOptions: ApplyOptions = {}): Promise<BatchOutcome> {
       assertArray(rules, "rules");
+      assertObject(applyOptions as unknown, "options");
       const keys: string[] = [];
       const args: string[] = [
         clockArgument(applyOptions.nowMs, "options.nowMs"),
@@ -140,6 +142,7 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
 
     async refund(rules: readonly RateRule[], refundOptions: { readonly nowMs?: number } = {}): Promise<void> {
       assertArray(rules, "rules");
+      assertObject(refundOptions as unknown, "options");
       const clock = clockArgument(refundOptions.nowMs, "options.nowMs");
       for (let index = 0; index < rules.length; index++) {
         const rule = rules[index]!;
@@ -169,6 +172,7 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
     ): Promise<boolean> {
       assertThrottleKey(key, "key");
       assertId(leaseId, "leaseId");
+      assertObject(releaseOptions as unknown, "options");
       const clock = clockArgument(releaseOptions.nowMs, "options.nowMs");
       const reply = await withTimeout("release", timeoutMs, () =>
         call(run, "release", [redisKey(prefix, key)], [clock, leaseId]),
@@ -216,10 +220,10 @@ function checkedKey(rule: StoreRule, field: string): string {
 function ruleArguments(rule: StoreRule, field: string): string[] {
   if (rule.kind === "rate") return rateArguments(rule, field);
   if (rule.kind === "lease") {
-    assertNonNegative(rule.limit, `${field}.limit`);
-    assertPositive(rule.amount, `${field}.amount`);
+    assertInteger(rule.limit, `${field}.limit`, 0);
+    assertInteger(rule.amount, `${field}.amount`, 1);
     assertId(rule.leaseId, `${field}.leaseId`);
-    assertPositive(rule.ttlMs, `${field}.ttlMs`);
+    assertInteger(rule.ttlMs, `${field}.ttlMs`, 1, maxWindowMs);
     return ["l", String(rule.limit), String(rule.amount), rule.leaseId, String(rule.ttlMs), ""];
   }
   throw invalidField(`${field}.kind`, (rule as { kind?: unknown }).kind, '"rate" or "lease"');
@@ -231,10 +235,12 @@ function rateArguments(rule: RateRule, field: string): string[] {
   if (!algorithms.has(spec.algorithm)) {
     throw invalidField(`${field}.spec.algorithm`, spec.algorithm, `one of ${[...algorithms].join(", ")}`);
   }
-  assertPositive(spec.limit, `${field}.spec.limit`);
-  assertPositive(spec.windowMs, `${field}.spec.windowMs`);
-  assertPositive(spec.burst, `${field}.spec.burst`);
-  assertNonNegative(rule.cost, `${field}.cost`);
+  // Integers, as the algorithms require: a fraction or a number Redis cannot hold is the caller's
+  // bug (INVALID_OPTIONS), never a script error that a resilient store would take for an outage.
+  assertInteger(spec.limit, `${field}.spec.limit`, 1);
+  assertInteger(spec.windowMs, `${field}.spec.windowMs`, 1, maxWindowMs);
+  assertInteger(spec.burst, `${field}.spec.burst`, 1);
+  assertInteger(rule.cost, `${field}.cost`, 0);
   return [
     "r",
     spec.algorithm,

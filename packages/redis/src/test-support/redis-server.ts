@@ -37,6 +37,11 @@ export interface RedisServer {
   readonly url: string;
   /** Stops the server (SIGKILL) and waits for it to exit. */
   stop(): Promise<void>;
+  /**
+   * Kills the server (SIGKILL) if it still runs, then starts a fresh one, without data, on the
+   * same port; resolves once it accepts connections.
+   */
+  restart(): Promise<void>;
 }
 
 async function freePort(): Promise<number> {
@@ -74,44 +79,67 @@ export async function startRedisServer(extra: readonly string[] = []): Promise<R
   for (let attempt = 0; attempt < 5; attempt++) {
     const port = await freePort();
     if (port === 6379 || port === 0) continue;
-    const dir = mkdtempSync(join(tmpdir(), "enis-redis-"));
-    const child = spawn(
-      "redis-server",
-      [
-        "--port",
-        String(port),
-        "--bind",
-        "127.0.0.1",
-        "--save",
-        "",
-        "--appendonly",
-        "no",
-        "--dir",
-        dir,
-        ...extra.map((argument) => argument.replaceAll("<dir>", dir).replaceAll("<port>", String(port))),
-      ],
-      { stdio: ["ignore", "pipe", "pipe"] },
-    );
-    let output = "";
-    child.stdout?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr?.on("data", (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    const ready = await waitReady(child, port);
-    if (ready) {
+    const launched = await launch(port, extra);
+    if ("child" in launched) {
+      let { child, dir } = launched;
       return {
         port,
         url: `redis://127.0.0.1:${port}`,
         stop: () => stopChild(child, dir),
+        async restart() {
+          await stopChild(child, dir);
+          // The port was ours a moment ago; another process may grab it in between, so retry briefly.
+          for (let retry = 0; retry < 20; retry++) {
+            const again = await launch(port, extra);
+            if ("child" in again) {
+              ({ child, dir } = again);
+              return;
+            }
+            lastError = again.error;
+            await sleep(50);
+          }
+          throw lastError;
+        },
       };
     }
-    await stopChild(child, dir);
-    lastError = new Error(`redis-server on port ${port} did not start:\n${output}`);
-    if (!/address already in use|EADDRINUSE/i.test(output)) break;
+    lastError = launched.error;
+    if (!/address already in use|EADDRINUSE/i.test(launched.error.message)) break;
   }
   throw lastError ?? new Error("no free port for redis-server");
+}
+
+async function launch(
+  port: number,
+  extra: readonly string[],
+): Promise<{ child: ChildProcess; dir: string } | { error: Error }> {
+  const dir = mkdtempSync(join(tmpdir(), "enis-redis-"));
+  const child = spawn(
+    "redis-server",
+    [
+      "--port",
+      String(port),
+      "--bind",
+      "127.0.0.1",
+      "--save",
+      "",
+      "--appendonly",
+      "no",
+      "--dir",
+      dir,
+      ...extra.map((argument) => argument.replaceAll("<dir>", dir).replaceAll("<port>", String(port))),
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  child.stderr?.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  if (await waitReady(child, port)) return { child, dir };
+  await stopChild(child, dir);
+  return { error: new Error(`redis-server on port ${port} did not start:\n${output}`) };
 }
 
 async function waitReady(child: ChildProcess, port: number): Promise<boolean> {
