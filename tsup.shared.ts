@@ -1,0 +1,21 @@
+import { defineConfig, type Options } from "tsup";
+
+/**
+ * The build every @enis package shares: ESM + CJS with types for Node 20, one file per entry.
+ * `entry` defaults to the package's index; `external` lists optional peers never bundled.
+ */
+export function enisPackage({
+  entry = ["src/index.ts"],
+  external = [],
+}: Pick<Options, "entry" | "external"> = {}) {
+  return defineConfig({
+    entry,
+    external,
+    format: ["esm", "cjs"],
+    dts: true,
+    sourcemap: true,
+    clean: true,
+    target: "node20",
+    treeshake: true,
+  });
+}
