@@ -63,6 +63,64 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     sweepAbove = Math.max(1024, 2 * entries.size);
   };
 
+  const evaluateRule = (rule: StoreRule, current: Entry | undefined, nowMs: number): Evaluated => {
+    // Built field by field: spreading the algorithm's result was 40% of a decision's time.
+    if (rule.kind === "rate") {
+      const result = evaluate(
+        rule.spec,
+        current?.kind === "rate" ? current.state : undefined,
+        nowMs,
+        rule.cost,
+      );
+      return {
+        allowed: result.allowed,
+        remaining: result.remaining,
+        retryAfterMs: result.retryAfterMs,
+        resetAfterMs: result.resetAfterMs,
+        kind: "rate",
+        next: result.next,
+        leases: undefined,
+        ttlMs: result.ttlMs,
+      };
+    }
+    const leases = current?.kind === "lease" ? current.leases : [];
+    const result = evaluateLease(rule.limit, leases, rule.leaseId, rule.amount, rule.ttlMs, nowMs);
+    return {
+      allowed: result.allowed,
+      remaining: result.remaining,
+      retryAfterMs: result.retryAfterMs,
+      resetAfterMs: result.resetAfterMs,
+      kind: "lease",
+      next: undefined,
+      leases: result.next,
+      ttlMs: result.ttlMs,
+    };
+  };
+
+  /** Stores `data` (a rate state or leases) at `key`, reusing the existing entry object when it can. */
+  const write = (
+    key: string,
+    existing: Entry | undefined,
+    kind: Entry["kind"],
+    data: number[] | HeldLease[],
+    expiresAtMs: number,
+    nowMs: number,
+  ): void => {
+    if (existing !== undefined && existing.kind === kind) {
+      existing.expiresAtMs = expiresAtMs;
+      if (existing.kind === "rate") existing.state = data as number[];
+      else existing.leases = data as HeldLease[];
+      return;
+    }
+    if (existing === undefined && entries.size >= sweepAbove) sweep(nowMs);
+    entries.set(
+      key,
+      kind === "rate"
+        ? { kind, state: data as number[], expiresAtMs }
+        : { kind, leases: data as HeldLease[], expiresAtMs },
+    );
+  };
+
   return {
     name: "memory",
     get size() {
@@ -71,40 +129,51 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
     async apply(rules: readonly StoreRule[], applyOptions: ApplyOptions = {}): Promise<BatchOutcome> {
       const nowMs = timeOf(applyOptions.nowMs);
-      // Rules are evaluated in order against an overlay, so a key named twice sees its own spend;
-      // the overlay is written only when every rule allowed: all or nothing.
+      const spend = applyOptions.dryRun !== true;
+      // One rule (a plain limiter call): no overlay, and the entry is updated in place, so a
+      // decision on a known key allocates only its outcome and the algorithm's state array.
+      if (rules.length === 1) {
+        const rule = rules[0]!;
+        const entry = entries.get(rule.key);
+        const current = entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined;
+        const result = evaluateRule(rule, current, nowMs);
+        if (result.allowed && spend) {
+          write(
+            rule.key,
+            entry,
+            result.kind,
+            result.next ?? result.leases!,
+            nowMs + Math.max(1, result.ttlMs),
+            nowMs,
+          );
+        }
+        return { allowed: result.allowed, outcomes: [outcomeOf(result)], nowMs };
+      }
+      // Several rules are evaluated in order against an overlay, so a key named twice sees its
+      // own spend; the overlay is written only when every rule allowed: all or nothing.
       const overlay = new Map<string, Entry>();
       const outcomes: RuleOutcome[] = [];
       let allowed = true;
       for (const rule of rules) {
-        const current = overlay.get(rule.key) ?? live(rule.key, nowMs);
-        if (rule.kind === "rate") {
-          const state = current?.kind === "rate" ? current.state : undefined;
-          const result = evaluate(rule.spec, state, nowMs, rule.cost);
-          outcomes.push(outcomeOf(result));
-          if (!result.allowed) allowed = false;
-          else
-            overlay.set(rule.key, {
-              kind: "rate",
-              state: result.next,
-              expiresAtMs: nowMs + Math.max(1, result.ttlMs),
-            });
-        } else {
-          const leases = current?.kind === "lease" ? current.leases : [];
-          const result = evaluateLease(rule.limit, leases, rule.leaseId, rule.amount, rule.ttlMs, nowMs);
-          outcomes.push(outcomeOf(result));
-          if (!result.allowed) allowed = false;
-          else
-            overlay.set(rule.key, {
-              kind: "lease",
-              leases: result.next,
-              expiresAtMs: nowMs + Math.max(1, result.ttlMs),
-            });
-        }
+        const stored = entries.get(rule.key);
+        const current =
+          overlay.get(rule.key) ?? (stored !== undefined && stored.expiresAtMs > nowMs ? stored : undefined);
+        const result = evaluateRule(rule, current, nowMs);
+        outcomes.push(outcomeOf(result));
+        if (!result.allowed) allowed = false;
+        else overlay.set(rule.key, entryOf(rule.kind, result, nowMs));
       }
-      if (allowed && applyOptions.dryRun !== true) {
-        if (entries.size >= sweepAbove) sweep(nowMs);
-        for (const [key, entry] of overlay) entries.set(key, entry);
+      if (allowed && spend) {
+        for (const [key, entry] of overlay) {
+          write(
+            key,
+            entries.get(key),
+            entry.kind,
+            entry.kind === "rate" ? entry.state : entry.leases,
+            entry.expiresAtMs,
+            nowMs,
+          );
+        }
       }
       return { allowed, outcomes, nowMs };
     },
@@ -136,6 +205,20 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       for (const key of keys) entries.delete(key);
     },
   };
+}
+
+type Evaluated = RuleOutcome & {
+  readonly kind: Entry["kind"];
+  readonly next: number[] | undefined;
+  readonly leases: HeldLease[] | undefined;
+  readonly ttlMs: number;
+};
+
+function entryOf(kind: Entry["kind"], result: Evaluated, nowMs: number): Entry {
+  const expiresAtMs = nowMs + Math.max(1, result.ttlMs);
+  return kind === "rate"
+    ? { kind, state: result.next!, expiresAtMs }
+    : { kind, leases: result.leases!, expiresAtMs };
 }
 
 function outcomeOf(result: RuleOutcome): RuleOutcome {
