@@ -241,7 +241,9 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
   };
 
   const limitsAt = (path: QuotaPath, level: QuotaLevel): LevelLimits =>
-    (overrides.size === 0 ? undefined : overrides.get(subjectOf(path, level))) ?? resolved.limits[level] ?? {};
+    (overrides.size === 0 ? undefined : overrides.get(subjectOf(path, level))) ??
+    resolved.limits[level] ??
+    {};
 
   return {
     async check(path, usage, checkOptions = {}) {
