@@ -86,6 +86,9 @@ if ARGV[1] ~= "" then GC_FLOOR_MS = 60000 end
 local function pexpire_of(ms)
   local whole = math.ceil(ms) + 1
   if whole < GC_FLOOR_MS then return GC_FLOOR_MS end
+  -- Past ~1e17 a Lua number reaches Redis as "1e+17", which PX refuses; the stored expiry
+  -- decides anyway, PEXPIRE only collects garbage, so ~3,000 years is plenty.
+  if whole > 1e14 then return 1e14 end
   return whole
 end
 `;
@@ -138,7 +141,7 @@ local function fixed_window(limit, windowMs, state, nowMs, cost)
   if cost > limit or count + cost > limit then
     local retry = windowEnd - nowMs
     if cost > limit then retry = INF end
-    return { false, limit - count, retry, resetAfterMs, { count, windowStart }, windowEnd - nowMs }
+    return { false, math.max(0, limit - count), retry, resetAfterMs, { count, windowStart }, windowEnd - nowMs }
   end
   local spent = count + cost
   local reset = 0

@@ -200,7 +200,7 @@ function parseFactorWeights(weights: ThrottleFactorWeights | undefined): Throttl
     total += weights[key];
   }
   for (const key of Object.keys(weights)) {
-    if (!(key in defaultThrottleFactorWeights))
+    if (!Object.hasOwn(defaultThrottleFactorWeights, key))
       throw invalidField(`factorWeights.${key}`, weights[key as never], "absent (unknown factor)");
   }
   if (Math.abs(total - 1) > 1e-9)

@@ -187,6 +187,17 @@ describe("rate-limit algorithms", () => {
     );
   });
 
+  it("never reports a negative remaining when the limit is lowered below what was spent", () => {
+    for (const algorithm of algorithms) {
+      const wide = { algorithm, limit: 100, windowMs: 60_000, burst: 100 };
+      let state: number[] | undefined;
+      for (let i = 0; i < 80; i++) state = evaluate(wide, state, 1_763_000_000_000, 1).next;
+      const narrow = { ...wide, limit: 50, burst: 50 };
+      const refused = evaluate(narrow, state, 1_763_000_000_000, 1);
+      expect([algorithm, refused.allowed, refused.remaining]).toEqual([algorithm, false, 0]);
+    }
+  });
+
   it("handles windows from 1 ms to a year at epoch-scale clocks without overflow", () => {
     for (const algorithm of algorithms) {
       const year = { algorithm, limit: 3, windowMs: 31_536_000_000, burst: 3 };

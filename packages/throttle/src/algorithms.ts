@@ -164,7 +164,8 @@ function fixedWindow(
   if (cost > spec.limit || count + cost > spec.limit) {
     return {
       allowed: false,
-      remaining: spec.limit - count,
+      // Never negative, even when the limit was lowered below a count already spent.
+      remaining: Math.max(0, spec.limit - count),
       retryAfterMs: cost > spec.limit ? Number.POSITIVE_INFINITY : windowEnd - nowMs,
       resetAfterMs,
       next: [count, windowStart],

@@ -1,4 +1,4 @@
-import { assertId, EnisError, invalidField, parseOptions } from "@enis/core";
+import { assertId, assertObject, EnisError, invalidField, parseOptions } from "@enis/core";
 import { z } from "zod";
 import { createMemoryStore } from "./memory-store.js";
 import { isStore, scopeKey } from "./rate-limiter.js";
@@ -118,6 +118,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
       };
     },
     async release(lease, callOptions = {}) {
+      assertObject(callOptions as unknown, "options");
       if (typeof lease !== "object" || lease === null)
         throw invalidField("lease", lease, "a lease from acquire()");
       assertId(lease.key, "lease.key");

@@ -53,3 +53,4 @@ export type {
   StoreRule,
   ThrottleStore,
 } from "./store.js";
+export { assertRules } from "./store.js";

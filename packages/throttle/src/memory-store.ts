@@ -1,6 +1,14 @@
-import { type Clock, EnisError } from "@enis/core";
+import { assertId, assertObject, type Clock, EnisError } from "@enis/core";
 import { evaluate, evaluateLease, type HeldLease, refund, releaseLease } from "./algorithms.js";
-import type { ApplyOptions, BatchOutcome, RateRule, RuleOutcome, StoreRule, ThrottleStore } from "./store.js";
+import {
+  type ApplyOptions,
+  assertRules,
+  type BatchOutcome,
+  type RateRule,
+  type RuleOutcome,
+  type StoreRule,
+  type ThrottleStore,
+} from "./store.js";
 
 /** Options of {@link createMemoryStore}. */
 export interface MemoryStoreOptions {
@@ -128,6 +136,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
 
     async apply(rules: readonly StoreRule[], applyOptions: ApplyOptions = {}): Promise<BatchOutcome> {
+      assertRules(rules);
+      assertObject(applyOptions as unknown, "options");
       const nowMs = timeOf(applyOptions.nowMs);
       const spend = applyOptions.dryRun !== true;
       // One rule (a plain limiter call): no overlay, and the entry is updated in place, so a
@@ -179,6 +189,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
 
     async refund(rules: readonly RateRule[], refundOptions: { readonly nowMs?: number } = {}): Promise<void> {
+      assertRules(rules);
+      assertObject(refundOptions as unknown, "options");
       const nowMs = timeOf(refundOptions.nowMs);
       for (const rule of rules) {
         const current = live(rule.key, nowMs);
@@ -192,6 +204,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       leaseId: string,
       releaseOptions: { readonly nowMs?: number } = {},
     ): Promise<boolean> {
+      assertId(key, "key");
+      assertId(leaseId, "leaseId");
+      assertObject(releaseOptions as unknown, "options");
       const nowMs = timeOf(releaseOptions.nowMs);
       const current = live(key, nowMs);
       if (current?.kind !== "lease") return false;

@@ -153,6 +153,10 @@ describe("createQuotaManager", () => {
       [() => quotas.check(alice, { requestsPerMinute: 1.5 }), "usage.requestsPerMinute"],
       [() => quotas.check(alice, { requestsPerMinute: -1 }), "usage.requestsPerMinute"],
       [() => quotas.check(alice, { gpus: 1 }), "usage.gpus"],
+      [() => quotas.check(alice, { toString: 1 }), "usage.toString"],
+      [() => quotas.check(alice, JSON.parse('{"__proto__": 1}')), "usage.__proto__"],
+      [() => quotas.release({ leases: [null] } as never), "decision.leases[]"],
+      [() => quotas.release({ leases: [] } as never, null as never), "options"],
       [() => quotas.check(alice, { requestsPerMinute: 1 }, { rate: 0 }), "options.rate"],
       [() => quotas.check(alice, { requestsPerMinute: 1 }, { nowMs: Number.NaN }), "options.nowMs"],
     ];

@@ -106,7 +106,10 @@ export interface QuotaDecision {
   readonly reason?: "quota-hard" | "store-unavailable" | "degraded";
   /** Every hard limit that refused (empty when allowed). */
   readonly refusals: readonly QuotaRefusal[];
-  /** 0 when allowed; else the wait until every refusing limit would allow (Infinity if one never can). */
+  /**
+   * 0 when allowed; else the longest of the refusing limits' waits (Infinity if one never can).
+   * A rate limit's wait is exact; a gauge's is the earliest expiry of a held lease, a lower bound.
+   */
   readonly retryAfterMs: number;
   /** Soft limits crossed (only when allowed). */
   readonly warnings: readonly QuotaWarning[];
@@ -196,7 +199,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
   const resolved = parseOptions(optionsSchema, options, "options");
   for (const level of levels) {
     for (const dimension of Object.keys(resolved.limits[level] ?? {})) {
-      if (resolved.dimensions[dimension] === undefined) {
+      if (!Object.hasOwn(resolved.dimensions, dimension)) {
         throw invalidField(
           `options.limits.${level}.${dimension}`,
           resolved.limits[level]![dimension],
@@ -268,7 +271,8 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
       }[] = [];
       const leases: QuotaLease[] = [];
       for (const [dimension, amount] of Object.entries(usage)) {
-        const spec = dimensions[dimension];
+        // Own keys only: "toString" or "__proto__" must not reach Object.prototype.
+        const spec = Object.hasOwn(dimensions, dimension) ? dimensions[dimension] : undefined;
         if (spec === undefined)
           throw invalidField(`usage.${dimension}`, amount, "the usage of a declared dimension");
         if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount < 0) {
@@ -276,7 +280,8 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
         }
         if (amount === 0) continue;
         for (const level of pathLevels) {
-          const limit = limitsAt(path, level)[dimension];
+          const levelLimits = limitsAt(path, level);
+          const limit = Object.hasOwn(levelLimits, dimension) ? levelLimits[dimension] : undefined;
           if (limit === undefined) continue;
           const key = `${subjectOf(path, level)}:${dimension}`;
           const hard = scale(limit.hard);
@@ -340,7 +345,9 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
       const warnings: QuotaWarning[] = [];
       batch.outcomes.forEach((outcome, i) => {
         const { level, dimension, limit, hard, capacity } = meta[i]!;
-        if (limit.soft === undefined) return;
+        // A degraded "open" answer knows nothing of usage: it must not invent warnings.
+        if (limit.soft === undefined || (batch.degraded !== undefined && batch.degraded !== "fallback"))
+          return;
         const soft = scale(limit.soft);
         const used = capacity - outcome.remaining;
         if (used > soft) warnings.push({ level, dimension, used, soft, hard });
@@ -357,7 +364,9 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
 
     async release(decision, releaseOptions = {}) {
       assertObject(decision, "decision");
+      assertObject(releaseOptions as unknown, "options");
       for (const lease of decision.leases ?? []) {
+        assertObject(lease as unknown, "decision.leases[]");
         await store.release(
           lease.key,
           lease.leaseId,
@@ -376,7 +385,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
       }
       const parsed = parseOptions(levelSchema, limits, "limits");
       for (const dimension of Object.keys(parsed)) {
-        if (dimensions[dimension] === undefined)
+        if (!Object.hasOwn(dimensions, dimension))
           throw invalidField(`limits.${dimension}`, parsed[dimension], "a limit of a declared dimension");
       }
       overrides.set(subject, parsed);

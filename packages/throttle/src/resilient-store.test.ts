@@ -2,6 +2,7 @@ import { createManualClock, EnisError } from "@enis/core";
 import { describe, expect, it } from "vitest";
 import { catchEnisError } from "../../../test-support/enis-error.js";
 import { createMemoryStore } from "./memory-store.js";
+import { createQuotaManager } from "./quota-manager.js";
 import { createRateLimiter } from "./rate-limiter.js";
 import { createResilientStore } from "./resilient-store.js";
 import type { ThrottleStore } from "./store.js";
@@ -47,6 +48,21 @@ describe("createResilientStore (degraded mode)", () => {
       }
     },
   );
+
+  it("open: a quota check invents no soft-limit warnings while the store is down", async () => {
+    const flaky = flakyStore();
+    const quotas = createQuotaManager({
+      dimensions: { calls: { kind: "rate", windowMs: 60_000 } },
+      limits: { org: { calls: { hard: 1_000, soft: 800 } } },
+      store: createResilientStore({ store: flaky.store, timeoutMs: 20, onUnavailable: "open" }),
+    });
+    flaky.set("fail");
+    expect(await quotas.check({ org: "acme" }, { calls: 1 }, { nowMs: epoch })).toMatchObject({
+      allowed: true,
+      reason: "store-unavailable",
+      warnings: [],
+    });
+  });
 
   it("closed: refuses while the store is down", async () => {
     const flaky = flakyStore();

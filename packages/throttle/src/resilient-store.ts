@@ -1,4 +1,4 @@
-import { type Clock, EnisError, parseOptions } from "@enis/core";
+import { assertObject, type Clock, EnisError, parseOptions } from "@enis/core";
 import { z } from "zod";
 import { createMemoryStore } from "./memory-store.js";
 import { isStore } from "./rate-limiter.js";
@@ -134,7 +134,7 @@ export function createResilientStore(options: ResilientStoreOptions): ThrottleSt
       outcomes: rules.map(() => ({
         allowed,
         remaining: 0,
-        retryAfterMs: allowed ? 0 : probeIntervalMs,
+        retryAfterMs: allowed ? 0 : Math.max(1, probeIntervalMs),
         resetAfterMs: 0,
       })),
     };
@@ -143,6 +143,7 @@ export function createResilientStore(options: ResilientStoreOptions): ThrottleSt
   return {
     name: `resilient(${primary.name})`,
     async apply(rules, applyOptions = {}) {
+      assertObject(applyOptions as unknown, "options");
       const result = await call("apply", () => primary.apply(rules, applyOptions));
       return result.ok ? result.value : degraded(rules, applyOptions);
     },

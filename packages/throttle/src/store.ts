@@ -1,3 +1,4 @@
+import { assertArray, assertId, assertInteger, assertObject, invalidField } from "@enis/core";
 import type { LimitOutcome, RateLimitSpec } from "./algorithms.js";
 
 /*
@@ -79,4 +80,49 @@ export interface ThrottleStore {
   release(key: string, leaseId: string, options?: { readonly nowMs?: number }): Promise<boolean>;
   /** Forgets every state of the given keys. */
   reset(keys: readonly string[]): Promise<void>;
+}
+
+const algorithmNames: ReadonlySet<string> = new Set([
+  "gcra",
+  "token-bucket",
+  "sliding-window",
+  "fixed-window",
+]);
+/** Ten years, as `maxWindowMs` of the limiters. */
+const longestMs = 315_360_000_000;
+
+/**
+ * Checks a batch's rules the way every store must (the limiters build valid rules; this guards
+ * direct callers of the port): integers where the algorithms need integers, known algorithms,
+ * non-empty keys. Throws `EnisError("INVALID_OPTIONS")` naming the rule's field.
+ */
+export function assertRules(rules: unknown, field = "rules"): asserts rules is readonly StoreRule[] {
+  assertArray(rules, field);
+  rules.forEach((rule: unknown, index) => {
+    const at = `${field}[${index}]`;
+    assertObject(rule, at);
+    assertId(rule["key"], `${at}.key`);
+    if (rule["kind"] === "rate") {
+      const spec = rule["spec"];
+      assertObject(spec, `${at}.spec`);
+      if (typeof spec["algorithm"] !== "string" || !algorithmNames.has(spec["algorithm"])) {
+        throw invalidField(
+          `${at}.spec.algorithm`,
+          spec["algorithm"],
+          `one of ${[...algorithmNames].join(", ")}`,
+        );
+      }
+      assertInteger(spec["limit"], `${at}.spec.limit`, 1);
+      assertInteger(spec["windowMs"], `${at}.spec.windowMs`, 1, longestMs);
+      assertInteger(spec["burst"], `${at}.spec.burst`, 1);
+      assertInteger(rule["cost"], `${at}.cost`, 0);
+    } else if (rule["kind"] === "lease") {
+      assertInteger(rule["limit"], `${at}.limit`, 0);
+      assertInteger(rule["amount"], `${at}.amount`, 1);
+      assertId(rule["leaseId"], `${at}.leaseId`);
+      assertInteger(rule["ttlMs"], `${at}.ttlMs`, 1, longestMs);
+    } else {
+      throw invalidField(`${at}.kind`, rule["kind"], '"rate" or "lease"');
+    }
+  });
 }
