@@ -98,23 +98,13 @@ const longestMs = 315_360_000_000;
  */
 export function assertRules(rules: unknown, field = "rules"): asserts rules is readonly StoreRule[] {
   assertArray(rules, field);
-  rules.forEach((rule: unknown, index) => {
+  for (let index = 0; index < rules.length; index++) {
+    const rule: unknown = rules[index];
     const at = `${field}[${index}]`;
     assertObject(rule, at);
     assertId(rule["key"], `${at}.key`);
     if (rule["kind"] === "rate") {
-      const spec = rule["spec"];
-      assertObject(spec, `${at}.spec`);
-      if (typeof spec["algorithm"] !== "string" || !algorithmNames.has(spec["algorithm"])) {
-        throw invalidField(
-          `${at}.spec.algorithm`,
-          spec["algorithm"],
-          `one of ${[...algorithmNames].join(", ")}`,
-        );
-      }
-      assertInteger(spec["limit"], `${at}.spec.limit`, 1);
-      assertInteger(spec["windowMs"], `${at}.spec.windowMs`, 1, longestMs);
-      assertInteger(spec["burst"], `${at}.spec.burst`, 1);
+      assertSpec(rule["spec"], `${at}.spec`);
       assertInteger(rule["cost"], `${at}.cost`, 0);
     } else if (rule["kind"] === "lease") {
       assertInteger(rule["limit"], `${at}.limit`, 0);
@@ -124,5 +114,23 @@ export function assertRules(rules: unknown, field = "rules"): asserts rules is r
     } else {
       throw invalidField(`${at}.kind`, rule["kind"], '"rate" or "lease"');
     }
-  });
+  }
+}
+
+/**
+ * Frozen specs already checked: a limiter passes the same frozen spec on every call, so the hot
+ * path checks it once (a frozen object cannot become invalid later).
+ */
+const checkedSpecs = new WeakSet<object>();
+
+function assertSpec(spec: unknown, field: string): void {
+  if (typeof spec === "object" && spec !== null && checkedSpecs.has(spec)) return;
+  assertObject(spec, field);
+  if (typeof spec["algorithm"] !== "string" || !algorithmNames.has(spec["algorithm"])) {
+    throw invalidField(`${field}.algorithm`, spec["algorithm"], `one of ${[...algorithmNames].join(", ")}`);
+  }
+  assertInteger(spec["limit"], `${field}.limit`, 1);
+  assertInteger(spec["windowMs"], `${field}.windowMs`, 1, longestMs);
+  assertInteger(spec["burst"], `${field}.burst`, 1);
+  if (Object.isFrozen(spec)) checkedSpecs.add(spec);
 }
