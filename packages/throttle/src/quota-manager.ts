@@ -222,6 +222,32 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
     return level === "team" ? team : `${team}:user:${encodeURIComponent(path.user!)}`;
   };
 
+  // Unthrottled checks reuse one frozen spec per limit object (limits are frozen when parsed), so
+  // the store checks each spec once instead of on every request.
+  const unthrottledSpecs = new WeakMap<DimensionLimit, RateLimitSpec>();
+  const specOf = (
+    limit: DimensionLimit,
+    rate: number,
+    algorithm: Algorithm,
+    limitUnits: number,
+    windowMs: number,
+    burst: number,
+  ): RateLimitSpec => {
+    if (rate !== 1) return { algorithm, limit: limitUnits, windowMs, burst };
+    let cached = unthrottledSpecs.get(limit);
+    if (
+      cached === undefined ||
+      cached.algorithm !== algorithm ||
+      cached.limit !== limitUnits ||
+      cached.windowMs !== windowMs ||
+      cached.burst !== burst
+    ) {
+      cached = Object.freeze({ algorithm, limit: limitUnits, windowMs, burst });
+      unthrottledSpecs.set(limit, cached);
+    }
+    return cached;
+  };
+
   const levelsOf = (path: QuotaPath): QuotaLevel[] => {
     assertObject(path, "path");
     for (const part of ["org", "team", "user"] as const) {
@@ -292,12 +318,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
             // A hard limit of 0 (or throttled below 1) admits nothing: a spec needs a limit >= 1, so
             // it is checked with limit 1 and a cost above it, which every algorithm refuses.
             const zero = hard < 1;
-            const rateSpec: RateLimitSpec = {
-              algorithm,
-              limit: Math.max(1, hard),
-              windowMs: spec.windowMs,
-              burst,
-            };
+            const rateSpec = specOf(limit, rate, algorithm, Math.max(1, hard), spec.windowMs, burst);
             rules.push({ kind: "rate", key, spec: rateSpec, cost: zero ? Number.MAX_SAFE_INTEGER : amount });
             meta.push({ level, dimension, limit, hard, capacity: bucket ? burst : Math.max(1, hard) });
           } else {
