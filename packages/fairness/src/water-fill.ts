@@ -182,18 +182,7 @@ function samplePivot(
   sample: Float64Array,
 ): number {
   const step = activeCount <= sampleSize ? 1 : activeCount / sampleSize;
-  let size = 0;
-  for (let position = 0; position < activeCount && size < sample.length - 1; position += step) {
-    const i = active[Math.floor(position)]!;
-    const lowBreak = lowLevel[i]!;
-    const highBreak = highLevel[i]!;
-    if (lowBreak > bracketLow && lowBreak < bracketHigh) sample[size++] = lowBreak;
-    if (highBreak > bracketLow && highBreak < bracketHigh) sample[size++] = highBreak;
-  }
-  // Every active entry keeps a breakpoint strictly inside the bracket, so size >= 1.
-  if (size === 0) return Number.NaN;
-  const sorted = sample.subarray(0, size).sort();
-  return sorted[size >> 1]!;
+  return medianBreakpoint(active, activeCount, lowLevel, highLevel, bracketLow, bracketHigh, sample, step);
 }
 
 /** Exact median of every active breakpoint inside (lo, hi): halves the active set each round. */
@@ -205,16 +194,31 @@ function exactMedianPivot(
   bracketLow: number,
   bracketHigh: number,
 ): number {
-  const breaks = new Float64Array(2 * activeCount);
+  const breaks = new Float64Array(2 * activeCount + 1);
+  return medianBreakpoint(active, activeCount, lowLevel, highLevel, bracketLow, bracketHigh, breaks, 1);
+}
+
+/** Median of the breakpoints inside (lo, hi) of every `step`-th active entry, gathered into `buffer`. */
+function medianBreakpoint(
+  active: Int32Array,
+  activeCount: number,
+  lowLevel: Float64Array,
+  highLevel: Float64Array,
+  bracketLow: number,
+  bracketHigh: number,
+  buffer: Float64Array,
+  step: number,
+): number {
   let size = 0;
-  for (let k = 0; k < activeCount; k++) {
-    const i = active[k]!;
+  for (let position = 0; position < activeCount && size < buffer.length - 1; position += step) {
+    const i = active[Math.floor(position)]!;
     const lowBreak = lowLevel[i]!;
     const highBreak = highLevel[i]!;
-    if (lowBreak > bracketLow && lowBreak < bracketHigh) breaks[size++] = lowBreak;
-    if (highBreak > bracketLow && highBreak < bracketHigh) breaks[size++] = highBreak;
+    if (lowBreak > bracketLow && lowBreak < bracketHigh) buffer[size++] = lowBreak;
+    if (highBreak > bracketLow && highBreak < bracketHigh) buffer[size++] = highBreak;
   }
+  // Every active entry keeps a breakpoint strictly inside the bracket, so size >= 1.
   if (size === 0) return Number.NaN;
-  const sorted = breaks.subarray(0, size).sort();
+  const sorted = buffer.subarray(0, size).sort();
   return sorted[size >> 1]!;
 }

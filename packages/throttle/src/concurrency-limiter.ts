@@ -1,7 +1,7 @@
 import { assertId, assertObject, EnisError, invalidField, parseOptions } from "@enis/core";
 import { z } from "zod";
 import { createMemoryStore } from "./memory-store.js";
-import { isStore, scopeKey } from "./rate-limiter.js";
+import { scopeKey, storeSchema } from "./rate-limiter.js";
 import type { ThrottleStore } from "./store.js";
 
 /** A held lease; pass it back to `release`. */
@@ -53,7 +53,7 @@ export interface ConcurrencyLimiter {
 
 const optionsSchema = z.strictObject({
   limit: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
-  store: z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore").optional(),
+  store: storeSchema.optional(),
   prefix: z
     .string()
     .max(256)

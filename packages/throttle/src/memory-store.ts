@@ -29,7 +29,8 @@ export interface MemoryStore extends ThrottleStore {
   readonly size: number;
 }
 
-const wallClock: Clock = { nowMs: () => Date.now() };
+/** The wall clock: the default time source of the embedded stores (the one read of real time). */
+export const wallClock: Clock = { nowMs: () => Date.now() };
 
 /**
  * Creates the in-memory store, the embedded default of every limiter. State expires with the

@@ -2,7 +2,7 @@ import { assertObject, invalidField, parseOptions } from "@enis/core";
 import { z } from "zod";
 import type { Algorithm, RateLimitSpec } from "./algorithms.js";
 import { createMemoryStore } from "./memory-store.js";
-import { isStore, maxWindowMs } from "./rate-limiter.js";
+import { maxWindowMs, storeSchema } from "./rate-limiter.js";
 import type { BatchOutcome, StoreRule, ThrottleStore } from "./store.js";
 
 /*
@@ -169,7 +169,7 @@ const optionsSchema = z.strictObject({
     team: levelSchema.optional(),
     user: levelSchema.optional(),
   }),
-  store: z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore").optional(),
+  store: storeSchema.optional(),
   prefix: z
     .string()
     .max(256)

@@ -80,6 +80,9 @@ export interface RateLimiter {
   readonly store: ThrottleStore;
 }
 
+/** Zod schema of a store option: any object implementing the port. */
+export const storeSchema = z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore");
+
 const integer = (min: number, max: number) => z.number().int().min(min).max(max);
 
 const optionsSchema = z.strictObject({
@@ -87,7 +90,7 @@ const optionsSchema = z.strictObject({
   limit: integer(1, Number.MAX_SAFE_INTEGER),
   windowMs: integer(1, maxWindowMs),
   burst: integer(1, Number.MAX_SAFE_INTEGER).optional(),
-  store: z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore").optional(),
+  store: storeSchema.optional(),
   prefix: z
     .string()
     .max(256)

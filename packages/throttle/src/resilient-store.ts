@@ -1,7 +1,7 @@
 import { assertObject, type Clock, EnisError, parseOptions } from "@enis/core";
 import { z } from "zod";
-import { createMemoryStore } from "./memory-store.js";
-import { isStore } from "./rate-limiter.js";
+import { createMemoryStore, wallClock } from "./memory-store.js";
+import { storeSchema } from "./rate-limiter.js";
 import type { ApplyOptions, BatchOutcome, RateRule, StoreRule, ThrottleStore } from "./store.js";
 
 /*
@@ -51,10 +51,10 @@ export interface ResilientStoreOptions {
 }
 
 const optionsSchema = z.strictObject({
-  store: z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore"),
+  store: storeSchema,
   timeoutMs: z.number().int().min(1).max(60_000).optional(),
   onUnavailable: z.enum(["open", "closed", "fallback"]).optional(),
-  fallback: z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore").optional(),
+  fallback: storeSchema.optional(),
   probeIntervalMs: z.number().int().min(0).max(3_600_000).optional(),
   clock: z
     .custom<Clock>((value: unknown) => typeof (value as Clock | null)?.nowMs === "function", "a clock")
@@ -63,8 +63,6 @@ const optionsSchema = z.strictObject({
     .custom<ResilientStoreOptions["onStateChange"]>((value: unknown) => typeof value === "function")
     .optional(),
 });
-
-const wallClock: Clock = { nowMs: () => Date.now() };
 
 /**
  * Wraps a shared store so that no call waits longer than `timeoutMs`, and a store outage gives
