@@ -31,6 +31,17 @@ export function isScriptClient(client: unknown): client is RedisScriptClient {
 }
 
 /**
+ * True for a client known to talk to one server (ioredis `Redis`: `isCluster` false; node-redis:
+ * a client with `isOpen` and without the cluster's `masters`), where one script may touch keys of
+ * any slot. Anything else is treated as a cluster.
+ */
+export function isStandalone(client: RedisScriptClient): boolean {
+  const fields = client as unknown as Record<string, unknown>;
+  if (typeof fields["isCluster"] === "boolean") return fields["isCluster"] === false;
+  return "isOpen" in fields && !("masters" in fields) && !("slots" in fields);
+}
+
+/**
  * Builds the runner for `client`, detected by method: node-redis has `evalSha` (camel case),
  * ioredis `evalsha`. EVALSHA first sends 40 bytes instead of the script; the first call on a
  * server (or after SCRIPT FLUSH, a restart or a failover) answers NOSCRIPT and EVAL loads it
@@ -94,7 +105,7 @@ export async function withTimeout<T>(
   }
 }
 
-function classify(operation: string, error: unknown): EnisError {
+export function classify(operation: string, error: unknown): EnisError {
   const message = error instanceof Error ? error.message : String(error);
   // Busy, loading or failing-over servers are unavailable, not broken.
   const transient = /^(BUSY|LOADING|CLUSTERDOWN|TRYAGAIN|MASTERDOWN|READONLY|MOVED|ASK)\b/.test(message);

@@ -12,14 +12,16 @@ import { createHash } from "node:crypto";
  * string.format("%.17g"), which round-trips any double, and infinities as "inf" / "-inf".
  *
  * Stored state:
- * - a rate key is a string "expiresAtMs,state...": the algorithm's state array after the time it
- *   stops counting, numbers "%.17g" joined by ",";
- * - a lease key is a hash leaseId -> "amount,expiresAtMs".
+ * - a rate key is a string of packed little-endian doubles (Redis' struct library) "expiresAtMs,
+ *   state...": the time the state stops counting, then the algorithm's state array;
+ * - a lease key is a hash leaseId -> packed doubles "amount, expiresAtMs".
+ * Packed doubles are exact and cost a tenth of "%.17g" text and its parsing; a string whose length
+ * is not a multiple of 8 (not ours) reads as no state.
  *
- * Time: ARGV[1] is the caller's nowMs, or "" to read the server's clock (TIME, microseconds). A
- * script that reads TIME and then writes is non-deterministic; Redis >= 5 replicates such scripts
- * by their effects (the only mode from Redis 7), and on older servers redis.replicate_commands()
- * switches to it.
+ * Time: ARGV[1] is the caller's nowMs, or "" to read the server's clock (TIME, microseconds); in
+ * apply it is "c" or "s", and each batch's header carries the caller's nowMs. A script that reads
+ * TIME and then writes is non-deterministic; Redis >= 5 replicates such scripts by their effects
+ * (the only mode from Redis 7), and on older servers redis.replicate_commands() switches to it.
  */
 const prelude = `
 local INF = 1/0
@@ -37,16 +39,30 @@ local function clock(arg)
   return tonumber(t[1]) * 1000 + tonumber(t[2]) / 1000
 end
 
-local function split(raw)
-  local out = {}
-  for part in string.gmatch(raw, "[^,]+") do out[#out + 1] = tonumber(part) end
-  return out
+-- Packed little-endian doubles, as stored: "<d", "<dd", ... by count.
+local packFormats = { "<d", "<dd", "<ddd", "<dddd", "<ddddd" }
+
+local function unpack_doubles(raw)
+  local count = #raw / 8
+  if count < 1 or count > 5 or count ~= math.floor(count) then return nil end
+  local values = { struct.unpack(packFormats[count], raw) }
+  values[count + 1] = nil -- struct.unpack also returns the next position
+  return values
 end
 
-local function join(numbers)
-  local parts = {}
-  for i = 1, #numbers do parts[i] = fmt(numbers[i]) end
-  return table.concat(parts, ",")
+-- expiresAtMs, then the state array, packed.
+local function pack_rate(expiresAtMs, state)
+  return struct.pack(packFormats[#state + 1], expiresAtMs, unpack(state))
+end
+
+-- A reply number: whole numbers (most of them) as "%d", a third of the cost of "%.17g".
+local function num(x)
+  if x == 0 then
+    if 1 / x < 0 then return "-0" end
+    return "0"
+  end
+  if x == math.floor(x) and x > -9e15 and x < 9e15 then return string.format("%d", x) end
+  return fmt(x)
 end
 
 -- A key holding the other kind of state (a rate rule on a lease key) reads as no state, as in
@@ -56,8 +72,8 @@ end
 -- decide differently). Redis' own expiry (PEXPIRE) only collects the garbage, a little later.
 local function read_rate(key, nowMs)
   if redis.call("TYPE", key).ok ~= "string" then return {}, nil end
-  local values = split(redis.call("GET", key))
-  if not (values[1] > nowMs) then return {}, nil end
+  local values = unpack_doubles(redis.call("GET", key))
+  if values == nil or not (values[1] > nowMs) then return {}, nil end
   local state = {}
   for i = 2, #values do state[i - 1] = values[i] end
   return state, values[1]
@@ -70,8 +86,8 @@ local function read_leases(key)
   local flat = redis.call("HGETALL", key)
   local leases = {}
   for i = 1, #flat, 2 do
-    local v = split(flat[i + 1])
-    leases[#leases + 1] = { flat[i], v[1], v[2] }
+    local v = unpack_doubles(flat[i + 1])
+    if v ~= nil then leases[#leases + 1] = { flat[i], v[1], v[2] } end
   end
   return leases
 end
@@ -81,7 +97,7 @@ end
 -- is another one, and a caller clock slower than the server's would lose state early, so
 -- caller-clock keys live at least a minute; an expired state still reads as absent.
 local GC_FLOOR_MS = 1
-if ARGV[1] ~= "" then GC_FLOOR_MS = 60000 end
+if ARGV[1] ~= "" and ARGV[1] ~= "s" then GC_FLOOR_MS = 60000 end
 
 local function pexpire_of(ms)
   local whole = math.ceil(ms) + 1
@@ -232,88 +248,173 @@ end
 `;
 
 /**
- * apply: KEYS = one Redis key per rule; ARGV = nowMs-or-"", dryRun "1"/"0", then 6 arguments per
- * rule: "r", algorithm, limit, windowMs, burst, cost — or "l", limit, amount, leaseId, ttlMs, "".
- * Evaluates every rule first (a later rule on the same key sees the earlier one's result), writes
- * only when all allowed and not a dry run. Returns allowed, nowMs, then per rule allowed,
- * remaining, retryAfterMs, resetAfterMs — all as text.
+ * apply: several independent batches in one call (the store coalesces the batches its callers
+ * submit in the same event-loop turn). ARGV[1] = "s" (server clock) or "c" (caller clock); then
+ * per batch its rule count (negative for a dry run), with the caller clock its nowMs, and one
+ * argument per rule — "r,algorithm,limit,windowMs,burst,cost" or "l,limit,amount,ttlMs,leaseId";
+ * KEYS = one Redis key per rule, batch after batch.
+ *
+ * Batches are evaluated in order, each all or nothing against the state the batches before it
+ * left — exactly what the same batches sent one call after the other would decide, since Redis
+ * runs a script without interleaving. Inside a batch a later rule on the same key sees the earlier
+ * one's result; writes wait until the last batch, so a key decided by many batches is read once
+ * and written once. With the server clock every batch is evaluated at one TIME reading.
+ *
+ * Returns the server clock reading ("" with the caller clock), then one string per batch:
+ * "allowed" then ",allowed,remaining,retryAfterMs,resetAfterMs" per rule — whole numbers as "%d",
+ * others "%.17g" (which round-trips any double; C's printf writes infinity as "inf").
  */
 const applyScript = `${prelude}${algorithms}
-local nowMs = clock(ARGV[1])
-local dryRun = ARGV[2] == "1"
-local rates = {}
-local leaseSets = {}
-local finals = {}
-local order = {}
-local reply = { "1", fmt(nowMs) }
-local allowed = true
-for i = 1, #KEYS do
-  local key = KEYS[i]
-  local base = 2 + (i - 1) * 6
-  local ev
-  if ARGV[base + 1] == "r" then
-    local state = rates[key]
-    if state == nil then
-      if finals[key] ~= nil then state = {} else state = read_rate(key, nowMs) end
+local callerClock = ARGV[1] == "c"
+local serverNow = nil
+if not callerClock then serverNow = clock("") end
+
+-- Rule arguments, parsed once per distinct text (coalesced batches mostly repeat a few).
+local parsed = {}
+local function parse_rule(text)
+  local rule = parsed[text]
+  if rule ~= nil then return rule end
+  if string.sub(text, 1, 2) == "r," then
+    local algorithm, limit, windowMs, burst, cost = string.match(text, "^r,([^,]+),([^,]+),([^,]+),([^,]+),([^,]+)$")
+    rule = { "r", algorithm, tonumber(limit), tonumber(windowMs), tonumber(burst), tonumber(cost) }
+  else
+    local limit, amount, ttlMs, leaseId = string.match(text, "^l,([^,]+),([^,]+),([^,]+),(.*)$")
+    rule = { "l", tonumber(limit), tonumber(amount), tonumber(ttlMs), leaseId }
+  end
+  parsed[text] = rule
+  return rule
+end
+
+-- What a key holds, read once per call: false for nothing, else { kind, data, expiresAtMs,
+-- lifetimeMs } with kind "r" (data: the rate state) or "l" (data: the leases). A string is a rate
+-- state; a hash holds leases; any other type reads as nothing, as in the memory store, and the
+-- write replaces it.
+local cache = {}
+local function load(key)
+  local entry = cache[key]
+  if entry ~= nil then return entry end
+  entry = false
+  local raw = redis.pcall("GET", key)
+  local values = nil
+  if type(raw) == "string" then values = unpack_doubles(raw) end
+  if values ~= nil then
+    local state = {}
+    for i = 2, #values do state[i - 1] = values[i] end
+    entry = { "r", state, values[1], 0 }
+  elseif type(raw) == "table" and raw.err ~= nil then
+    local flat = redis.pcall("HGETALL", key)
+    if type(flat) == "table" and flat.err == nil and #flat > 0 then
+      local leases = {}
+      local latest = -INF
+      for i = 1, #flat, 2 do
+        local v = unpack_doubles(flat[i + 1])
+        if v ~= nil then
+          leases[#leases + 1] = { flat[i], v[1], v[2] }
+          if v[2] > latest then latest = v[2] end
+        end
+      end
+      if #leases > 0 then entry = { "l", leases, latest, 0 } end
     end
-    ev = evaluate(ARGV[base + 2], tonumber(ARGV[base + 3]), tonumber(ARGV[base + 4]), tonumber(ARGV[base + 5]), state, nowMs, tonumber(ARGV[base + 6]))
+  end
+  cache[key] = entry
+  return entry
+end
+
+local replies = { "" }
+if serverNow ~= nil then replies[1] = fmt(serverNow) end
+local dirty = {}
+local order = {}
+local a = 2
+local k = 0
+while a <= #ARGV do
+  local count = tonumber(ARGV[a])
+  a = a + 1
+  local dry = count < 0
+  if dry then count = -count end
+  local nowMs = serverNow
+  if callerClock then
+    nowMs = tonumber(ARGV[a])
+    a = a + 1
+  end
+  local overlay = {}
+  local touched = {}
+  local allowed = true
+  local parts = { "" }
+  for r = 1, count do
+    k = k + 1
+    local key = KEYS[k]
+    local rule = parse_rule(ARGV[a])
+    a = a + 1
+    local current = overlay[key]
+    if current == nil then
+      current = load(key)
+      -- A state counts as absent from its expiry on, by the evaluating clock (as in memory).
+      if current and not (current[3] > nowMs) then current = false end
+    end
+    local ev
+    if rule[1] == "r" then
+      local state = {}
+      if current and current[1] == "r" then state = current[2] end
+      ev = evaluate(rule[2], rule[3], rule[4], rule[5], state, nowMs, rule[6])
+    else
+      local leases = {}
+      if current and current[1] == "l" then leases = current[2] end
+      ev = evaluate_lease(rule[2], leases, rule[5], rule[3], rule[4], nowMs)
+    end
+    local flag = 0
     if ev[1] then
-      rates[key] = ev[5]
-      leaseSets[key] = nil
-      if finals[key] == nil then order[#order + 1] = key end
-      finals[key] = { "r", ev[5], ev[6] }
+      flag = 1
+      local lifetime = math.max(1, ev[6])
+      if overlay[key] == nil then touched[#touched + 1] = key end
+      overlay[key] = { rule[1], ev[5], nowMs + lifetime, lifetime }
+    else
+      allowed = false
+    end
+    parts[#parts + 1] = flag .. "," .. num(ev[2]) .. "," .. num(ev[3]) .. "," .. num(ev[4])
+  end
+  if allowed then
+    parts[1] = "1"
+    if not dry then
+      for _, key in ipairs(touched) do
+        cache[key] = overlay[key]
+        if not dirty[key] then
+          dirty[key] = true
+          order[#order + 1] = key
+        end
+      end
     end
   else
-    local leases = leaseSets[key]
-    if leases == nil then
-      if finals[key] ~= nil then leases = {} else leases = read_leases(key) end
-    end
-    ev = evaluate_lease(tonumber(ARGV[base + 2]), leases, ARGV[base + 4], tonumber(ARGV[base + 3]), tonumber(ARGV[base + 5]), nowMs)
-    if ev[1] then
-      leaseSets[key] = ev[5]
-      rates[key] = nil
-      if finals[key] == nil then order[#order + 1] = key end
-      finals[key] = { "l", ev[5], ev[6] }
-    end
+    parts[1] = "0"
   end
-  if not ev[1] then allowed = false end
-  local flag = "0"
-  if ev[1] then flag = "1" end
-  reply[#reply + 1] = flag
-  reply[#reply + 1] = fmt(ev[2])
-  reply[#reply + 1] = fmt(ev[3])
-  reply[#reply + 1] = fmt(ev[4])
+  replies[#replies + 1] = table.concat(parts, ",")
 end
-if not allowed then reply[1] = "0" end
-if allowed and not dryRun then
-  for _, key in ipairs(order) do
-    local final = finals[key]
-    if final[1] == "r" then
-      local lifetime = math.max(1, final[3])
-      redis.call("SET", key, fmt(nowMs + lifetime) .. "," .. join(final[2]), "PX", pexpire_of(lifetime))
+
+for _, key in ipairs(order) do
+  local entry = cache[key]
+  if entry[1] == "r" then
+    redis.call("SET", key, pack_rate(entry[3], entry[2]), "PX", pexpire_of(entry[4]))
+  else
+    -- Diff against what the hash holds, so a renewal writes one field, not every lease.
+    local present = {}
+    local flat = redis.pcall("HGETALL", key)
+    if type(flat) == "table" and flat.err == nil then
+      for j = 1, #flat, 2 do present[flat[j]] = flat[j + 1] end
     else
-      -- Diff against what the hash holds, so a renewal writes one field, not every lease.
-      local present = {}
-      if redis.call("TYPE", key).ok == "hash" then
-        local flat = redis.call("HGETALL", key)
-        for j = 1, #flat, 2 do present[flat[j]] = flat[j + 1] end
-      else
-        redis.call("DEL", key)
-      end
-      local keep = {}
-      for _, lease in ipairs(final[2]) do
-        local value = fmt(lease[2]) .. "," .. fmt(lease[3])
-        keep[lease[1]] = true
-        if present[lease[1]] ~= value then redis.call("HSET", key, lease[1], value) end
-      end
-      for id in pairs(present) do
-        if not keep[id] then redis.call("HDEL", key, id) end
-      end
-      if redis.call("EXISTS", key) == 1 then redis.call("PEXPIRE", key, pexpire_of(math.max(1, final[3]))) end
+      redis.call("DEL", key)
     end
+    local keep = {}
+    for _, lease in ipairs(entry[2]) do
+      local value = struct.pack("<dd", lease[2], lease[3])
+      keep[lease[1]] = true
+      if present[lease[1]] ~= value then redis.call("HSET", key, lease[1], value) end
+    end
+    for id in pairs(present) do
+      if not keep[id] then redis.call("HDEL", key, id) end
+    end
+    if redis.call("EXISTS", key) == 1 then redis.call("PEXPIRE", key, pexpire_of(entry[4])) end
   end
 end
-return reply
+return replies
 `;
 
 /**
@@ -353,7 +454,7 @@ for _, key in ipairs(order) do
   local state = rates[key]
   if #state > 0 then
     local pttl = redis.call("PTTL", key)
-    if pttl > 0 then redis.call("SET", key, fmt(expiries[key]) .. "," .. join(state), "PX", pttl) end
+    if pttl > 0 then redis.call("SET", key, pack_rate(expiries[key], state), "PX", pttl) end
   end
 end
 return fmt(nowMs)

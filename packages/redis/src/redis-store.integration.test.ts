@@ -53,6 +53,25 @@ async function rejection(promise: Promise<unknown>): Promise<EnisError> {
   throw new Error("expected a rejection");
 }
 
+/** `client` with its script calls counted: the number of keys of each EVALSHA / EVAL. */
+function countingScripts<C extends object>(client: C): { client: C; keyCounts: number[] } {
+  const keyCounts: number[] = [];
+  const proxy = new Proxy(client, {
+    get(target, name) {
+      const value: unknown = Reflect.get(target, name, target);
+      if (typeof value !== "function") return value;
+      if (name === "evalsha" || name === "eval") {
+        return (...args: unknown[]) => {
+          keyCounts.push(args[1] as number);
+          return (value as (...a: unknown[]) => unknown).apply(target, args);
+        };
+      }
+      return (value as (...a: unknown[]) => unknown).bind(target);
+    },
+  });
+  return { client: proxy, keyCounts };
+}
+
 describe.runIf(available)("redis store on a standalone redis-server", () => {
   let server: RedisServer;
   let client: Redis;
@@ -318,6 +337,57 @@ describe.runIf(available)("redis store on a standalone redis-server", () => {
     expect(await client.exists(redisKey(prefix, "a:1"), redisKey(prefix, "b:1"))).toBe(0);
   });
 
+  it("coalesces concurrent batches into one script call, each still all or nothing", async () => {
+    const spec: RateLimitSpec = { algorithm: "fixed-window", limit: 10, windowMs: 60_000, burst: 10 };
+    // Each group is sent as calls of at most maxBatchesPerCall batches, and as two calls at least
+    // (while Redis runs one, the client prepares the other); a group of 2 x max is sent at once.
+    for (const [maxBatchesPerCall, calls] of [
+      [undefined, 4],
+      [32, 2],
+      [8, 8],
+      [1, 64],
+    ] as const) {
+      const counted = countingScripts(client);
+      const store = createRedisStore({
+        client: counted.client,
+        prefix: freshPrefix(),
+        time: "caller",
+        ...(maxBatchesPerCall === undefined ? {} : { maxBatchesPerCall }),
+      });
+      // 64 concurrent batches: each spends 1 on a shared key and 1 on its own; every 8th also asks
+      // for 100 on its own key, which refuses that whole batch.
+      const decisions = await Promise.all(
+        Array.from({ length: 64 }, (_, i) =>
+          store.apply(
+            [
+              { kind: "rate", key: "acme:shared", spec, cost: 1 },
+              { kind: "rate", key: `acme:own-${i}`, spec, cost: i % 8 === 7 ? 100 : 1 },
+            ],
+            { nowMs: epoch },
+          ),
+        ),
+      );
+      expect(counted.keyCounts).toHaveLength(calls);
+      expect(counted.keyCounts.reduce((sum, keys) => sum + keys, 0)).toBe(128);
+      // Submission order decides: the refused batches spend nothing, so the first ten others win.
+      const allowed = decisions.flatMap((decision, i) => (decision.allowed ? [i] : []));
+      expect(allowed).toEqual([0, 1, 2, 3, 4, 5, 6, 8, 9, 10]);
+      expect(decisions[7]!.outcomes.map((outcome) => outcome.allowed)).toEqual([true, false]);
+      expect(decisions[11]!.outcomes[0]).toMatchObject({ allowed: false, remaining: 0 });
+      const after = await store.apply([{ kind: "rate", key: "acme:own-7", spec, cost: 0 }], {
+        nowMs: epoch,
+        dryRun: true,
+      });
+      expect(after.outcomes[0]!.remaining).toBe(10);
+    }
+  });
+
+  it("rejects a bad maxBatchesPerCall", () => {
+    for (const maxBatchesPerCall of [0, 1.5, -1, Number.NaN, 10_001]) {
+      expect(() => createRedisStore({ client, maxBatchesPerCall })).toThrow(/maxBatchesPerCall/);
+    }
+  });
+
   describeThrottleStore("redis (ioredis, caller time)", async () => ({
     store: createRedisStore({ client, prefix: freshPrefix(), time: "caller", timeoutMs: 1_000 }),
   }));
@@ -418,7 +488,37 @@ describe.runIf(available)("redis store on a 3-master Redis Cluster", () => {
     await store.reset(Array.from({ length: 30 }, (_, org) => `org${org}:team-a`));
   });
 
+  it("coalesces concurrent batches per organisation, one slot per script call", async () => {
+    const counted = countingScripts(client);
+    const store = createRedisStore({
+      client: counted.client,
+      prefix: freshPrefix(),
+      time: "caller",
+      timeoutMs: 1_000,
+    });
+    const spec: RateLimitSpec = { algorithm: "gcra", limit: 5, windowMs: 60_000, burst: 5 };
+    const decisions = await Promise.all(
+      Array.from({ length: 60 }, (_, i) =>
+        store.apply([{ kind: "rate", key: `org${i % 3}:user`, spec, cost: 1 }], { nowMs: epoch }),
+      ),
+    );
+    // 20 batches per organisation, each group sent as two calls of 10 batches.
+    expect(counted.keyCounts).toEqual([10, 10, 10, 10, 10, 10]);
+    for (let org = 0; org < 3; org++) {
+      const allowed = decisions.filter((decision, i) => i % 3 === org && decision.allowed);
+      expect(allowed).toHaveLength(5);
+    }
+  });
+
   describeThrottleStore("redis cluster (ioredis Cluster, caller time)", async () => ({
     store: createRedisStore({ client, prefix: freshPrefix(), time: "caller", timeoutMs: 1_000 }),
   }));
+  describeStoreDifferential(
+    "memory vs redis cluster",
+    async () => ({ store: createMemoryStore() }),
+    async () => ({
+      store: createRedisStore({ client, prefix: freshPrefix(), time: "caller", timeoutMs: 1_000 }),
+    }),
+    8,
+  );
 });

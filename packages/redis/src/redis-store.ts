@@ -13,6 +13,7 @@ import {
   type ApplyOptions,
   type BatchOutcome,
   maxWindowMs,
+  type RateLimitSpec,
   type RateRule,
   type RuleOutcome,
   type StoreRule,
@@ -21,10 +22,12 @@ import {
 import {
   createScriptRunner,
   isScriptClient,
+  isStandalone,
   type RedisScriptClient,
   type ScriptRunner,
   withTimeout,
 } from "./client.js";
+import { createCoalescer } from "./coalescer.js";
 import { assertThrottleKey, groupByPartition, redisKey, singlePartition } from "./keys.js";
 import { luaScripts } from "./lua-scripts.js";
 
@@ -56,9 +59,19 @@ export interface RedisStoreOptions {
    * @default "server"
    */
   readonly time?: RedisStoreTime;
+  /**
+   * Most batches sent in one script call. The store coalesces the batches its callers submit in
+   * the same event-loop turn (concurrent requests) into EVALSHA calls of the apply script, which
+   * evaluates them in submission order, each still all or nothing: the decisions of the same
+   * batches sent one by one, at a fraction of the round trips and server time. Four batches or
+   * more go out as two calls at least, so that Redis runs one while the client prepares the other.
+   * On a cluster only batches of one organisation share a call. `1` sends every batch on its own.
+   * @default 16
+   */
+  readonly maxBatchesPerCall?: number;
 }
 
-const knownOptions = new Set(["client", "prefix", "timeoutMs", "time"]);
+const knownOptions = new Set(["client", "prefix", "timeoutMs", "time", "maxBatchesPerCall"]);
 const algorithms = new Set(["gcra", "token-bucket", "fixed-window", "sliding-window"]);
 
 /**
@@ -102,7 +115,15 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
   // Above 2^31 - 1 ms Node fires a timer after 1 ms: every call would time out.
   assertInteger(timeoutMs, "options.timeoutMs", 1, 60_000);
   const time = oneOf(options.time, "options.time", ["server", "caller"] as const, "server");
+  const maxBatches = options.maxBatchesPerCall ?? 16;
+  assertInteger(maxBatches, "options.maxBatchesPerCall", 1, 10_000);
   const run = createScriptRunner(options.client);
+  const coalescer = createCoalescer(run, time === "server" ? "s" : "c", timeoutMs, {
+    // On one server a script may touch any key; on a cluster only one slot's, so batches are
+    // grouped by organisation (the hash tag), and an unknown client is treated as a cluster.
+    byPartition: !isStandalone(options.client),
+    maxBatches,
+  });
   const clockArgument = (nowMs: number | undefined, field: string): string => {
     if (time === "server") return "";
     if (nowMs === undefined) {
@@ -118,26 +139,21 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
     async apply(rules: readonly StoreRule[], applyOptions: ApplyOptions = {}): Promise<BatchOutcome> {
       assertArray(rules, "rules");
       assertObject(applyOptions as unknown, "options");
-      const keys: string[] = [];
-      const args: string[] = [
-        clockArgument(applyOptions.nowMs, "options.nowMs"),
-        applyOptions.dryRun ? "1" : "0",
-      ];
-      for (let index = 0; index < rules.length; index++) {
+      const clock = clockArgument(applyOptions.nowMs, "options.nowMs");
+      const count = rules.length;
+      const keys: string[] = new Array(count);
+      // The header: the rule count, negative for a dry run; then the caller's clock, if it is used.
+      const args: string[] = [applyOptions.dryRun ? `-${count}` : String(count)];
+      if (clock !== "") args.push(clock);
+      for (let index = 0; index < count; index++) {
         const rule = rules[index]!;
-        keys.push(checkedKey(rule, `rules[${index}]`));
-        args.push(...ruleArguments(rule, `rules[${index}]`));
+        keys[index] = checkedKey(rule, `rules[${index}]`);
+        args.push(ruleArgument(rule, `rules[${index}]`));
       }
-      singlePartition(keys, "rules");
-      const reply = await withTimeout("apply", timeoutMs, () =>
-        call(
-          run,
-          "apply",
-          keys.map((key) => redisKey(prefix, key)),
-          args,
-        ),
-      );
-      return parseApplyReply(reply, rules.length);
+      const partition = singlePartition(keys, "rules");
+      for (let index = 0; index < count; index++) keys[index] = redisKey(prefix, keys[index]!);
+      const [serverClock, text] = await coalescer.submit(partition ?? "", keys, args);
+      return parseBatchReply(text, count, clock === "" ? parseScriptNumber(serverClock) : Number(clock));
     },
 
     async refund(rules: readonly RateRule[], refundOptions: { readonly nowMs?: number } = {}): Promise<void> {
@@ -216,39 +232,53 @@ function checkedKey(rule: StoreRule, field: string): string {
   return rule.key;
 }
 
-/** The rule's six script arguments (numbers as round-trip exact text). */
-function ruleArguments(rule: StoreRule, field: string): string[] {
-  if (rule.kind === "rate") return rateArguments(rule, field);
+/** The rule as the apply script's one argument (numbers as round-trip exact text). */
+function ruleArgument(rule: StoreRule, field: string): string {
+  if (rule.kind === "rate") return `${specArgument(rule.spec, `${field}.spec`)}${costText(rule.cost, field)}`;
   if (rule.kind === "lease") {
     assertInteger(rule.limit, `${field}.limit`, 0);
     assertInteger(rule.amount, `${field}.amount`, 1);
     assertId(rule.leaseId, `${field}.leaseId`);
     assertInteger(rule.ttlMs, `${field}.ttlMs`, 1, maxWindowMs);
-    return ["l", String(rule.limit), String(rule.amount), rule.leaseId, String(rule.ttlMs), ""];
+    // The lease id goes last: the script takes the rest of the text, commas and all.
+    return `l,${rule.limit},${rule.amount},${rule.ttlMs},${rule.leaseId}`;
   }
   throw invalidField(`${field}.kind`, (rule as { kind?: unknown }).kind, '"rate" or "lease"');
 }
 
+/** "r,algorithm,limit,windowMs,burst," of a spec; frozen specs (every limiter's) are checked once. */
+const specTexts = new WeakMap<object, string>();
+
+function specArgument(spec: RateLimitSpec, field: string): string {
+  const cached = typeof spec === "object" && spec !== null ? specTexts.get(spec) : undefined;
+  if (cached !== undefined) return cached;
+  const [, algorithm, limit, windowMs, burst] = checkedSpec(spec, field);
+  const text = `r,${algorithm},${limit},${windowMs},${burst},`;
+  if (Object.isFrozen(spec)) specTexts.set(spec, text);
+  return text;
+}
+
+function costText(cost: number, field: string): string {
+  assertInteger(cost, `${field}.cost`, 0);
+  return String(cost);
+}
+
 function rateArguments(rule: RateRule, field: string): string[] {
-  const spec = rule.spec;
-  assertObject(spec, `${field}.spec`);
+  return [...checkedSpec(rule.spec, `${field}.spec`), costText(rule.cost, field)];
+}
+
+/** ["r", algorithm, limit, windowMs, burst] of a spec, after checking it. */
+function checkedSpec(spec: RateLimitSpec, field: string): string[] {
+  assertObject(spec, field);
   if (!algorithms.has(spec.algorithm)) {
-    throw invalidField(`${field}.spec.algorithm`, spec.algorithm, `one of ${[...algorithms].join(", ")}`);
+    throw invalidField(`${field}.algorithm`, spec.algorithm, `one of ${[...algorithms].join(", ")}`);
   }
   // Integers, as the algorithms require: a fraction or a number Redis cannot hold is the caller's
   // bug (INVALID_OPTIONS), never a script error that a resilient store would take for an outage.
-  assertInteger(spec.limit, `${field}.spec.limit`, 1);
-  assertInteger(spec.windowMs, `${field}.spec.windowMs`, 1, maxWindowMs);
-  assertInteger(spec.burst, `${field}.spec.burst`, 1);
-  assertInteger(rule.cost, `${field}.cost`, 0);
-  return [
-    "r",
-    spec.algorithm,
-    String(spec.limit),
-    String(spec.windowMs),
-    String(spec.burst),
-    String(rule.cost),
-  ];
+  assertInteger(spec.limit, `${field}.limit`, 1);
+  assertInteger(spec.windowMs, `${field}.windowMs`, 1, maxWindowMs);
+  assertInteger(spec.burst, `${field}.burst`, 1);
+  return ["r", spec.algorithm, String(spec.limit), String(spec.windowMs), String(spec.burst)];
 }
 
 /** Parses "%.17g" text (and "inf") back to the exact double the script computed. */
@@ -262,19 +292,21 @@ export function parseScriptNumber(text: unknown): number {
   return value;
 }
 
-function parseApplyReply(reply: unknown, count: number): BatchOutcome {
-  if (!Array.isArray(reply) || reply.length !== 2 + 4 * count) {
+/** Parses one batch's reply text: "allowed", then ",allowed,remaining,retry,reset" per rule. */
+function parseBatchReply(reply: string, count: number, nowMs: number): BatchOutcome {
+  const fields = reply.split(",");
+  if (fields.length !== 1 + 4 * count) {
     throw new EnisError("INTERNAL", `redis store: unexpected apply reply ${JSON.stringify(reply)}`);
   }
-  const outcomes: RuleOutcome[] = [];
+  const outcomes: RuleOutcome[] = new Array(count);
   for (let index = 0; index < count; index++) {
-    const base = 2 + 4 * index;
-    outcomes.push({
-      allowed: reply[base] === "1",
-      remaining: parseScriptNumber(reply[base + 1]),
-      retryAfterMs: parseScriptNumber(reply[base + 2]),
-      resetAfterMs: parseScriptNumber(reply[base + 3]),
-    });
+    const base = 1 + 4 * index;
+    outcomes[index] = {
+      allowed: fields[base] === "1",
+      remaining: parseScriptNumber(fields[base + 1]),
+      retryAfterMs: parseScriptNumber(fields[base + 2]),
+      resetAfterMs: parseScriptNumber(fields[base + 3]),
+    };
   }
-  return { allowed: reply[0] === "1", outcomes, nowMs: parseScriptNumber(reply[1]) };
+  return { allowed: fields[0] === "1", outcomes, nowMs };
 }

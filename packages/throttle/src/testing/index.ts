@@ -133,15 +133,15 @@ export function describeThrottleStore(name: string, factory: StoreFactory): void
   });
 }
 
-/** A random operation for the differential test. */
-function randomBatch(random: Random): StoreRule[] {
+/** A random batch for the differential test, within one organisation. */
+function randomBatch(random: Random, org = "org"): StoreRule[] {
   const rules: StoreRule[] = [];
   const count = 1 + random.nextInt(3);
   for (let i = 0; i < count; i++) {
     if (random.nextInt(5) === 0) {
       rules.push({
         kind: "lease",
-        key: `org:lease-${random.nextInt(2)}`,
+        key: `${org}:lease-${random.nextInt(2)}`,
         limit: 1 + random.nextInt(4),
         amount: 1 + random.nextInt(2),
         leaseId: `l${random.nextInt(6)}`,
@@ -153,7 +153,7 @@ function randomBatch(random: Random): StoreRule[] {
     const limit = 1 + random.nextInt(8);
     rules.push({
       kind: "rate",
-      key: `org:${algorithm}-${random.nextInt(3)}`,
+      key: `${org}:${algorithm}-${random.nextInt(3)}`,
       spec: {
         algorithm,
         limit,
@@ -169,7 +169,10 @@ function randomBatch(random: Random): StoreRule[] {
 /**
  * Registers a differential test: random operation sequences (batches of rate and lease rules,
  * dry runs, refunds, releases, resets, time moving by 0 to 3 s) give identical decisions on the
- * two stores, driven by the same clock.
+ * two stores, driven by the same clock. Some steps submit up to 40 batches at once, over two
+ * organisations and at clock readings a few ms apart (backwards too), without awaiting between
+ * them: a store must decide them as if they came one after the other in submission order (a store
+ * that coalesces concurrent batches into one round trip must keep that order).
  */
 export function describeStoreDifferential(
   name: string,
@@ -186,8 +189,21 @@ export function describeStoreDifferential(
             let now = epoch + random.nextInt(1_000_000);
             for (let step = 0; step < 80; step++) {
               now += [0, 1, 3, 50, 400, 3_000][random.nextInt(6)]!;
-              const choice = random.nextInt(10);
-              if (choice < 7) {
+              const choice = random.nextInt(11);
+              if (choice === 10) {
+                const count = 2 + random.nextInt(39);
+                const calls = Array.from({ length: count }, () => ({
+                  rules: randomBatch(random, random.nextInt(3) === 0 ? "org2" : "org"),
+                  nowMs: now + random.nextInt(7) - 3,
+                  dryRun: random.nextInt(8) === 0,
+                }));
+                const submit = (store: ThrottleStore) =>
+                  Promise.all(calls.map(({ rules, ...options }) => store.apply(rules, options)));
+                const [xs, ys] = await Promise.all([submit(a), submit(b)]);
+                const decided = (outcomes: typeof xs) =>
+                  outcomes.map((outcome) => ({ allowed: outcome.allowed, outcomes: outcome.outcomes }));
+                expect({ step, burst: decided(ys) }).toEqual({ step, burst: decided(xs) });
+              } else if (choice < 7) {
                 const rules = randomBatch(random);
                 const dryRun = random.nextInt(6) === 0;
                 const [x, y] = await Promise.all([
