@@ -2,7 +2,9 @@
  * Claim: in memory, one GCRA decision (`createRateLimiter`, default memory store) and one 3-level
  * quota check (`createQuotaManager`, org/team/user, one rate dimension) run >= 4x as many decisions
  * per second as rate-limiter-flexible's `RateLimiterMemory.consume` (one consume, and 3 sequential
- * consumes), with a p99 below 5 µs per decision.
+ * consumes), with a p99 below 5 µs per decision. The target is judged on the promise-returning
+ * methods (`limit`, `check`); the synchronous `limitSync` / `checkSync` of the memory store are
+ * measured beside them.
  *
  * Workload: closed loop at concurrency 1 (each call awaited before the next), on one hot key and on
  * 10,000 keys visited round-robin (for quotas: 10,000 users in 1,000 teams in 100 organisations).
@@ -92,6 +94,71 @@ function oursLimit(w: Workload): Peer {
           const decision = await limiter.limit(keys[i % n]!);
           if (!decision.allowed) refused++;
         }
+      }
+      return refused;
+    },
+  };
+}
+
+/** The same limiter's synchronous method: no promise per decision (the memory store's applySync). */
+function oursLimitSync(w: Workload): Peer {
+  const limiter = createRateLimiter({ algorithm: "gcra", limit, windowMs });
+  const { keys } = w;
+  const n = keys.length;
+  return {
+    name: "ours createRateLimiter limitSync (gcra, memory, no promise)",
+    async loop(start, count) {
+      let refused = 0;
+      for (let i = start; i < start + count; i++) {
+        if (!limiter.limitSync(keys[i % n]!).allowed) refused++;
+      }
+      return refused;
+    },
+    async timedLoop(start, count, samples) {
+      let refused = 0;
+      let s = 0;
+      for (let i = start; i < start + count; i++) {
+        if (i % sampleEvery === 0) {
+          const t0 = process.hrtime.bigint();
+          const decision = limiter.limitSync(keys[i % n]!);
+          samples[s++] = Number(process.hrtime.bigint() - t0);
+          if (!decision.allowed) refused++;
+        } else if (!limiter.limitSync(keys[i % n]!).allowed) refused++;
+      }
+      return refused;
+    },
+  };
+}
+
+/** The quota manager's synchronous check. */
+function oursQuotaSync(w: Workload): Peer {
+  const hard = { hard: limit };
+  const quotas = createQuotaManager({
+    dimensions: { requests: { kind: "rate", windowMs } },
+    limits: { org: { requests: hard }, team: { requests: hard }, user: { requests: hard } },
+  });
+  const usage = { requests: 1 };
+  const { paths } = w;
+  const n = paths.length;
+  return {
+    name: "ours createQuotaManager checkSync (org/team/user, 1 batch, no promise)",
+    async loop(start, count) {
+      let refused = 0;
+      for (let i = start; i < start + count; i++) {
+        if (!quotas.checkSync(paths[i % n]!, usage).allowed) refused++;
+      }
+      return refused;
+    },
+    async timedLoop(start, count, samples) {
+      let refused = 0;
+      let s = 0;
+      for (let i = start; i < start + count; i++) {
+        if (i % sampleEvery === 0) {
+          const t0 = process.hrtime.bigint();
+          const decision = quotas.checkSync(paths[i % n]!, usage);
+          samples[s++] = Number(process.hrtime.bigint() - t0);
+          if (!decision.allowed) refused++;
+        } else if (!quotas.checkSync(paths[i % n]!, usage).allowed) refused++;
       }
       return refused;
     },
@@ -314,8 +381,8 @@ const checks: string[] = [];
 let passed = true;
 
 for (const [kind, makePeers] of [
-  ["1 limit", (w: Workload) => [oursLimit(w), flexibleLimit(w), asyncFloor(w)]],
-  ["3-level quota", (w: Workload) => [oursQuota(w), flexibleQuota(w)]],
+  ["1 limit", (w: Workload) => [oursLimit(w), flexibleLimit(w), oursLimitSync(w), asyncFloor(w)]],
+  ["3-level quota", (w: Workload) => [oursQuota(w), flexibleQuota(w), oursQuotaSync(w)]],
 ] as const) {
   for (const w of workloads) {
     const peers = makePeers(w);
@@ -323,10 +390,14 @@ for (const [kind, makePeers] of [
     const rates = measured.map((m) => percentile(m.rates, 50));
     const ratio = rates[0]! / rates[1]!;
     const oursP99Us = percentile(measured[0]!.samples, 99) / 1000;
+    // The target is judged on the issue's API, the promise-returning one; the synchronous method
+    // is reported beside it.
     const met = ratio >= 4 && oursP99Us < 5;
     if (!met) passed = false;
+    const syncRatio = rates[2]! / rates[1]!;
+    const syncP99Us = percentile(measured[2]!.samples, 99) / 1000;
     checks.push(
-      `${kind}, ${w.name}: ours / rate-limiter-flexible = ${round(ratio)}x (target >= 4), ours p99 ${round(oursP99Us)} µs (target < 5) -> ${met ? "met" : "MISSED"}`,
+      `${kind}, ${w.name}: ours (promise) / rate-limiter-flexible = ${round(ratio)}x (target >= 4), ours p99 ${round(oursP99Us)} µs (target < 5) -> ${met ? "met" : "MISSED"}; the synchronous method: ${round(syncRatio)}x, p99 ${round(syncP99Us)} µs (${syncRatio >= 4 && syncP99Us < 5 ? "would meet" : "would miss"} the target)`,
     );
     peers.forEach((peer, index) => {
       const samples = measured[index]!.samples;

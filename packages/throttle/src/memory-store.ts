@@ -1,9 +1,19 @@
 import { assertId, assertObject, type Clock, EnisError } from "@enis/core";
-import { evaluate, evaluateLease, type HeldLease, refund, releaseLease } from "./algorithms.js";
+import {
+  type Evaluation,
+  evaluate,
+  evaluateLease,
+  type HeldLease,
+  type RateLimitSpec,
+  refund,
+  releaseLease,
+} from "./algorithms.js";
 import {
   type ApplyOptions,
   assertRules,
   type BatchOutcome,
+  type InProcessRate,
+  inProcessRate,
   type RateRule,
   type RuleOutcome,
   type StoreRule,
@@ -25,9 +35,16 @@ type Entry =
 
 /** The embedded in-memory store: one process, atomic because JavaScript runs one batch at a time. */
 export interface MemoryStore extends ThrottleStore {
-  /** Keys currently held (expired ones are dropped lazily, and swept as the map grows). */
+  applySync(rules: readonly StoreRule[], options?: ApplyOptions): BatchOutcome;
+  /**
+   * Keys currently held (expired ones are dropped lazily; those expired for over a second are
+   * swept whenever the map has doubled).
+   */
   readonly size: number;
 }
+
+const noOptions: ApplyOptions = Object.freeze({});
+const sweepGraceMs = 1_000;
 
 /** The wall clock: the default time source of the embedded stores (the one read of real time). */
 export const wallClock: Clock = { nowMs: () => Date.now() };
@@ -67,8 +84,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return entry;
   };
 
+  // Once the map has doubled since the last sweep, entries expired for more than a second are
+  // dropped: memory stays bounded by the keys of the last second, and a key in steady rotation
+  // whose state lives shorter than its revisit (a fast limit over many keys) keeps its entry
+  // instead of being dropped and rebuilt on every visit (measured: 40 % of the time went to GC).
   const sweep = (nowMs: number): void => {
-    for (const [key, entry] of entries) if (entry.expiresAtMs <= nowMs) entries.delete(key);
+    const before = nowMs - sweepGraceMs;
+    for (const [key, entry] of entries) if (entry.expiresAtMs <= before) entries.delete(key);
     sweepAbove = Math.max(1024, 2 * entries.size);
   };
 
@@ -130,63 +152,103 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     );
   };
 
-  return {
+  const applySync = (rules: readonly StoreRule[], applyOptions: ApplyOptions = noOptions): BatchOutcome => {
+    assertRules(rules);
+    assertObject(applyOptions as unknown, "options");
+    const nowMs = timeOf(applyOptions.nowMs);
+    const spend = applyOptions.dryRun !== true;
+    // One rule (a plain limiter call): no overlay, and the entry is updated in place, so a
+    // decision on a known key allocates only its outcome and the algorithm's state array.
+    if (rules.length === 1) {
+      const rule = rules[0]!;
+      const entry = entries.get(rule.key);
+      const current = entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined;
+      if (rule.kind === "rate") {
+        const evaluation = evaluate(
+          rule.spec,
+          current?.kind === "rate" ? current.state : undefined,
+          nowMs,
+          rule.cost,
+        );
+        if (evaluation.allowed && spend) {
+          write(rule.key, entry, "rate", evaluation.next, nowMs + Math.max(1, evaluation.ttlMs), nowMs);
+        }
+        return { allowed: evaluation.allowed, outcomes: [outcomeOf(evaluation)], nowMs };
+      }
+      const result = evaluateRule(rule, current, nowMs);
+      if (result.allowed && spend) {
+        write(
+          rule.key,
+          entry,
+          result.kind,
+          result.next ?? result.leases!,
+          nowMs + Math.max(1, result.ttlMs),
+          nowMs,
+        );
+      }
+      return { allowed: result.allowed, outcomes: [outcomeOf(result)], nowMs };
+    }
+    // Several rules are evaluated in order against an overlay, so a key named twice sees its
+    // own spend; the overlay is written only when every rule allowed: all or nothing.
+    const overlay = new Map<string, Entry>();
+    const outcomes: RuleOutcome[] = [];
+    let allowed = true;
+    for (const rule of rules) {
+      const stored = entries.get(rule.key);
+      const current =
+        overlay.get(rule.key) ?? (stored !== undefined && stored.expiresAtMs > nowMs ? stored : undefined);
+      const result = evaluateRule(rule, current, nowMs);
+      outcomes.push(outcomeOf(result));
+      if (!result.allowed) allowed = false;
+      else overlay.set(rule.key, entryOf(rule.kind, result, nowMs));
+    }
+    if (allowed && spend) {
+      for (const [key, entry] of overlay) {
+        write(
+          key,
+          entries.get(key),
+          entry.kind,
+          entry.kind === "rate" ? entry.state : entry.leases,
+          entry.expiresAtMs,
+          nowMs,
+        );
+      }
+    }
+    return { allowed, outcomes, nowMs };
+  };
+
+  /**
+   * One rate rule, in place: what applySync([rule]) decides, without the batch, its rule and
+   * outcome objects (a limiter's hot path; the caller has validated the rule).
+   */
+  const decideRate = (
+    key: string,
+    spec: RateLimitSpec,
+    cost: number,
+    nowMs: number | undefined,
+    dryRun: boolean,
+  ): Evaluation => {
+    const time = timeOf(nowMs);
+    const entry = entries.get(key);
+    const current =
+      entry !== undefined && entry.expiresAtMs > time && entry.kind === "rate" ? entry : undefined;
+    const evaluation = evaluate(spec, current?.state, time, cost);
+    if (evaluation.allowed && !dryRun) {
+      write(key, entry, "rate", evaluation.next, time + Math.max(1, evaluation.ttlMs), time);
+    }
+    return evaluation;
+  };
+
+  const store: MemoryStore = {
     name: "memory",
     get size() {
       return entries.size;
     },
 
-    async apply(rules: readonly StoreRule[], applyOptions: ApplyOptions = {}): Promise<BatchOutcome> {
-      assertRules(rules);
-      assertObject(applyOptions as unknown, "options");
-      const nowMs = timeOf(applyOptions.nowMs);
-      const spend = applyOptions.dryRun !== true;
-      // One rule (a plain limiter call): no overlay, and the entry is updated in place, so a
-      // decision on a known key allocates only its outcome and the algorithm's state array.
-      if (rules.length === 1) {
-        const rule = rules[0]!;
-        const entry = entries.get(rule.key);
-        const current = entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined;
-        const result = evaluateRule(rule, current, nowMs);
-        if (result.allowed && spend) {
-          write(
-            rule.key,
-            entry,
-            result.kind,
-            result.next ?? result.leases!,
-            nowMs + Math.max(1, result.ttlMs),
-            nowMs,
-          );
-        }
-        return { allowed: result.allowed, outcomes: [outcomeOf(result)], nowMs };
-      }
-      // Several rules are evaluated in order against an overlay, so a key named twice sees its
-      // own spend; the overlay is written only when every rule allowed: all or nothing.
-      const overlay = new Map<string, Entry>();
-      const outcomes: RuleOutcome[] = [];
-      let allowed = true;
-      for (const rule of rules) {
-        const stored = entries.get(rule.key);
-        const current =
-          overlay.get(rule.key) ?? (stored !== undefined && stored.expiresAtMs > nowMs ? stored : undefined);
-        const result = evaluateRule(rule, current, nowMs);
-        outcomes.push(outcomeOf(result));
-        if (!result.allowed) allowed = false;
-        else overlay.set(rule.key, entryOf(rule.kind, result, nowMs));
-      }
-      if (allowed && spend) {
-        for (const [key, entry] of overlay) {
-          write(
-            key,
-            entries.get(key),
-            entry.kind,
-            entry.kind === "rate" ? entry.state : entry.leases,
-            entry.expiresAtMs,
-            nowMs,
-          );
-        }
-      }
-      return { allowed, outcomes, nowMs };
+    applySync,
+
+    async apply(rules: readonly StoreRule[], applyOptions?: ApplyOptions): Promise<BatchOutcome> {
+      return applySync(rules, applyOptions);
     },
 
     async refund(rules: readonly RateRule[], refundOptions: { readonly nowMs?: number } = {}): Promise<void> {
@@ -221,6 +283,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       for (const key of keys) entries.delete(key);
     },
   };
+  // Not enumerable: a wrapper built by spreading the store (a spy, a decorator) goes through
+  // apply / applySync, not around it.
+  Object.defineProperty(store, inProcessRate, { value: decideRate satisfies InProcessRate });
+  return store;
 }
 
 type Evaluated = RuleOutcome & {

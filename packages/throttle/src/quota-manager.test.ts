@@ -5,6 +5,7 @@ import { catchEnisError } from "../../../test-support/enis-error.js";
 import { adaptiveThrottleRate } from "./adaptive-throttle.js";
 import { createMemoryStore } from "./memory-store.js";
 import { createQuotaManager, type QuotaManagerOptions } from "./quota-manager.js";
+import { createResilientStore } from "./resilient-store.js";
 
 const epoch = 1_763_000_000_000;
 const alice = { org: "acme", team: "data", user: "alice" };
@@ -178,5 +179,31 @@ describe("createQuotaManager", () => {
       }),
       { seed: 81, numRuns: 300 },
     );
+  });
+});
+
+describe("checkSync", () => {
+  it("decides exactly as check, call for call, leases and warnings included", async () => {
+    const sync = manager();
+    const async = manager();
+    let now = epoch;
+    for (let step = 0; step < 200; step++) {
+      now += [0, 5, 900, 20_000][step % 4]!;
+      const path = step % 3 === 0 ? bob : alice;
+      const usage = { requestsPerMinute: 1, ...(step % 4 === 0 ? { cpuMillicores: 1_000 } : {}) };
+      const options = { nowMs: now, rate: step % 5 === 0 ? 0.5 : 1, dryRun: step % 9 === 0 };
+      expect(sync.checkSync(path, usage, options)).toEqual(await async.check(path, usage, options));
+    }
+  });
+
+  it("needs an in-process store, and names the field of bad input", () => {
+    const remote = manager({
+      store: createResilientStore({ store: createMemoryStore(), onUnavailable: "open" }),
+    });
+    expect(catchEnisError(() => remote.checkSync(alice, { requestsPerMinute: 1 })).field).toBe("store");
+    expect(catchEnisError(() => manager().checkSync(alice, { requestsPerMinute: -1 })).field).toBe(
+      "usage.requestsPerMinute",
+    );
+    expect(catchEnisError(() => manager().checkSync({ org: "acme", user: "x" }, {})).field).toBe("path.team");
   });
 });

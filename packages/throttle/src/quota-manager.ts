@@ -3,7 +3,7 @@ import { z } from "zod";
 import type { Algorithm, RateLimitSpec } from "./algorithms.js";
 import { createMemoryStore } from "./memory-store.js";
 import { maxWindowMs, storeSchema } from "./rate-limiter.js";
-import type { BatchOutcome, StoreRule, ThrottleStore } from "./store.js";
+import type { ApplyOptions, BatchOutcome, StoreRule, ThrottleStore } from "./store.js";
 
 /*
  * Hierarchical, multi-dimensional quotas (seed 001, quota_manager): rate dimensions (requests per
@@ -139,6 +139,15 @@ export interface QuotaManager {
     usage: Readonly<Record<string, number>>,
     options?: QuotaCheckOptions,
   ): Promise<QuotaDecision>;
+  /**
+   * `check`, synchronously, for a store that decides in-process (`applySync`: the memory store).
+   * With another store it throws `INVALID_OPTIONS`.
+   */
+  checkSync(
+    path: QuotaPath,
+    usage: Readonly<Record<string, number>>,
+    options?: QuotaCheckOptions,
+  ): QuotaDecision;
   /** Releases the gauge leases of an allowed check. */
   release(decision: QuotaDecision, options?: { readonly nowMs?: number }): Promise<void>;
   /** Sets (or, with `undefined`, clears) the limits of one organisation, team or user at runtime. */
@@ -181,6 +190,16 @@ const optionsSchema = z.strictObject({
 });
 
 const levels: readonly QuotaLevel[] = ["org", "team", "user"];
+const spendOptions = Object.freeze({});
+const peekOptions = Object.freeze({ dryRun: true });
+
+/**
+ * A path part in a store key: encodeURIComponent, so ":" cannot split a key differently; the
+ * common ids that it leaves unchanged skip it.
+ */
+function encode(part: string): string {
+  return /^[A-Za-z0-9_.!~*'()-]*$/.test(part) ? part : encodeURIComponent(part);
+}
 
 /**
  * Creates a hierarchical quota manager: org → team → user, rate and gauge dimensions, soft and
@@ -216,10 +235,10 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
 
   /** Keys start with the organisation, so a Redis Cluster keeps a whole organisation in one slot. */
   const subjectOf = (path: QuotaPath, level: QuotaLevel): string => {
-    const org = `${encodeURIComponent(path.org)}:${prefix}`;
+    const org = `${encode(path.org)}:${prefix}`;
     if (level === "org") return `${org}org`;
-    const team = `${org}team:${encodeURIComponent(path.team!)}`;
-    return level === "team" ? team : `${team}:user:${encodeURIComponent(path.user!)}`;
+    const team = `${org}team:${encode(path.team!)}`;
+    return level === "team" ? team : `${team}:user:${encode(path.user!)}`;
   };
 
   // Unthrottled checks reuse one frozen spec per limit object (limits are frozen when parsed), so
@@ -259,9 +278,10 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
     if (path.org === undefined) throw invalidField("path.org", path.org, "a non-empty string");
     if (path.user !== undefined && path.team === undefined)
       throw invalidField("path.team", path.team, "set when path.user is");
-    for (const key of Object.keys(path))
-      if (!levels.includes(key as QuotaLevel))
+    for (const key in path) {
+      if (key !== "org" && key !== "team" && key !== "user" && Object.hasOwn(path, key))
         throw invalidField(`path.${key}`, (path as Record<string, unknown>)[key], "absent (not a level)");
+    }
     return path.user !== undefined
       ? ["org", "team", "user"]
       : path.team !== undefined
@@ -274,114 +294,174 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
     resolved.limits[level] ??
     {};
 
-  return {
-    async check(path, usage, checkOptions = {}) {
-      const pathLevels = levelsOf(path);
-      assertObject(usage, "usage");
-      assertObject(checkOptions, "options");
-      const rate = checkOptions.rate ?? 1;
-      if (typeof rate !== "number" || !(rate > 0 && rate <= 1))
-        throw invalidField("options.rate", rate, "a number in (0, 1]");
-      const nowMs = checkOptions.nowMs;
-      if (nowMs !== undefined && (typeof nowMs !== "number" || !Number.isFinite(nowMs) || nowMs < 0)) {
-        throw invalidField("options.nowMs", nowMs, "a finite number >= 0");
+  type Meta = { level: QuotaLevel; dimension: string; limit: DimensionLimit; hard: number; capacity: number };
+  interface Prepared {
+    readonly rules: StoreRule[];
+    readonly meta: Meta[];
+    readonly leases: QuotaLease[];
+    readonly rate: number;
+    readonly dryRun: boolean;
+    readonly applyOptions: ApplyOptions;
+  }
+
+  /** Validates a check and builds its store batch (empty when nothing is limited). */
+  const prepare = (
+    path: QuotaPath,
+    usage: Readonly<Record<string, number>>,
+    checkOptions: QuotaCheckOptions,
+  ): Prepared => {
+    const pathLevels = levelsOf(path);
+    assertObject(usage, "usage");
+    assertObject(checkOptions, "options");
+    const rate = checkOptions.rate ?? 1;
+    if (typeof rate !== "number" || !(rate > 0 && rate <= 1))
+      throw invalidField("options.rate", rate, "a number in (0, 1]");
+    const nowMs = checkOptions.nowMs;
+    if (nowMs !== undefined && (typeof nowMs !== "number" || !Number.isFinite(nowMs) || nowMs < 0)) {
+      throw invalidField("options.nowMs", nowMs, "a finite number >= 0");
+    }
+    const dryRun = checkOptions.dryRun === true;
+    const scale = (value: number): number => Math.floor(value * rate);
+    const rules: StoreRule[] = [];
+    const meta: Meta[] = [];
+    const leases: QuotaLease[] = [];
+    for (const dimension in usage) {
+      // Own keys only: "toString" or "__proto__" must not reach Object.prototype.
+      if (!Object.hasOwn(usage, dimension)) continue;
+      const amount = usage[dimension];
+      const spec = Object.hasOwn(dimensions, dimension) ? dimensions[dimension] : undefined;
+      if (spec === undefined)
+        throw invalidField(`usage.${dimension}`, amount, "the usage of a declared dimension");
+      if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount < 0) {
+        throw invalidField(`usage.${dimension}`, amount, "an integer >= 0");
       }
-      const scale = (value: number): number => Math.floor(value * rate);
-      const rules: StoreRule[] = [];
-      const meta: {
-        level: QuotaLevel;
-        dimension: string;
-        limit: DimensionLimit;
-        hard: number;
-        capacity: number;
-      }[] = [];
-      const leases: QuotaLease[] = [];
-      for (const [dimension, amount] of Object.entries(usage)) {
-        // Own keys only: "toString" or "__proto__" must not reach Object.prototype.
-        const spec = Object.hasOwn(dimensions, dimension) ? dimensions[dimension] : undefined;
-        if (spec === undefined)
-          throw invalidField(`usage.${dimension}`, amount, "the usage of a declared dimension");
-        if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount < 0) {
-          throw invalidField(`usage.${dimension}`, amount, "an integer >= 0");
-        }
-        if (amount === 0) continue;
-        for (const level of pathLevels) {
-          const levelLimits = limitsAt(path, level);
-          const limit = Object.hasOwn(levelLimits, dimension) ? levelLimits[dimension] : undefined;
-          if (limit === undefined) continue;
-          const key = `${subjectOf(path, level)}:${dimension}`;
-          const hard = scale(limit.hard);
-          if (spec.kind === "rate") {
-            const algorithm = spec.algorithm ?? "gcra";
-            const bucket = algorithm === "gcra" || algorithm === "token-bucket";
-            const burst = bucket ? Math.max(1, scale(limit.burst ?? limit.hard)) : Math.max(1, hard);
-            // A hard limit of 0 (or throttled below 1) admits nothing: a spec needs a limit >= 1, so
-            // it is checked with limit 1 and a cost above it, which every algorithm refuses.
-            const zero = hard < 1;
-            const rateSpec = specOf(limit, rate, algorithm, Math.max(1, hard), spec.windowMs, burst);
-            rules.push({ kind: "rate", key, spec: rateSpec, cost: zero ? Number.MAX_SAFE_INTEGER : amount });
-            meta.push({ level, dimension, limit, hard, capacity: bucket ? burst : Math.max(1, hard) });
-          } else {
-            const leaseId = createLeaseId();
-            rules.push({ kind: "lease", key, limit: hard, amount, leaseId, ttlMs: spec.leaseTtlMs });
-            meta.push({ level, dimension, limit, hard, capacity: hard });
-            leases.push({ key, leaseId, amount });
-          }
+      if (amount === 0) continue;
+      for (const level of pathLevels) {
+        const levelLimits = limitsAt(path, level);
+        const limit = Object.hasOwn(levelLimits, dimension) ? levelLimits[dimension] : undefined;
+        if (limit === undefined) continue;
+        const key = `${subjectOf(path, level)}:${dimension}`;
+        const hard = scale(limit.hard);
+        if (spec.kind === "rate") {
+          const algorithm = spec.algorithm ?? "gcra";
+          const bucket = algorithm === "gcra" || algorithm === "token-bucket";
+          const burst = bucket ? Math.max(1, scale(limit.burst ?? limit.hard)) : Math.max(1, hard);
+          // A hard limit of 0 (or throttled below 1) admits nothing: a spec needs a limit >= 1, so
+          // it is checked with limit 1 and a cost above it, which every algorithm refuses.
+          const zero = hard < 1;
+          const rateSpec = specOf(limit, rate, algorithm, Math.max(1, hard), spec.windowMs, burst);
+          rules.push({ kind: "rate", key, spec: rateSpec, cost: zero ? Number.MAX_SAFE_INTEGER : amount });
+          meta.push({ level, dimension, limit, hard, capacity: bucket ? burst : Math.max(1, hard) });
+        } else {
+          const leaseId = createLeaseId();
+          rules.push({ kind: "lease", key, limit: hard, amount, leaseId, ttlMs: spec.leaseTtlMs });
+          meta.push({ level, dimension, limit, hard, capacity: hard });
+          leases.push({ key, leaseId, amount });
         }
       }
-      if (rules.length === 0)
-        return { allowed: true, refusals: [], retryAfterMs: 0, warnings: [], leases: [] };
-      const batch: BatchOutcome = await store.apply(rules, {
-        ...(nowMs === undefined ? {} : { nowMs }),
-        ...(checkOptions.dryRun === true ? { dryRun: true } : {}),
-      });
-      const degradedReason =
-        batch.degraded === undefined
-          ? undefined
-          : batch.degraded === "fallback"
-            ? ("degraded" as const)
-            : ("store-unavailable" as const);
-      if (!batch.allowed) {
-        const refusals: QuotaRefusal[] = [];
-        batch.outcomes.forEach((outcome, i) => {
-          if (outcome.allowed) return;
-          const { level, dimension, hard } = meta[i]!;
-          refusals.push({
-            level,
-            dimension,
-            limit: hard,
-            remaining: outcome.remaining,
-            retryAfterMs: outcome.retryAfterMs,
-          });
+    }
+    const applyOptions: ApplyOptions =
+      nowMs === undefined ? (dryRun ? peekOptions : spendOptions) : { nowMs, dryRun };
+    return { rules, meta, leases, rate, dryRun, applyOptions };
+  };
+
+  /** The decision of a prepared check from its batch's outcome. */
+  const decide = (prepared: Prepared, batch: BatchOutcome): QuotaDecision => {
+    const { meta, rate } = prepared;
+    const degradedReason =
+      batch.degraded === undefined
+        ? undefined
+        : batch.degraded === "fallback"
+          ? ("degraded" as const)
+          : ("store-unavailable" as const);
+    if (!batch.allowed) {
+      const refusals: QuotaRefusal[] = [];
+      let retryAfterMs = 0;
+      batch.outcomes.forEach((outcome, i) => {
+        if (outcome.allowed) return;
+        const { level, dimension, hard } = meta[i]!;
+        refusals.push({
+          level,
+          dimension,
+          limit: hard,
+          remaining: outcome.remaining,
+          retryAfterMs: outcome.retryAfterMs,
         });
-        return {
-          allowed: false,
-          reason: degradedReason ?? "quota-hard",
-          refusals,
-          retryAfterMs: Math.max(0, ...refusals.map((refusal) => refusal.retryAfterMs)),
-          warnings: [],
-          leases: [],
-        };
-      }
-      const warnings: QuotaWarning[] = [];
+        if (outcome.retryAfterMs > retryAfterMs) retryAfterMs = outcome.retryAfterMs;
+      });
+      return {
+        allowed: false,
+        reason: degradedReason ?? "quota-hard",
+        refusals,
+        retryAfterMs,
+        warnings: [],
+        leases: [],
+      };
+    }
+    const warnings: QuotaWarning[] = [];
+    // A degraded "open" answer knows nothing of usage: it must not invent warnings.
+    if (batch.degraded === undefined || batch.degraded === "fallback") {
       batch.outcomes.forEach((outcome, i) => {
         const { level, dimension, limit, hard, capacity } = meta[i]!;
-        // A degraded "open" answer knows nothing of usage: it must not invent warnings.
-        if (limit.soft === undefined || (batch.degraded !== undefined && batch.degraded !== "fallback"))
-          return;
-        const soft = scale(limit.soft);
+        if (limit.soft === undefined) return;
+        const soft = Math.floor(limit.soft * rate);
         const used = capacity - outcome.remaining;
         if (used > soft) warnings.push({ level, dimension, used, soft, hard });
       });
-      return {
-        allowed: true,
-        ...(degradedReason === undefined ? {} : { reason: degradedReason }),
-        refusals: [],
-        retryAfterMs: 0,
-        warnings,
-        leases: checkOptions.dryRun === true ? [] : leases,
-      };
+    }
+    return {
+      allowed: true,
+      ...(degradedReason === undefined ? {} : { reason: degradedReason }),
+      refusals: [],
+      retryAfterMs: 0,
+      warnings,
+      leases: prepared.dryRun ? [] : prepared.leases,
+    };
+  };
+
+  const nothingLimited: QuotaDecision = Object.freeze({
+    allowed: true,
+    refusals: Object.freeze([]),
+    retryAfterMs: 0,
+    warnings: Object.freeze([]),
+    leases: Object.freeze([]),
+  });
+
+  const checkSync = (
+    path: QuotaPath,
+    usage: Readonly<Record<string, number>>,
+    checkOptions: QuotaCheckOptions = spendOptions,
+  ): QuotaDecision => {
+    if (store.applySync === undefined) {
+      throw invalidField(
+        "store",
+        store.name,
+        "a store that decides in-process (with applySync, as createMemoryStore()) for checkSync; use check",
+      );
+    }
+    const prepared = prepare(path, usage, checkOptions);
+    if (prepared.rules.length === 0) return nothingLimited;
+    return decide(prepared, store.applySync(prepared.rules, prepared.applyOptions));
+  };
+
+  return {
+    check(path, usage, checkOptions = spendOptions) {
+      if (store.applySync !== undefined) {
+        // An in-process store answers now: one resolved promise, not an async chain.
+        try {
+          return Promise.resolve(checkSync(path, usage, checkOptions));
+        } catch (error) {
+          return Promise.reject(error);
+        }
+      }
+      return (async () => {
+        const prepared = prepare(path, usage, checkOptions);
+        if (prepared.rules.length === 0) return nothingLimited;
+        return decide(prepared, await store.apply(prepared.rules, prepared.applyOptions));
+      })();
     },
+
+    checkSync,
 
     async release(decision, releaseOptions = {}) {
       assertObject(decision, "decision");

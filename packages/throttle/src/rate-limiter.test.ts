@@ -6,6 +6,7 @@ import { createConcurrencyLimiter } from "./concurrency-limiter.js";
 import { createMemoryStore } from "./memory-store.js";
 import { createQuotaManager } from "./quota-manager.js";
 import { createRateLimiter, scopeKey } from "./rate-limiter.js";
+import { createResilientStore } from "./resilient-store.js";
 import type { ThrottleStore } from "./store.js";
 
 const epoch = 1_763_000_000_000;
@@ -76,6 +77,10 @@ describe("createRateLimiter", () => {
       apply: (rules, options) => {
         keys.push(...rules.map((rule) => rule.key));
         return memory.apply(rules, options);
+      },
+      applySync: (rules, options) => {
+        keys.push(...rules.map((rule) => rule.key));
+        return memory.applySync(rules, options);
       },
     };
     await createRateLimiter({
@@ -214,5 +219,44 @@ describe("createConcurrencyLimiter", () => {
       expect(EnisError.isInstance(error) && error.field).toBe(field);
     }
     expect(catchEnisError(() => createConcurrencyLimiter({ limit: -1 })).field).toBe("options.limit");
+  });
+});
+
+describe("limitSync and peekSync", () => {
+  it.each(["gcra", "token-bucket", "sliding-window", "fixed-window"] as const)(
+    "%s: decide exactly as limit and peek, call for call",
+    async (algorithm) => {
+      const options = { algorithm, limit: 7, windowMs: 1_000 } as const;
+      // The memory store's single-rule path on one side; on the other a spread copy of a memory
+      // store, which has only its batch methods (applySync for limit, apply for nothing here).
+      const sync = createRateLimiter(options);
+      const async = createRateLimiter({ ...options, store: { ...createMemoryStore() } });
+      let now = epoch;
+      for (let step = 0; step < 300; step++) {
+        now += [0, 1, 40, 333, 1_500][step % 5]!;
+        const call = { cost: 1 + (step % 3), nowMs: now };
+        const key = `acme:k${step % 2}`;
+        if (step % 7 === 0) {
+          expect(sync.peekSync(key, call)).toEqual(await async.peek(key, call));
+        } else {
+          expect(sync.limitSync(key, call)).toEqual(await async.limit(key, call));
+        }
+      }
+    },
+  );
+
+  it("need an in-process store; limit with one rejects bad input instead of throwing", async () => {
+    const remote = createResilientStore({ store: createMemoryStore(), onUnavailable: "closed" });
+    const limiter = createRateLimiter({ algorithm: "gcra", limit: 5, windowMs: 1_000, store: remote });
+    expect(catchEnisError(() => limiter.limitSync("acme")).field).toBe("store");
+    expect(catchEnisError(() => limiter.peekSync("acme")).field).toBe("store");
+    expect((await limiter.limit("acme", { nowMs: epoch })).allowed).toBe(true);
+    const memory = createRateLimiter({ algorithm: "gcra", limit: 5, windowMs: 1_000 });
+    let pending: Promise<unknown> | undefined;
+    expect(() => {
+      pending = memory.limit("");
+    }).not.toThrow();
+    await expect(pending).rejects.toMatchObject({ code: "INVALID_OPTIONS", field: "key" });
+    expect(catchEnisError(() => memory.limitSync("acme", { cost: 0 })).field).toBe("cost");
   });
 });

@@ -2,7 +2,15 @@ import { assertId, EnisError, invalidField, parseOptions } from "@enis/core";
 import { z } from "zod";
 import type { Algorithm, RateLimitSpec } from "./algorithms.js";
 import { createMemoryStore } from "./memory-store.js";
-import type { BatchOutcome, RateRule, RuleOutcome, ThrottleStore } from "./store.js";
+import {
+  type ApplyOptions,
+  type BatchOutcome,
+  type InProcessRate,
+  inProcessRate,
+  type RateRule,
+  type RuleOutcome,
+  type ThrottleStore,
+} from "./store.js";
 
 /** Ten years: longer windows are almost certainly a unit mistake (seconds for milliseconds). */
 export const maxWindowMs = 315_360_000_000;
@@ -71,6 +79,13 @@ export interface RateLimiter {
   limit(key: string, options?: LimitCallOptions): Promise<Decision>;
   /** The decision `limit` would make, without spending. */
   peek(key: string, options?: LimitCallOptions): Promise<Decision>;
+  /**
+   * `limit`, synchronously, for a store that decides in-process (`applySync`: the memory store):
+   * no promise, for a policy engine's hot path. With another store it throws `INVALID_OPTIONS`.
+   */
+  limitSync(key: string, options?: LimitCallOptions): Decision;
+  /** `peek`, synchronously (as {@link RateLimiter.limitSync}). */
+  peekSync(key: string, options?: LimitCallOptions): Decision;
   /** Gives back `cost` units (a request that was not carried out), never beyond the full allowance. */
   refund(key: string, options?: LimitCallOptions): Promise<void>;
   /** Forgets `key`: its full allowance is back. */
@@ -182,19 +197,56 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     };
   };
 
-  const run = async (
+  // The memory store's single-rule path (same decisions as applySync, without the batch objects).
+  const direct = (store as { [inProcessRate]?: InProcessRate })[inProcessRate];
+  const decisionOfBatch = (batch: BatchOutcome, cost: number): Decision => {
+    const outcome = batch.outcomes[0];
+    if (outcome === undefined) throw new EnisError("INTERNAL", `store ${store.name} returned no outcome`);
+    return decisionOf(outcome, cost, batch.degraded);
+  };
+  const batchOptions = (dryRun: boolean, nowMs: number | undefined): ApplyOptions =>
+    nowMs === undefined ? (dryRun ? peekOptions : spendOptions) : { dryRun, nowMs };
+
+  const runSync = (key: string, callOptions: LimitCallOptions | undefined, dryRun: boolean): Decision => {
+    if (store.applySync === undefined) {
+      throw invalidField(
+        "store",
+        store.name,
+        "a store that decides in-process (with applySync, as createMemoryStore()) for limitSync / peekSync; use limit / peek",
+      );
+    }
+    // No options (the common call) costs no argument object.
+    const { cost, nowMs } =
+      callOptions === undefined ? defaultArguments(key) : callArguments(key, callOptions);
+    if (direct !== undefined) {
+      return decisionOf(direct(scopeKey(key, prefix), spec, cost, nowMs, dryRun), cost, undefined);
+    }
+    return decisionOfBatch(store.applySync([ruleOf(key, cost)], batchOptions(dryRun, nowMs)), cost);
+  };
+
+  const run = (
+    key: string,
+    callOptions: LimitCallOptions | undefined,
+    dryRun: boolean,
+  ): Promise<Decision> => {
+    if (store.applySync !== undefined) {
+      // An in-process store answers now: one resolved promise, not an async chain.
+      try {
+        return Promise.resolve(runSync(key, callOptions, dryRun));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
+    return runAsync(key, callOptions, dryRun);
+  };
+
+  const runAsync = async (
     key: string,
     callOptions: LimitCallOptions | undefined,
     dryRun: boolean,
   ): Promise<Decision> => {
     const { cost, nowMs } = callArguments(key, callOptions);
-    const batch = await store.apply([ruleOf(key, cost)], {
-      dryRun,
-      ...(nowMs === undefined ? {} : { nowMs }),
-    });
-    const outcome = batch.outcomes[0];
-    if (outcome === undefined) throw new EnisError("INTERNAL", `store ${store.name} returned no outcome`);
-    return decisionOf(outcome, cost, batch.degraded);
+    return decisionOfBatch(await store.apply([ruleOf(key, cost)], batchOptions(dryRun, nowMs)), cost);
   };
 
   return {
@@ -202,6 +254,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     store,
     limit: (key, callOptions) => run(key, callOptions, false),
     peek: (key, callOptions) => run(key, callOptions, true),
+    limitSync: (key, callOptions) => runSync(key, callOptions, false),
+    peekSync: (key, callOptions) => runSync(key, callOptions, true),
     async refund(key, callOptions) {
       const { cost, nowMs } = callArguments(key, callOptions);
       await store.refund([ruleOf(key, cost)], nowMs === undefined ? {} : { nowMs });
@@ -211,6 +265,16 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       await store.reset([scopeKey(key, prefix)]);
     },
   };
+}
+
+const spendOptions: ApplyOptions = Object.freeze({});
+const peekOptions: ApplyOptions = Object.freeze({ dryRun: true });
+const oneUnit = Object.freeze({ cost: 1, nowMs: undefined });
+
+/** The arguments of a call without options: the key checked, cost 1, the store's clock. */
+function defaultArguments(key: unknown): { cost: number; nowMs: number | undefined } {
+  assertKey(key);
+  return oneUnit;
 }
 
 function assertKey(key: unknown): asserts key is string {

@@ -1,5 +1,5 @@
 import { assertArray, assertId, assertInteger, assertObject, invalidField } from "@enis/core";
-import type { LimitOutcome, RateLimitSpec } from "./algorithms.js";
+import type { Evaluation, LimitOutcome, RateLimitSpec } from "./algorithms.js";
 
 /*
  * The store port: the atomic operations the limiters and the quota manager need — not get/set.
@@ -68,12 +68,34 @@ export interface ApplyOptions {
   readonly nowMs?: number;
 }
 
+/**
+ * @internal The memory store's single-rate-rule decision, keyed by a symbol that is not exported
+ * from the package: what `applySync` decides for one rule, without building a batch. Only this
+ * package's limiters call it, with rules they have validated.
+ */
+export const inProcessRate: unique symbol = Symbol("enis.throttle.inProcessRate");
+
+/** @internal See {@link inProcessRate}. */
+export type InProcessRate = (
+  key: string,
+  spec: RateLimitSpec,
+  cost: number,
+  nowMs: number | undefined,
+  dryRun: boolean,
+) => Evaluation;
+
 /** The port every throttle store implements. */
 export interface ThrottleStore {
   /** A short name for logs and decisions, e.g. `"memory"` or `"redis"`. */
   readonly name: string;
   /** Evaluates every rule atomically at one clock reading; spends all or none. */
   apply(rules: readonly StoreRule[], options?: ApplyOptions): Promise<BatchOutcome>;
+  /**
+   * `apply`, synchronously: only a store that decides in-process has it (the memory store). The
+   * limiters' and the quota manager's synchronous methods need it, and their promise-returning
+   * methods use it to answer without a promise hop of the store's own.
+   */
+  applySync?(rules: readonly StoreRule[], options?: ApplyOptions): BatchOutcome;
   /** Gives back `cost` units of each rate rule (never beyond the full allowance). */
   refund(rules: readonly RateRule[], options?: { readonly nowMs?: number }): Promise<void>;
   /** Releases a lease early; resolves false when it had already expired or was unknown. */
