@@ -191,6 +191,7 @@ const optionsSchema = z.strictObject({
 
 const levels: readonly QuotaLevel[] = ["org", "team", "user"];
 const spendOptions = Object.freeze({});
+const noLimits: LevelLimits = Object.freeze({});
 const peekOptions = Object.freeze({ dryRun: true });
 
 /**
@@ -233,12 +234,19 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
   const createLeaseId = resolved.createLeaseId ?? (() => globalThis.crypto.randomUUID());
   const overrides = new Map<string, LevelLimits>();
 
-  /** Keys start with the organisation, so a Redis Cluster keeps a whole organisation in one slot. */
-  const subjectOf = (path: QuotaPath, level: QuotaLevel): string => {
+  /**
+   * The store subject of each of the first `depth` levels of `path` (org, team, user). Keys start
+   * with the organisation, so a Redis Cluster keeps a whole organisation in one slot.
+   */
+  const subjectsOf = (path: QuotaPath, depth: number): string[] => {
     const org = `${encode(path.org)}:${prefix}`;
-    if (level === "org") return `${org}org`;
+    if (depth === 1) return [`${org}org`];
     const team = `${org}team:${encode(path.team!)}`;
-    return level === "team" ? team : `${team}:user:${encode(path.user!)}`;
+    return depth === 2 ? [`${org}org`, team] : [`${org}org`, team, `${team}:user:${encode(path.user!)}`];
+  };
+  const subjectOf = (path: QuotaPath, level: QuotaLevel): string => {
+    const depth = levels.indexOf(level) + 1;
+    return subjectsOf(path, depth)[depth - 1]!;
   };
 
   // Unthrottled checks reuse one frozen spec per limit object (limits are frozen when parsed), so
@@ -289,10 +297,10 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
         : ["org"];
   };
 
+  const limitsOfSubject = (subject: string, level: QuotaLevel): LevelLimits =>
+    (overrides.size === 0 ? undefined : overrides.get(subject)) ?? resolved.limits[level] ?? noLimits;
   const limitsAt = (path: QuotaPath, level: QuotaLevel): LevelLimits =>
-    (overrides.size === 0 ? undefined : overrides.get(subjectOf(path, level))) ??
-    resolved.limits[level] ??
-    {};
+    limitsOfSubject(subjectOf(path, level), level);
 
   type Meta = { level: QuotaLevel; dimension: string; limit: DimensionLimit; hard: number; capacity: number };
   interface Prepared {
@@ -321,6 +329,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
       throw invalidField("options.nowMs", nowMs, "a finite number >= 0");
     }
     const dryRun = checkOptions.dryRun === true;
+    const subjects = subjectsOf(path, pathLevels.length);
     const scale = (value: number): number => Math.floor(value * rate);
     const rules: StoreRule[] = [];
     const meta: Meta[] = [];
@@ -336,11 +345,13 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
         throw invalidField(`usage.${dimension}`, amount, "an integer >= 0");
       }
       if (amount === 0) continue;
-      for (const level of pathLevels) {
-        const levelLimits = limitsAt(path, level);
+      for (let depth = 0; depth < pathLevels.length; depth++) {
+        const level = pathLevels[depth]!;
+        const subject = subjects[depth]!;
+        const levelLimits = limitsOfSubject(subject, level);
         const limit = Object.hasOwn(levelLimits, dimension) ? levelLimits[dimension] : undefined;
         if (limit === undefined) continue;
-        const key = `${subjectOf(path, level)}:${dimension}`;
+        const key = `${subject}:${dimension}`;
         const hard = scale(limit.hard);
         if (spec.kind === "rate") {
           const algorithm = spec.algorithm ?? "gcra";
@@ -374,11 +385,13 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
         : batch.degraded === "fallback"
           ? ("degraded" as const)
           : ("store-unavailable" as const);
+    const outcomes = batch.outcomes;
     if (!batch.allowed) {
       const refusals: QuotaRefusal[] = [];
       let retryAfterMs = 0;
-      batch.outcomes.forEach((outcome, i) => {
-        if (outcome.allowed) return;
+      for (let i = 0; i < outcomes.length; i++) {
+        const outcome = outcomes[i]!;
+        if (outcome.allowed) continue;
         const { level, dimension, hard } = meta[i]!;
         refusals.push({
           level,
@@ -388,7 +401,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
           retryAfterMs: outcome.retryAfterMs,
         });
         if (outcome.retryAfterMs > retryAfterMs) retryAfterMs = outcome.retryAfterMs;
-      });
+      }
       return {
         allowed: false,
         reason: degradedReason ?? "quota-hard",
@@ -401,22 +414,18 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
     const warnings: QuotaWarning[] = [];
     // A degraded "open" answer knows nothing of usage: it must not invent warnings.
     if (batch.degraded === undefined || batch.degraded === "fallback") {
-      batch.outcomes.forEach((outcome, i) => {
+      for (let i = 0; i < outcomes.length; i++) {
         const { level, dimension, limit, hard, capacity } = meta[i]!;
-        if (limit.soft === undefined) return;
+        if (limit.soft === undefined) continue;
         const soft = Math.floor(limit.soft * rate);
-        const used = capacity - outcome.remaining;
+        const used = capacity - outcomes[i]!.remaining;
         if (used > soft) warnings.push({ level, dimension, used, soft, hard });
-      });
+      }
     }
-    return {
-      allowed: true,
-      ...(degradedReason === undefined ? {} : { reason: degradedReason }),
-      refusals: [],
-      retryAfterMs: 0,
-      warnings,
-      leases: prepared.dryRun ? [] : prepared.leases,
-    };
+    const leases = prepared.dryRun ? [] : prepared.leases;
+    return degradedReason === undefined
+      ? { allowed: true, refusals: [], retryAfterMs: 0, warnings, leases }
+      : { allowed: true, reason: degradedReason, refusals: [], retryAfterMs: 0, warnings, leases };
   };
 
   const nothingLimited: QuotaDecision = Object.freeze({
