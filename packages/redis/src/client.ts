@@ -88,11 +88,7 @@ export async function withTimeout<T>(
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
-      reject(
-        new EnisError("STORE_UNAVAILABLE", `redis store: ${operation} got no answer within ${timeoutMs} ms`, {
-          cause: new Error(`timeout after ${timeoutMs} ms`),
-        }),
-      );
+      reject(timeoutError(operation, timeoutMs));
     }, timeoutMs);
   });
   try {
@@ -103,6 +99,17 @@ export async function withTimeout<T>(
   } finally {
     clearTimeout(timer);
   }
+}
+
+/** The STORE_UNAVAILABLE of a call that got no answer within `timeoutMs`. */
+export function timeoutError(operation: string, timeoutMs: number): EnisError {
+  return new EnisError(
+    "STORE_UNAVAILABLE",
+    `redis store: ${operation} got no answer within ${timeoutMs} ms`,
+    {
+      cause: new Error(`timeout after ${timeoutMs} ms`),
+    },
+  );
 }
 
 export function classify(operation: string, error: unknown): EnisError {

@@ -1,5 +1,5 @@
 import { EnisError } from "@enis/core";
-import { classify, type ScriptRunner } from "./client.js";
+import { classify, type ScriptRunner, timeoutError } from "./client.js";
 import { luaScripts } from "./lua-scripts.js";
 
 /*
@@ -135,13 +135,7 @@ export function createCoalescer(
   };
 
   const expire = (group: Group): void => {
-    const error = new EnisError(
-      "STORE_UNAVAILABLE",
-      `redis store: apply got no answer within ${timeoutMs} ms`,
-      {
-        cause: new Error(`timeout after ${timeoutMs} ms`),
-      },
-    );
+    const error = timeoutError("apply", timeoutMs);
     for (const waiter of group.waiters) if (finish(group, waiter)) waiter.reject(error);
   };
 

@@ -30,8 +30,8 @@ export function assertThrottleKey(key: unknown, field: string): asserts key is s
 }
 
 /** The Redis key of a throttle key. */
-export function redisKey(prefix: string, key: string): string {
-  return `${prefix}{${partitionOf(key)}}${key}`;
+export function redisKey(prefix: string, key: string, partition = partitionOf(key)): string {
+  return `${prefix}{${partition}}${key}`;
 }
 
 /** Throws INVALID_OPTIONS unless every key shares one partition; returns it (undefined for none). */

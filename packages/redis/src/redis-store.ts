@@ -151,7 +151,8 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
         args.push(ruleArgument(rule, `rules[${index}]`));
       }
       const partition = singlePartition(keys, "rules");
-      for (let index = 0; index < count; index++) keys[index] = redisKey(prefix, keys[index]!);
+      // Every key shares the partition just found: no second scan of each key for its ":".
+      for (let index = 0; index < count; index++) keys[index] = redisKey(prefix, keys[index]!, partition);
       const [serverClock, text] = await coalescer.submit(partition ?? "", keys, args);
       return parseBatchReply(text, count, clock === "" ? parseScriptNumber(serverClock) : Number(clock));
     },

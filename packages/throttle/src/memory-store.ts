@@ -161,20 +161,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     // decision on a known key allocates only its outcome and the algorithm's state array.
     if (rules.length === 1) {
       const rule = rules[0]!;
-      const entry = entries.get(rule.key);
-      const current = entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined;
       if (rule.kind === "rate") {
-        const evaluation = evaluate(
-          rule.spec,
-          current?.kind === "rate" ? current.state : undefined,
-          nowMs,
-          rule.cost,
-        );
-        if (evaluation.allowed && spend) {
-          write(rule.key, entry, "rate", evaluation.next, nowMs + Math.max(1, evaluation.ttlMs), nowMs);
-        }
+        const evaluation = decideRate(rule.key, rule.spec, rule.cost, nowMs, !spend);
         return { allowed: evaluation.allowed, outcomes: [outcomeOf(evaluation)], nowMs };
       }
+      const entry = entries.get(rule.key);
+      const current = entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined;
       const result = evaluateRule(rule, current, nowMs);
       if (result.allowed && spend) {
         write(
