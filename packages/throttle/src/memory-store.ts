@@ -4,6 +4,7 @@ import {
   evaluate,
   evaluateLease,
   type HeldLease,
+  type LeaseEvaluation,
   type RateLimitSpec,
   refund,
   releaseLease,
@@ -12,7 +13,9 @@ import {
   type ApplyOptions,
   assertRules,
   type BatchOutcome,
+  type InProcessBatch,
   type InProcessRate,
+  inProcessBatch,
   inProcessRate,
   type RateRule,
   type RuleOutcome,
@@ -44,6 +47,7 @@ export interface MemoryStore extends ThrottleStore {
 }
 
 const noOptions: ApplyOptions = Object.freeze({});
+const noLeases: readonly HeldLease[] = Object.freeze([]);
 const sweepGraceMs = 1_000;
 
 /** The wall clock: the default time source of the embedded stores (the one read of real time). */
@@ -94,39 +98,22 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     sweepAbove = Math.max(1024, 2 * entries.size);
   };
 
-  const evaluateRule = (rule: StoreRule, current: Entry | undefined, nowMs: number): Evaluated => {
-    // Built field by field: spreading the algorithm's result was 40% of a decision's time.
-    if (rule.kind === "rate") {
-      const result = evaluate(
-        rule.spec,
-        current?.kind === "rate" ? current.state : undefined,
-        nowMs,
-        rule.cost,
-      );
-      return {
-        allowed: result.allowed,
-        remaining: result.remaining,
-        retryAfterMs: result.retryAfterMs,
-        resetAfterMs: result.resetAfterMs,
-        kind: "rate",
-        next: result.next,
-        leases: undefined,
-        ttlMs: result.ttlMs,
-      };
-    }
-    const leases = current?.kind === "lease" ? current.leases : [];
-    const result = evaluateLease(rule.limit, leases, rule.leaseId, rule.amount, rule.ttlMs, nowMs);
-    return {
-      allowed: result.allowed,
-      remaining: result.remaining,
-      retryAfterMs: result.retryAfterMs,
-      resetAfterMs: result.resetAfterMs,
-      kind: "lease",
-      next: undefined,
-      leases: result.next,
-      ttlMs: result.ttlMs,
-    };
-  };
+  /** Evaluates one rule against the state `current` holds (undefined: none, or of the other kind). */
+  const evaluateRule = (
+    rule: StoreRule,
+    current: Entry | undefined,
+    nowMs: number,
+  ): Evaluation | LeaseEvaluation =>
+    rule.kind === "rate"
+      ? evaluate(rule.spec, current?.kind === "rate" ? current.state : undefined, nowMs, rule.cost)
+      : evaluateLease(
+          rule.limit,
+          current?.kind === "lease" ? current.leases : noLeases,
+          rule.leaseId,
+          rule.amount,
+          rule.ttlMs,
+          nowMs,
+        );
 
   /** Stores `data` (a rate state or leases) at `key`, reusing the existing entry object when it can. */
   const write = (
@@ -155,71 +142,130 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const applySync = (rules: readonly StoreRule[], applyOptions: ApplyOptions = noOptions): BatchOutcome => {
     assertRules(rules);
     assertObject(applyOptions as unknown, "options");
-    const nowMs = timeOf(applyOptions.nowMs);
-    const spend = applyOptions.dryRun !== true;
+    return applyValid(rules, applyOptions.nowMs, applyOptions.dryRun === true);
+  };
+
+  /** `applySync` of rules already validated (see {@link inProcessBatch}). */
+  const applyValid = (
+    rules: readonly StoreRule[],
+    nowOption: number | undefined,
+    dryRun: boolean,
+  ): BatchOutcome => {
+    const nowMs = timeOf(nowOption);
+    const spend = !dryRun;
     // One rule (a plain limiter call): no overlay, and the entry is updated in place, so a
     // decision on a known key allocates only its outcome and the algorithm's state array.
     if (rules.length === 1) {
       const rule = rules[0]!;
       if (rule.kind === "rate") {
-        const evaluation = decideRate(rule.key, rule.spec, rule.cost, nowMs, !spend);
+        const evaluation = decideRate(rule.key, rule.spec, rule.cost, nowMs, dryRun);
         return { allowed: evaluation.allowed, outcomes: [outcomeOf(evaluation)], nowMs };
       }
       const entry = entries.get(rule.key);
       const current = entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined;
       const result = evaluateRule(rule, current, nowMs);
       if (result.allowed && spend) {
-        write(
-          rule.key,
-          entry,
-          result.kind,
-          result.next ?? result.leases!,
-          nowMs + Math.max(1, result.ttlMs),
-          nowMs,
-        );
+        write(rule.key, entry, "lease", result.next, nowMs + Math.max(1, result.ttlMs), nowMs);
       }
       return { allowed: result.allowed, outcomes: [outcomeOf(result)], nowMs };
     }
-    // Several rules are evaluated in order against an overlay, so a key named twice sees its
-    // own spend; the overlay is written only when every rule allowed: all or nothing. The overlay
-    // is two short arrays searched by ===: a quota check has a handful of keys, and a Map per
-    // batch (its allocation and iteration) was 40 % of a 3-level check.
     const count = rules.length;
+    if (distinctKeys(rules)) {
+      // Distinct keys (every quota check): each rule is evaluated against the map's state; the
+      // results are written only when every rule allowed: all or nothing. The entries found are
+      // kept, so the writes reuse them without a second lookup.
+      const results: (Evaluation | LeaseEvaluation | RuleOutcome)[] = new Array(count);
+      const found: (Entry | undefined)[] = new Array(count);
+      let allowed = true;
+      for (let index = 0; index < count; index++) {
+        const rule = rules[index]!;
+        const entry = entries.get(rule.key);
+        found[index] = entry;
+        const result = evaluateRule(
+          rule,
+          entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined,
+          nowMs,
+        );
+        results[index] = result;
+        if (!result.allowed) allowed = false;
+      }
+      for (let index = 0; index < count; index++) {
+        const result = results[index] as Evaluation | LeaseEvaluation;
+        if (allowed && spend) {
+          write(
+            rules[index]!.key,
+            found[index],
+            rules[index]!.kind,
+            result.next,
+            nowMs + Math.max(1, result.ttlMs),
+            nowMs,
+          );
+        }
+        results[index] = outcomeOf(result);
+      }
+      return { allowed, outcomes: results as RuleOutcome[], nowMs };
+    }
+    // A key named twice: rules are evaluated in order against an overlay, so a key named twice sees its
+    // own spend; the overlay is written only when every rule allowed: all or nothing. The overlay
+    // is parallel arrays searched by ===: a quota check has a handful of keys, and a Map per batch
+    // (its allocation and iteration) was 40 % of a 3-level check. Each slot keeps the map's entry
+    // for its key, so the write reuses it without a second lookup.
     const overlayKeys: string[] = [];
-    const overlayEntries: Entry[] = [];
+    const overlayStored: (Entry | undefined)[] = [];
+    const overlayKinds: Entry["kind"][] = [];
+    const overlayData: (number[] | HeldLease[])[] = [];
+    const overlayExpiry: number[] = [];
     const outcomes: RuleOutcome[] = new Array(count);
     let allowed = true;
     for (let index = 0; index < count; index++) {
       const rule = rules[index]!;
-      const at = overlayKeys.indexOf(rule.key);
-      let current: Entry | undefined;
-      if (at >= 0) current = overlayEntries[at];
-      else {
-        const stored = entries.get(rule.key);
-        current = stored !== undefined && stored.expiresAtMs > nowMs ? stored : undefined;
+      const key = rule.key;
+      let at = overlayKeys.length - 1;
+      while (at >= 0 && overlayKeys[at] !== key) at--;
+      let result: Evaluation | LeaseEvaluation;
+      if (at >= 0) {
+        const kind = overlayKinds[at]!;
+        const data = overlayData[at]!;
+        result =
+          rule.kind === "rate"
+            ? evaluate(rule.spec, kind === "rate" ? (data as number[]) : undefined, nowMs, rule.cost)
+            : evaluateLease(
+                rule.limit,
+                kind === "lease" ? (data as HeldLease[]) : noLeases,
+                rule.leaseId,
+                rule.amount,
+                rule.ttlMs,
+                nowMs,
+              );
+      } else {
+        const stored = entries.get(key);
+        result = evaluateRule(
+          rule,
+          stored !== undefined && stored.expiresAtMs > nowMs ? stored : undefined,
+          nowMs,
+        );
+        if (result.allowed) {
+          at = overlayKeys.length;
+          overlayKeys.push(key);
+          overlayStored.push(stored);
+        }
       }
-      const result = evaluateRule(rule, current, nowMs);
       outcomes[index] = outcomeOf(result);
       if (!result.allowed) allowed = false;
       else {
-        const entry = entryOf(rule.kind, result, nowMs);
-        if (at >= 0) overlayEntries[at] = entry;
-        else {
-          overlayKeys.push(rule.key);
-          overlayEntries.push(entry);
-        }
+        overlayKinds[at] = rule.kind;
+        overlayData[at] = result.next;
+        overlayExpiry[at] = nowMs + Math.max(1, result.ttlMs);
       }
     }
     if (allowed && spend) {
       for (let at = 0; at < overlayKeys.length; at++) {
-        const key = overlayKeys[at]!;
-        const entry = overlayEntries[at]!;
         write(
-          key,
-          entries.get(key),
-          entry.kind,
-          entry.kind === "rate" ? entry.state : entry.leases,
-          entry.expiresAtMs,
+          overlayKeys[at]!,
+          overlayStored[at],
+          overlayKinds[at]!,
+          overlayData[at]!,
+          overlayExpiry[at]!,
           nowMs,
         );
       }
@@ -296,21 +342,19 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   // Not enumerable: a wrapper built by spreading the store (a spy, a decorator) goes through
   // apply / applySync, not around it.
   Object.defineProperty(store, inProcessRate, { value: decideRate satisfies InProcessRate });
+  Object.defineProperty(store, inProcessBatch, { value: applyValid satisfies InProcessBatch });
   return store;
 }
 
-type Evaluated = RuleOutcome & {
-  readonly kind: Entry["kind"];
-  readonly next: number[] | undefined;
-  readonly leases: HeldLease[] | undefined;
-  readonly ttlMs: number;
-};
-
-function entryOf(kind: Entry["kind"], result: Evaluated, nowMs: number): Entry {
-  const expiresAtMs = nowMs + Math.max(1, result.ttlMs);
-  return kind === "rate"
-    ? { kind, state: result.next!, expiresAtMs }
-    : { kind, leases: result.leases!, expiresAtMs };
+/** True when no key appears twice in `rules` (pairwise for a few rules, by a Set for more). */
+function distinctKeys(rules: readonly StoreRule[]): boolean {
+  const count = rules.length;
+  if (count > 8) return new Set(rules.map((rule) => rule.key)).size === count;
+  for (let index = 1; index < count; index++) {
+    const key = rules[index]!.key;
+    for (let before = 0; before < index; before++) if (rules[before]!.key === key) return false;
+  }
+  return true;
 }
 
 function outcomeOf(result: RuleOutcome): RuleOutcome {

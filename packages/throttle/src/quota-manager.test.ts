@@ -107,6 +107,138 @@ describe("createQuotaManager", () => {
     ).toEqual(["org"]);
   });
 
+  it("matches the rules built afresh for every check, across limit changes and shared ids", () => {
+    // Each check's plan (keys and limits per level) is built once and kept; a reference builds the
+    // rules from the documented key layout for every check and applies them to a second store.
+    const windowMs = 60_000;
+    const defaults = { org: { hard: 6, burst: 4 }, team: { hard: 4 }, user: { hard: 2 } } as const;
+    const ids = ["x", "y", "z"];
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.oneof(
+            fc.record({
+              op: fc.constant("check" as const),
+              org: fc.constantFrom(...ids),
+              team: fc.option(fc.constantFrom(...ids), { nil: undefined }),
+              user: fc.option(fc.constantFrom(...ids), { nil: undefined }),
+              amount: fc.integer({ min: 0, max: 3 }),
+              advanceMs: fc.constantFrom(0, 0, 7_000, 30_000),
+            }),
+            fc.record({
+              op: fc.constant("limit" as const),
+              depth: fc.integer({ min: 1, max: 3 }),
+              id: fc.constantFrom(...ids),
+              hard: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
+            }),
+          ),
+          { maxLength: 80 },
+        ),
+        (steps) => {
+          const quotas = createQuotaManager({
+            dimensions: { requests: { kind: "rate", windowMs } },
+            limits: {
+              org: { requests: defaults.org },
+              team: { requests: defaults.team },
+              user: { requests: defaults.user },
+            },
+          });
+          const reference = createMemoryStore();
+          const overrides = new Map<string, number>();
+          let now = epoch;
+          for (const step of steps) {
+            if (step.op === "limit") {
+              const path = {
+                org: step.id,
+                ...(step.depth > 1 ? { team: step.id } : {}),
+                ...(step.depth > 2 ? { user: step.id } : {}),
+              };
+              const subject = [
+                `${step.id}:quota:org`,
+                `${step.id}:quota:team:${step.id}`,
+                `${step.id}:quota:team:${step.id}:user:${step.id}`,
+              ][step.depth - 1]!;
+              quotas.setLimits(path, step.hard === undefined ? undefined : { requests: { hard: step.hard } });
+              if (step.hard === undefined) overrides.delete(subject);
+              else overrides.set(subject, step.hard);
+              continue;
+            }
+            now += step.advanceMs;
+            const team = step.team;
+            const user = team === undefined ? undefined : step.user;
+            const path = {
+              org: step.org,
+              ...(team === undefined ? {} : { team }),
+              ...(user === undefined ? {} : { user }),
+            };
+            const subjects = [`${step.org}:quota:org`];
+            if (team !== undefined) subjects.push(`${step.org}:quota:team:${team}`);
+            if (user !== undefined) subjects.push(`${subjects[1]}:user:${user}`);
+            const rules = subjects.map((subject, depth) => {
+              const fallback = [defaults.org, defaults.team, defaults.user][depth]!;
+              const override = overrides.get(subject);
+              const hard = override ?? fallback.hard;
+              const burst = override === undefined && "burst" in fallback ? fallback.burst : hard;
+              return {
+                kind: "rate" as const,
+                key: `${subject}:requests`,
+                spec: {
+                  algorithm: "gcra" as const,
+                  limit: Math.max(1, hard),
+                  windowMs,
+                  burst: Math.max(1, burst),
+                },
+                cost: hard < 1 ? Number.MAX_SAFE_INTEGER : step.amount,
+              };
+            });
+            const decision = quotas.checkSync(path, { requests: step.amount }, { nowMs: now });
+            if (step.amount === 0) {
+              expect(decision.allowed).toBe(true);
+              continue;
+            }
+            const expected = reference.applySync(rules, { nowMs: now });
+            expect(decision.allowed).toBe(expected.allowed);
+            expect(decision.refusals.map((r) => [r.level, r.remaining, r.retryAfterMs])).toEqual(
+              expected.outcomes.flatMap((o, depth) =>
+                o.allowed ? [] : [[(["org", "team", "user"] as const)[depth], o.remaining, o.retryAfterMs]],
+              ),
+            );
+          }
+        },
+      ),
+      { seed: 23, numRuns: 200 },
+    );
+  });
+
+  it("keeps ids with separators apart, and decides alike past the plans it keeps", () => {
+    const quotas = createQuotaManager({
+      dimensions: { requests: { kind: "rate", windowMs: 60_000 } },
+      limits: { team: { requests: { hard: 1 } }, user: { requests: { hard: 1 } } },
+    });
+    // "a:team:b" as an organisation must not share a key with organisation "a", team "b".
+    expect(quotas.checkSync({ org: "a", team: "b" }, { requests: 1 }, { nowMs: epoch }).allowed).toBe(true);
+    expect(quotas.checkSync({ org: "a:team:b" }, { requests: 1 }, { nowMs: epoch }).allowed).toBe(true);
+    expect(quotas.checkSync({ org: "a", team: "b:user:c" }, { requests: 1 }, { nowMs: epoch }).allowed).toBe(
+      true,
+    );
+    expect(quotas.checkSync({ org: "a", team: "b" }, { requests: 1 }, { nowMs: epoch }).allowed).toBe(false);
+    // More users than the manager keeps plans for (32,768 nodes): every first check allowed, every
+    // second refused, whether its plan was kept or built again.
+    const many = createQuotaManager({
+      dimensions: { requests: { kind: "rate", windowMs: 60_000 } },
+      limits: { user: { requests: { hard: 1 } } },
+    });
+    const users = 40_000;
+    for (let round = 0; round < 2; round++) {
+      let allowed = 0;
+      for (let i = 0; i < users; i++) {
+        const path = { org: "big", team: `t${i % 7}`, user: `u${i}` };
+        if (many.checkSync(path, { requests: 1 }, { nowMs: epoch }).allowed) allowed++;
+      }
+      expect(allowed).toBe(round === 0 ? users : 0);
+    }
+  });
+
   it("applies a tenant's current throttle rate to its effective limits", async () => {
     const quotas = manager();
     const { rate } = adaptiveThrottleRate({

@@ -84,6 +84,20 @@ export type InProcessRate = (
   dryRun: boolean,
 ) => Evaluation;
 
+/**
+ * @internal The memory store's `applySync` without validating the rules, keyed by a symbol that is
+ * not exported from the package: the quota manager builds its batches from validated limits, and
+ * checking every rule again was a fifth of a 3-level check.
+ */
+export const inProcessBatch: unique symbol = Symbol("enis.throttle.inProcessBatch");
+
+/** @internal See {@link inProcessBatch}. */
+export type InProcessBatch = (
+  rules: readonly StoreRule[],
+  nowMs: number | undefined,
+  dryRun: boolean,
+) => BatchOutcome;
+
 /** The port every throttle store implements. */
 export interface ThrottleStore {
   /** A short name for logs and decisions, e.g. `"memory"` or `"redis"`. */
