@@ -17,8 +17,11 @@ import { luaScripts } from "./lua-scripts.js";
  * STORE_UNAVAILABLE; as with any timeout, the script may still run later (the outcome is unknown).
  */
 
-/** A batch's reply: the call's server clock reading ("" with the caller clock), and its own text. */
-export type BatchReply = readonly [clock: string, text: string];
+/**
+ * A batch's reply: the call's server clock reading ("" with the caller clock), the call's flat
+ * reply array, and where the batch's part of it starts (its allowed flag, then 4 values per rule).
+ */
+export type BatchReply = readonly [clock: string, replies: readonly unknown[], offset: number];
 
 interface Waiter {
   readonly resolve: (reply: BatchReply) => void;
@@ -92,8 +95,14 @@ export function createCoalescer(
     const count = to - from;
     run(luaScripts.apply, keys, args).then(
       (reply) => {
-        const replies = Array.isArray(reply) ? reply : [];
-        if (replies.length !== count + 1 || typeof replies[0] !== "string") {
+        const replies = Array.isArray(reply) ? (reply as unknown[]) : [];
+        // The flat reply holds the clock, then per batch its flag and 4 values per rule.
+        let expected = 1;
+        for (let index = from; index < to; index++) {
+          const rulesStart = index === 0 ? 0 : group.waiters[index - 1]!.keysEnd;
+          expected += 1 + 4 * (group.waiters[index]!.keysEnd - rulesStart);
+        }
+        if (replies.length !== expected || typeof replies[0] !== "string") {
           const error = new EnisError(
             "INTERNAL",
             `redis store: apply answered ${JSON.stringify(reply)} to ${count} batches`,
@@ -105,9 +114,11 @@ export function createCoalescer(
           return;
         }
         const clock = replies[0] as string;
+        let offset = 1;
         for (let index = from; index < to; index++) {
           const waiter = group.waiters[index]!;
-          if (finish(group, waiter)) waiter.resolve([clock, replies[index - from + 1] as string]);
+          if (finish(group, waiter)) waiter.resolve([clock, replies, offset]);
+          offset += 1 + 4 * (waiter.keysEnd - (index === 0 ? 0 : group.waiters[index - 1]!.keysEnd));
         }
       },
       (error: unknown) => {

@@ -259,10 +259,34 @@ describe.runIf(available)("redis store on a standalone redis-server", () => {
     ]);
     const rateTtl = await client.pttl(redisKey(prefix, "org:ttl-rate"));
     const leaseTtl = await client.pttl(redisKey(prefix, "org:ttl-lease"));
-    expect(rateTtl).toBeGreaterThan(0);
-    expect(rateTtl).toBeLessThanOrEqual(1_001);
+    // The state's lifetime, one ms, and a second of slack.
+    expect(rateTtl).toBeGreaterThan(1_000);
+    expect(rateTtl).toBeLessThanOrEqual(2_001);
     expect(leaseTtl).toBeGreaterThan(20_000);
-    expect(leaseTtl).toBeLessThanOrEqual(30_001);
+    expect(leaseTtl).toBeLessThanOrEqual(31_001);
+  });
+
+  it("keeps a key's TTL while it outlasts the state, and renews it before the state outlives it", async () => {
+    const prefix = freshPrefix();
+    const store = createRedisStore({ client, prefix });
+    const key = redisKey(prefix, "org:kept");
+    // 100 ms per unit: one unit lives 100 ms, so the key gets a TTL of 100 + 1 + 1,000 ms.
+    const spec: RateLimitSpec = { algorithm: "gcra", limit: 100, windowMs: 10_000, burst: 50 };
+    const rule = (cost: number): StoreRule => ({ kind: "rate", key: "org:kept", spec, cost });
+    await store.apply([rule(1)]);
+    expect(await client.pttl(key)).toBeGreaterThan(1_000);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    const kept = await store.apply([rule(1)]);
+    const keptTtl = await client.pttl(key);
+    // Kept: the TTL went on counting down, and still outlasts the new state.
+    expect(keptTtl).toBeLessThan(1_000);
+    expect(keptTtl).toBeGreaterThanOrEqual(kept.outcomes[0]!.resetAfterMs);
+    const renewed = await store.apply([rule(40)]);
+    const renewedTtl = await client.pttl(key);
+    // 41 units live 4.1 s, past the kept TTL: a new one.
+    expect(renewed.outcomes[0]!.resetAfterMs).toBeGreaterThan(4_000);
+    expect(renewedTtl).toBeGreaterThanOrEqual(renewed.outcomes[0]!.resetAfterMs);
+    expect(renewedTtl).toBeLessThanOrEqual(renewed.outcomes[0]!.resetAfterMs + 1_002);
   });
 
   it("recovers from NOSCRIPT after SCRIPT FLUSH (EVALSHA, then EVAL)", async () => {

@@ -153,8 +153,13 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
       const partition = singlePartition(keys, "rules");
       // Every key shares the partition just found: no second scan of each key for its ":".
       for (let index = 0; index < count; index++) keys[index] = redisKey(prefix, keys[index]!, partition);
-      const [serverClock, text] = await coalescer.submit(partition ?? "", keys, args);
-      return parseBatchReply(text, count, clock === "" ? parseScriptNumber(serverClock) : Number(clock));
+      const [serverClock, replies, offset] = await coalescer.submit(partition ?? "", keys, args);
+      return parseBatchReply(
+        replies,
+        offset,
+        count,
+        clock === "" ? parseScriptNumber(serverClock) : Number(clock),
+      );
     },
 
     async refund(rules: readonly RateRule[], refundOptions: { readonly nowMs?: number } = {}): Promise<void> {
@@ -293,21 +298,31 @@ export function parseScriptNumber(text: unknown): number {
   return value;
 }
 
-/** Parses one batch's reply text: "allowed", then ",allowed,remaining,retry,reset" per rule. */
-function parseBatchReply(reply: string, count: number, nowMs: number): BatchOutcome {
-  const fields = reply.split(",");
-  if (fields.length !== 1 + 4 * count) {
-    throw new EnisError("INTERNAL", `redis store: unexpected apply reply ${JSON.stringify(reply)}`);
+/** A reply value: an integer reply (a whole number) as is, text ("%.17g", "inf") parsed. */
+function replyNumber(value: unknown): number {
+  return typeof value === "number" ? value : parseScriptNumber(value);
+}
+
+/** Parses one batch's part of the flat apply reply: its flag, then 4 values per rule. */
+function parseBatchReply(
+  replies: readonly unknown[],
+  offset: number,
+  count: number,
+  nowMs: number,
+): BatchOutcome {
+  const flag = replies[offset];
+  if (flag !== 1 && flag !== 0) {
+    throw new EnisError("INTERNAL", `redis store: unexpected apply reply ${JSON.stringify(replies)}`);
   }
   const outcomes: RuleOutcome[] = new Array(count);
   for (let index = 0; index < count; index++) {
-    const base = 1 + 4 * index;
+    const base = offset + 1 + 4 * index;
     outcomes[index] = {
-      allowed: fields[base] === "1",
-      remaining: parseScriptNumber(fields[base + 1]),
-      retryAfterMs: parseScriptNumber(fields[base + 2]),
-      resetAfterMs: parseScriptNumber(fields[base + 3]),
+      allowed: replies[base] === 1,
+      remaining: replyNumber(replies[base + 1]),
+      retryAfterMs: replyNumber(replies[base + 2]),
+      resetAfterMs: replyNumber(replies[base + 3]),
     };
   }
-  return { allowed: fields[0] === "1", outcomes, nowMs };
+  return { allowed: flag === 1, outcomes, nowMs };
 }
