@@ -126,8 +126,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   ): void => {
     if (existing !== undefined && existing.kind === kind) {
       existing.expiresAtMs = expiresAtMs;
-      if (existing.kind === "rate") existing.state = data as number[];
-      else existing.leases = data as HeldLease[];
+      if (existing.kind === "lease") existing.leases = data as HeldLease[];
+      else {
+        // Copied into the entry's array (the algorithms return fresh ones): the new array dies
+        // young, and a long-lived key's state stays one old object instead of a new one per
+        // decision that survives scavenges (keys revisited every few ms: 10k keys round-robin).
+        const state = existing.state;
+        const next = data as number[];
+        if (state.length !== next.length) existing.state = next;
+        else for (let index = 0; index < next.length; index++) state[index] = next[index]!;
+      }
       return;
     }
     if (existing === undefined && entries.size >= sweepAbove) sweep(nowMs);
