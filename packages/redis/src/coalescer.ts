@@ -29,6 +29,8 @@ interface Waiter {
   /** Where the batch's keys and arguments end in the group's arrays. */
   readonly keysEnd: number;
   readonly argsEnd: number;
+  /** Values of its part of the reply: its flag, and 4 per rule. */
+  readonly replyLength: number;
   done: boolean;
 }
 
@@ -96,12 +98,9 @@ export function createCoalescer(
     run(luaScripts.apply, keys, args).then(
       (reply) => {
         const replies = Array.isArray(reply) ? (reply as unknown[]) : [];
-        // The flat reply holds the clock, then per batch its flag and 4 values per rule.
+        // The flat reply holds the clock, then each batch's part.
         let expected = 1;
-        for (let index = from; index < to; index++) {
-          const rulesStart = index === 0 ? 0 : group.waiters[index - 1]!.keysEnd;
-          expected += 1 + 4 * (group.waiters[index]!.keysEnd - rulesStart);
-        }
+        for (let index = from; index < to; index++) expected += group.waiters[index]!.replyLength;
         if (replies.length !== expected || typeof replies[0] !== "string") {
           const error = new EnisError(
             "INTERNAL",
@@ -118,7 +117,7 @@ export function createCoalescer(
         for (let index = from; index < to; index++) {
           const waiter = group.waiters[index]!;
           if (finish(group, waiter)) waiter.resolve([clock, replies, offset]);
-          offset += 1 + 4 * (waiter.keysEnd - (index === 0 ? 0 : group.waiters[index - 1]!.keysEnd));
+          offset += waiter.replyLength;
         }
       },
       (error: unknown) => {
@@ -168,6 +167,7 @@ export function createCoalescer(
           reject,
           keysEnd: group.keys.length,
           argsEnd: group.args.length,
+          replyLength: 1 + 4 * keys.length,
           done: false,
         });
         group.pending++;

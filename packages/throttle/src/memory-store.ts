@@ -98,22 +98,33 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     sweepAbove = Math.max(1024, 2 * entries.size);
   };
 
-  /** Evaluates one rule against the state `current` holds (undefined: none, or of the other kind). */
-  const evaluateRule = (
+  /** Evaluates one rule against the state `data` of kind `kind` (undefined: none). */
+  const evaluateOn = (
     rule: StoreRule,
-    current: Entry | undefined,
+    kind: Entry["kind"] | undefined,
+    data: number[] | HeldLease[] | undefined,
     nowMs: number,
   ): Evaluation | LeaseEvaluation =>
     rule.kind === "rate"
-      ? evaluate(rule.spec, current?.kind === "rate" ? current.state : undefined, nowMs, rule.cost)
+      ? evaluate(rule.spec, kind === "rate" ? (data as number[]) : undefined, nowMs, rule.cost)
       : evaluateLease(
           rule.limit,
-          current?.kind === "lease" ? current.leases : noLeases,
+          kind === "lease" ? (data as HeldLease[]) : noLeases,
           rule.leaseId,
           rule.amount,
           rule.ttlMs,
           nowMs,
         );
+
+  /** Evaluates one rule against the state `current` holds (undefined: none). */
+  const evaluateRule = (
+    rule: StoreRule,
+    current: Entry | undefined,
+    nowMs: number,
+  ): Evaluation | LeaseEvaluation =>
+    current === undefined
+      ? evaluateOn(rule, undefined, undefined, nowMs)
+      : evaluateOn(rule, current.kind, current.kind === "rate" ? current.state : current.leases, nowMs);
 
   /** Stores `data` (a rate state or leases) at `key`, reusing the existing entry object when it can. */
   const write = (
@@ -232,19 +243,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       while (at >= 0 && overlayKeys[at] !== key) at--;
       let result: Evaluation | LeaseEvaluation;
       if (at >= 0) {
-        const kind = overlayKinds[at]!;
-        const data = overlayData[at]!;
-        result =
-          rule.kind === "rate"
-            ? evaluate(rule.spec, kind === "rate" ? (data as number[]) : undefined, nowMs, rule.cost)
-            : evaluateLease(
-                rule.limit,
-                kind === "lease" ? (data as HeldLease[]) : noLeases,
-                rule.leaseId,
-                rule.amount,
-                rule.ttlMs,
-                nowMs,
-              );
+        result = evaluateOn(rule, overlayKinds[at], overlayData[at], nowMs);
       } else {
         const stored = entries.get(key);
         result = evaluateRule(

@@ -244,14 +244,22 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
   const overrides = new Map<string, LevelLimits>();
 
   /**
-   * The store subject of each of the first `depth` levels of `path` (org, team, user). Keys start
-   * with the organisation, so a Redis Cluster keeps a whole organisation in one slot.
+   * The store subject of `id` at `level` under its parent's subject. Keys start with the
+   * organisation, so a Redis Cluster keeps a whole organisation in one slot:
+   * `acme:quota:org`, `acme:quota:team:data`, `acme:quota:team:data:user:alice`.
    */
-  const subjectsOf = (path: QuotaPath, depth: number): string[] => {
-    const org = `${encode(path.org)}:${prefix}`;
-    if (depth === 1) return [`${org}org`];
-    const team = `${org}team:${encode(path.team!)}`;
-    return depth === 2 ? [`${org}org`, team] : [`${org}org`, team, `${team}:user:${encode(path.user!)}`];
+  const subjectUnder = (parent: string | undefined, level: QuotaLevel, id: string): string =>
+    level === "org"
+      ? `${encode(id)}:${prefix}org`
+      : level === "team"
+        ? `${parent!.slice(0, -"org".length)}team:${encode(id)}`
+        : `${parent!}:user:${encode(id)}`;
+  /** The subject of the most specific level of `path` (`depth` levels). */
+  const subjectOf = (path: QuotaPath, depth: number): string => {
+    let subject = subjectUnder(undefined, "org", path.org);
+    if (depth > 1) subject = subjectUnder(subject, "team", path.team!);
+    if (depth > 2) subject = subjectUnder(subject, "user", path.user!);
+    return subject;
   };
 
   // Unthrottled checks reuse one frozen spec per limit object (limits are frozen when parsed), so
@@ -349,12 +357,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
     }
     let node = map.get(id);
     if (node === undefined) {
-      const subject =
-        parent === undefined
-          ? `${encode(id)}:${prefix}org`
-          : level === "team"
-            ? `${parent.subject.slice(0, -"org".length)}team:${encode(id)}`
-            : `${parent.subject}:user:${encode(id)}`;
+      const subject = subjectUnder(parent?.subject, level, id);
       node = {
         level,
         subject,
@@ -366,6 +369,26 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
     }
     return node;
   };
+  /**
+   * A rate limit scaled by `rate`: its store spec (limit and burst at least 1) and its meta (the
+   * scaled hard limit, and the capacity a warning's usage is measured against).
+   */
+  const rateTerms = (
+    spec: { readonly windowMs: number; readonly algorithm?: Algorithm | undefined },
+    limit: DimensionLimit,
+    rate: number,
+    level: QuotaLevel,
+    dimension: string,
+  ): { spec: RateLimitSpec; meta: Meta } => {
+    const hard = Math.floor(limit.hard * rate);
+    const algorithm = spec.algorithm ?? "gcra";
+    const bucket = algorithm === "gcra" || algorithm === "token-bucket";
+    const burst = bucket ? Math.max(1, Math.floor((limit.burst ?? limit.hard) * rate)) : Math.max(1, hard);
+    return {
+      spec: specOf(limit, rate, algorithm, Math.max(1, hard), spec.windowMs, burst),
+      meta: { level, dimension, limit, hard, capacity: bucket ? burst : Math.max(1, hard) },
+    };
+  };
   const planAt = (node: PlanNode, index: number): PlannedLimit | null => {
     const dimension = dimensionNames[index]!;
     const spec = dimensions[dimension]!;
@@ -375,17 +398,15 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
       node.planned[index] = null;
       return null;
     }
-    const hard = limit.hard;
+    let meta: Meta;
     let rateSpec: RateLimitSpec | undefined;
-    let capacity = hard;
     if (spec.kind === "rate") {
-      const algorithm = spec.algorithm ?? "gcra";
-      const bucket = algorithm === "gcra" || algorithm === "token-bucket";
-      const burst = bucket ? Math.max(1, limit.burst ?? hard) : Math.max(1, hard);
-      capacity = bucket ? burst : Math.max(1, hard);
-      rateSpec = specOf(limit, 1, algorithm, Math.max(1, hard), spec.windowMs, burst);
+      const terms = rateTerms(spec, limit, 1, node.level, dimension);
+      rateSpec = terms.spec;
+      meta = Object.freeze(terms.meta);
+    } else {
+      meta = Object.freeze({ level: node.level, dimension, limit, hard: limit.hard, capacity: limit.hard });
     }
-    const meta: Meta = Object.freeze({ level: node.level, dimension, limit, hard, capacity });
     const planned = Object.freeze({ key: `${node.subject}:${dimension}`, limit, spec: rateSpec, meta });
     node.planned[index] = planned;
     return planned;
@@ -450,27 +471,11 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
             meta.push(unthrottledMeta);
             continue;
           }
-          const hard = Math.floor(limit.hard * rate);
-          const algorithm = spec.algorithm ?? "gcra";
-          const bucket = algorithm === "gcra" || algorithm === "token-bucket";
-          const burst = bucket
-            ? Math.max(1, Math.floor((limit.burst ?? limit.hard) * rate))
-            : Math.max(1, hard);
+          const terms = rateTerms(spec, limit, rate, unthrottledMeta.level, dimension);
           // Throttled below 1, a limit admits nothing (as a hard limit of 0 above).
-          const rateSpec = specOf(limit, rate, algorithm, Math.max(1, hard), spec.windowMs, burst);
-          rules.push({
-            kind: "rate",
-            key,
-            spec: rateSpec,
-            cost: hard < 1 ? Number.MAX_SAFE_INTEGER : amount,
-          });
-          meta.push({
-            level: unthrottledMeta.level,
-            dimension,
-            limit,
-            hard,
-            capacity: bucket ? burst : Math.max(1, hard),
-          });
+          const cost = terms.meta.hard < 1 ? Number.MAX_SAFE_INTEGER : amount;
+          rules.push({ kind: "rate", key, spec: terms.spec, cost });
+          meta.push(terms.meta);
         } else {
           const hard = rate === 1 ? limit.hard : Math.floor(limit.hard * rate);
           const leaseId = createLeaseId();
@@ -618,7 +623,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
 
     setLimits(path, limits) {
       const depth = depthOf(path);
-      const subject = subjectsOf(path, depth)[depth - 1]!;
+      const subject = subjectOf(path, depth);
       if (limits === undefined) {
         overrides.delete(subject);
         forgetPlans();
@@ -635,7 +640,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
 
     limitsOf(path) {
       const depth = depthOf(path);
-      return limitsOfSubject(subjectsOf(path, depth)[depth - 1]!, levels[depth - 1]!);
+      return limitsOfSubject(subjectOf(path, depth), levels[depth - 1]!);
     },
   };
 }
