@@ -7,9 +7,15 @@
  * dequeues: 1M enqueues + 1M dequeues. Throughput runs are untimed per operation; a separate pass
  * times every operation with process.hrtime.bigint() for the p99 (the timer's own cost, measured
  * and reported, is included in both columns alike).
+ *
+ * The queue is driven two ways, as applications would: by tenant id (`queue.enqueue(id, item,
+ * { cost })`, the weight from a `weightOf` Map lookup on every call), and through tenant handles
+ * (`queue.tenant(id)` made on a tenant's first arrival inside the timed loop and kept in the
+ * caller's per-tenant slot, then `handle.enqueue(item, cost)`). The target is judged on the
+ * handles; the id row shows what a string-keyed call costs on top.
  */
 import { createRandom, defaultTierCatalogue } from "@enis/core";
-import { createFairQueue } from "@enis/fairness";
+import { createFairQueue, type TenantQueue } from "@enis/fairness";
 import { percentile, round, writeResult } from "../lib/report.js";
 import { assignTiers, zipfSequence } from "../lib/workload.js";
 
@@ -68,6 +74,22 @@ class NumberHeap {
 
 type Driver = { push(i: number): void; pop(): void };
 
+function fairQueueHandleDriver(): Driver {
+  const queue = createFairQueue<number>({ weightOf: (id) => weightById.get(id)! });
+  const handles: (TenantQueue<number> | undefined)[] = new Array(tenantCount);
+  return {
+    push: (i) => {
+      const tenant = arrivals[i]!;
+      let handle = handles[tenant];
+      if (handle === undefined) handle = handles[tenant] = queue.tenant(tenantIds[tenant]!);
+      handle.enqueue(i, costs[i]!);
+    },
+    pop: () => {
+      queue.dequeue();
+    },
+  };
+}
+
 function fairQueueDriver(): Driver {
   const queue = createFairQueue<number>({ weightOf: (id) => weightById.get(id)! });
   return {
@@ -125,6 +147,28 @@ function throughputFairQueue(): number {
   for (; next < backlog; next++) queue.enqueue(tenantIds[arrivals[next]!]!, next, { cost: costs[next]! });
   for (; next < enqueues; next++) {
     queue.enqueue(tenantIds[arrivals[next]!]!, next, { cost: costs[next]! });
+    queue.dequeue();
+  }
+  for (let i = 0; i < backlog; i++) queue.dequeue();
+  return elapsedRate(start);
+}
+
+function throughputFairQueueHandles(): number {
+  const queue = createFairQueue<number>({ weightOf: (id) => weightById.get(id)! });
+  const handles: (TenantQueue<number> | undefined)[] = new Array(tenantCount);
+  const start = process.hrtime.bigint();
+  let next = 0;
+  for (; next < backlog; next++) {
+    const tenant = arrivals[next]!;
+    let handle = handles[tenant];
+    if (handle === undefined) handle = handles[tenant] = queue.tenant(tenantIds[tenant]!);
+    handle.enqueue(next, costs[next]!);
+  }
+  for (; next < enqueues; next++) {
+    const tenant = arrivals[next]!;
+    let handle = handles[tenant];
+    if (handle === undefined) handle = handles[tenant] = queue.tenant(tenantIds[tenant]!);
+    handle.enqueue(next, costs[next]!);
     queue.dequeue();
   }
   for (let i = 0; i < backlog; i++) queue.dequeue();
@@ -199,27 +243,32 @@ function timerCost(): number {
 }
 
 // Warm every structure up, then alternate runs so drift on a shared machine hits all alike.
+throughputFairQueueHandles();
 throughputFairQueue();
 throughputHeap();
 throughputHeapWithLookup();
+const handleRates: number[] = [];
 const queueRates: number[] = [];
 const heapRates: number[] = [];
 const lookupRates: number[] = [];
 for (let run = 0; run < runs; run++) {
+  handleRates.push(throughputFairQueueHandles());
   queueRates.push(throughputFairQueue());
   heapRates.push(throughputHeap());
   lookupRates.push(throughputHeapWithLookup());
 }
+const handleLatency = latencies(fairQueueHandleDriver);
 const queueLatency = latencies(fairQueueDriver);
 const heapLatency = latencies(heapDriver);
 const lookupLatency = latencies(heapWithLookupDriver);
 const timerNs = timerCost();
 
+const handleRate = percentile(handleRates, 50);
 const queueRate = percentile(queueRates, 50);
 const heapRate = percentile(heapRates, 50);
 const lookupRate = percentile(lookupRates, 50);
-const ratio = heapRate / queueRate;
-const met = queueRate >= 2_000_000 && ratio <= 2;
+const ratio = heapRate / handleRate;
+const met = handleRate >= 2_000_000 && ratio <= 2;
 
 writeResult({
   id: "fairness-fair-queue",
@@ -228,7 +277,15 @@ writeResult({
   passed: met,
   rows: [
     {
-      structure: "createFairQueue (SFQ, 10k tenants)",
+      structure: "createFairQueue, through tenant handles",
+      opsPerSecond: Math.round(handleRate),
+      enqueueP99Ns: round(percentile(handleLatency.push, 99)),
+      dequeueP99Ns: round(percentile(handleLatency.pop, 99)),
+      enqueueP50Ns: round(percentile(handleLatency.push, 50)),
+      dequeueP50Ns: round(percentile(handleLatency.pop, 50)),
+    },
+    {
+      structure: "createFairQueue, by tenant id (weightOf lookup per call)",
       opsPerSecond: Math.round(queueRate),
       enqueueP99Ns: round(percentile(queueLatency.push, 99)),
       dequeueP99Ns: round(percentile(queueLatency.pop, 99)),
@@ -253,8 +310,9 @@ writeResult({
     },
   ],
   notes: [
-    `bare heap / fair queue throughput ratio: ${round(ratio)} (target <= 2); heap-with-lookup / fair queue: ${round(lookupRate / queueRate)}; median of ${runs} alternating runs`,
+    `bare heap / fair queue through handles: ${round(ratio)} (target <= 2); bare heap / fair queue by id: ${round(heapRate / queueRate)}; heap-with-lookup / fair queue by id: ${round(lookupRate / queueRate)}; median of ${runs} alternating runs`,
     `per-operation latencies include the timer's own cost, ~${round(timerNs)} ns per reading pair`,
-    "the fair queue resolves each tenant's weight through a user weightOf callback (a Map lookup) and takes a { cost } object per call, as an application would",
+    "by id: each call hashes the tenant id, resolves the weight through a user weightOf callback (a second Map lookup) and takes a { cost } object; through handles: queue.tenant(id) on a tenant's first arrival (inside the timed loop, weightOf called once), then handle.enqueue(item, cost)",
+    "every dequeue returns a new { tenantId, item, ticket, waitMs } object (the ticket for complete()), as the API promises; the bare heap returns a number",
   ],
 });

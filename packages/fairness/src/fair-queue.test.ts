@@ -2,7 +2,7 @@ import { createManualClock, createRandom, EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catchEnisError } from "../../../test-support/enis-error.js";
-import { createFairQueue, type FairQueue, type FairQueueTicket } from "./fair-queue.js";
+import { createFairQueue, type FairQueue, type FairQueueTicket, type TenantQueue } from "./fair-queue.js";
 
 interface Op {
   kind: "enqueue" | "dequeue";
@@ -248,6 +248,9 @@ describe("createFairQueue: start-time fair queuing", () => {
           count: fc.oneof(fc.constant(1), fc.integer({ min: 1, max: 12 })),
           cost: fc.oneof(fc.constantFrom(1, 2, 4, 0.5), fc.double({ min: 0.01, max: 10, noNaN: true })),
           weight: fc.constantFrom(1, 5, 10, 50, 100, 3),
+          // Through a tenant handle kept across the whole trace (so across idle periods and
+          // removals that forget the tenant), or by id.
+          viaHandle: fc.boolean(),
         }),
       },
       {
@@ -277,15 +280,25 @@ describe("createFairQueue: start-time fair queuing", () => {
       fc.property(fc.array(command, { minLength: 50, maxLength: 400, size: "max" }), (commands) => {
         const queue = createFairQueue<number>();
         const reference = new ReferenceQueue();
+        const handles = new Map<string, TenantQueue<number>>();
         const pending: { ticket: FairQueueTicket; reference: Parameters<ReferenceQueue["complete"]>[0] }[] =
           [];
         let item = 0;
         for (const c of commands) {
           if (c.kind === "enqueue") {
-            for (let k = 0; k < c.count; k++, item++) {
-              queue.enqueue(`t${c.tenant}`, item, { cost: c.cost, weight: c.weight });
-              reference.enqueue(`t${c.tenant}`, item, c.cost, c.weight);
+            const tenantId = `t${c.tenant}`;
+            const handleKey = `${tenantId}/${c.weight}`;
+            let handle = handles.get(handleKey);
+            if (c.viaHandle && handle === undefined) {
+              handle = queue.tenant(tenantId, { weight: c.weight });
+              handles.set(handleKey, handle);
             }
+            for (let k = 0; k < c.count; k++, item++) {
+              if (c.viaHandle) expect(handle!.enqueue(item, c.cost)).toEqual({ accepted: true });
+              else queue.enqueue(tenantId, item, { cost: c.cost, weight: c.weight });
+              reference.enqueue(tenantId, item, c.cost, c.weight);
+            }
+            if (handle !== undefined) expect(handle.size).toBe(queue.sizeOf(tenantId));
           } else if (c.kind === "dequeue") {
             const peeked = queue.peek();
             const got = queue.dequeue();
@@ -327,11 +340,20 @@ describe("createFairQueue: start-time fair queuing", () => {
       queue.enqueue("busy", -1 - i, { cost: 3 });
       reference.enqueue("busy", -1 - i, 3, 1);
     }
+    // Handles made once and used long after the sweep forgot their tenant.
+    const handles = new Map<string, TenantQueue<number>>();
     const pending: [FairQueueTicket, Parameters<ReferenceQueue["complete"]>[0]][] = [];
     for (let i = 0; i < 12_000; i++) {
       const tenant = random.next() < 0.3 ? "busy" : `t${random.nextInt(4_000)}`;
       const cost = 1 + random.nextInt(4);
-      queue.enqueue(tenant, i, { cost });
+      if (random.next() < 0.5) {
+        let handle = handles.get(tenant);
+        if (handle === undefined) {
+          handle = queue.tenant(tenant);
+          handles.set(tenant, handle);
+        }
+        handle.enqueue(i, cost);
+      } else queue.enqueue(tenant, i, { cost });
       reference.enqueue(tenant, i, cost, 1);
       const got = queue.dequeue()!;
       const want = reference.dequeue()!;
@@ -485,6 +507,60 @@ describe("createFairQueue: start-time fair queuing", () => {
     const counts = { a: 0, b: 0 };
     for (let i = 0; i < 30; i++) counts[perCall.dequeue()!.tenantId as "a" | "b"]++;
     expect(counts).toEqual({ a: 20, b: 10 });
+  });
+
+  it("queues through tenant handles into the tenant's one FIFO, with the weight resolved once", () => {
+    const weights = new Map([
+      ["a", 1],
+      ["b", 3],
+    ]);
+    let weightCalls = 0;
+    const queue = createFairQueue<string>({
+      weightOf: (id) => {
+        weightCalls++;
+        return weights.get(id) ?? 1;
+      },
+      maxQueuedPerTenant: 4,
+      maxQueued: 6,
+    });
+    const a = queue.tenant("a");
+    const b = queue.tenant("b");
+    expect([a.tenantId, a.weight, b.weight, weightCalls]).toEqual(["a", 1, 3, 2]);
+    weights.set("b", 100); // a handle keeps the weight it was made with
+    expect(a.size).toBe(0);
+    a.enqueue("a1");
+    queue.enqueue("a", "a2");
+    a.enqueue("a3", 2);
+    expect([a.size, queue.sizeOf("a"), weightCalls]).toEqual([3, 3, 3]);
+    for (let i = 0; i < 3; i++) expect(b.enqueue(`b${i}`).accepted).toBe(true);
+    expect(b.enqueue("b3")).toEqual({ accepted: false, reason: "queue-full", limit: 6 });
+    expect(a.enqueue("a4").accepted).toBe(false);
+    // b (weight 3) is served three times per item of a (weight 1), a's items in FIFO order.
+    const order = Array.from({ length: 4 }, () => queue.dequeue()!.item);
+    expect(order).toEqual(["a1", "b0", "b1", "b2"]);
+    expect(a.remove()).toEqual(["a2", "a3"]);
+    expect([a.size, queue.size]).toEqual([0, 0]);
+    // After the queue emptied (every tenant forgotten) the handle still works.
+    expect(a.enqueue("a5", 0.5).accepted).toBe(true);
+    expect(queue.dequeue()).toMatchObject({
+      tenantId: "a",
+      item: "a5",
+      ticket: { estimatedCost: 0.5, weight: 1 },
+    });
+    const heavy = queue.tenant("a", { weight: 50 });
+    expect(heavy.weight).toBe(50);
+    for (const [action, field] of [
+      [() => queue.tenant(""), "tenantId"],
+      [() => queue.tenant("a", { weight: 0 }), "options.weight"],
+      [() => queue.tenant("a", { wieght: 2 } as never), "options.wieght"],
+      [() => queue.tenant("a", 5 as never), "options"],
+      [() => a.enqueue("x", Number.NaN), "cost"],
+      [() => a.enqueue("x", 0), "cost"],
+      [() => a.enqueue("x", "1" as never), "cost"],
+    ] as const) {
+      expect(catchEnisError(action).field).toBe(field);
+    }
+    expect(queue.size).toBe(0);
   });
 
   it("rejects overflow as an outcome and accepts again once there is room", () => {

@@ -1,4 +1,6 @@
 import {
+  assertKnownKeys,
+  assertObject,
   type Clock,
   describeValue,
   EnisError,
@@ -31,8 +33,9 @@ import { z } from "zod";
  * as Kubernetes API Priority and Fairness does on request completion.
  *
  * The virtual clock restarts at 0 whenever the queue empties (ClickHouse FairPolicy does the
- * same), so tags stay small and float error cannot accumulate across busy periods; finish tags of
- * an earlier busy period are invalidated by an epoch counter instead of a sweep over tenants.
+ * same), so tags stay small and float error cannot accumulate across busy periods; the tenants of
+ * an earlier busy period are forgotten at once (a stamp floor, not a sweep over them), and so are
+ * their finish tags and any correction still in flight for them.
  */
 
 /** Options of {@link createFairQueue}. */
@@ -115,6 +118,40 @@ export interface Dequeued<T> {
   readonly waitMs: number;
 }
 
+/** Options of {@link FairQueue.tenant}. */
+export interface TenantQueueOptions {
+  /**
+   * Weight of every item queued through the handle, > 0.
+   * @default `weightOf(tenantId)`, else the weight of `tierOf(tenantId)`, else 1 — resolved once,
+   * when the handle is created
+   */
+  weight?: number;
+}
+
+/**
+ * One tenant's view of a {@link FairQueue}, for callers that keep a per-tenant object (a
+ * connection, a session, a tenant context) and queue many items for it. The handle finds the
+ * tenant's state without hashing its id, resolves the weight once, and takes the cost as a plain
+ * number, so an enqueue through it looks nothing up and allocates nothing. Items queued through
+ * handles and through `queue.enqueue(tenantId, …)` join the tenant's one FIFO and are scheduled
+ * alike. Any number of handles may exist per tenant (one per weight, say); a handle stays valid
+ * for the life of the queue.
+ */
+export interface TenantQueue<T> {
+  readonly tenantId: string;
+  /** The weight of the items queued through this handle. */
+  readonly weight: number;
+  /**
+   * Queues `item` for this tenant with an estimated `cost` (finite, > 0; default 1); same outcomes
+   * and errors as {@link FairQueue.enqueue}.
+   */
+  enqueue(item: T, cost?: number): EnqueueOutcome;
+  /** Items queued for this tenant (through any handle or the queue). */
+  readonly size: number;
+  /** Removes every queued item of this tenant, as {@link FairQueue.remove}. */
+  remove(): T[];
+}
+
 /** A weighted fair queue across tenants. Not thread-safe; one instance per event loop. */
 export interface FairQueue<T> {
   /**
@@ -124,6 +161,12 @@ export interface FairQueue<T> {
   enqueue(tenantId: string, item: T, options?: EnqueueOptions): EnqueueOutcome;
   /** The next item in fair order, or `undefined` when the queue is empty. */
   dequeue(): Dequeued<T> | undefined;
+  /**
+   * A handle that queues items for `tenantId` without looking the tenant up on every call — for
+   * hot paths that keep per-tenant objects. Creating it resolves the weight (see
+   * {@link TenantQueueOptions.weight}); it holds no queue state until something is queued.
+   */
+  tenant(tenantId: string, options?: TenantQueueOptions): TenantQueue<T>;
   /** The item `dequeue` would return next, without removing it. */
   peek(): { readonly tenantId: string; readonly item: T } | undefined;
   /**
@@ -177,44 +220,87 @@ const optionsSchema = z.strictObject({
 class DequeuedEntry<T> implements Dequeued<T>, FairQueueTicket {
   completed = false;
   constructor(
-    readonly tenant: TenantState,
+    readonly tenantId: string,
+    /** The tenant's number in the queue's tables when it was dequeued. */
+    readonly tenant: number,
+    /** The stamp of that number's assignment: the ticket's tenant is still tracked while it matches. */
+    readonly stamp: number,
     readonly item: T,
     readonly estimatedCost: number,
     readonly weight: number,
     readonly waitMs: number,
-    readonly epoch: number,
     readonly owner: object,
   ) {}
-  get tenantId(): string {
-    return this.tenant.id;
-  }
   get ticket(): FairQueueTicket {
     return this;
   }
 }
 
-class TenantState {
-  /** First and last slot of the tenant's FIFO list in the slot arena, -1 when empty. */
-  head = -1;
-  tail = -1;
-  count = 0;
-  /** Finish tag of the tenant's last dequeued item, valid while `epoch` is the queue's epoch. */
-  finish = 0;
-  epoch = 0;
-  /** Virtual time when the head's tag was set: the anti-windup floor of a corrected tag. */
-  startFloor = 0;
-  /** Position in the heap, or -1; the head's start tag is then `heapStart[heapIndex]`. */
-  heapIndex = -1;
-  /** Position in the current-tag lane, or -1; the head's start tag is then `laneTag`. */
-  lanePosition = -1;
-  /** Tie-break of the head's tag while in the lane. */
-  laneSequence = 0;
-  /** Dequeued items not yet completed; the state is kept while any could still correct `finish`. */
-  inFlight = 0;
-  constructor(readonly id: string) {}
+/** The queue internals a {@link TenantHandle} calls. */
+interface HandleBackend<T> {
+  enqueue(handle: TenantHandle<T>, item: T, cost: number): EnqueueOutcome;
+  sizeOf(handle: TenantHandle<T>): number;
+  remove(handle: TenantHandle<T>): T[];
+}
+
+/**
+ * A {@link TenantQueue}: a class, so that every handle's methods are the same functions and a call
+ * site that enqueues through thousands of handles stays monomorphic.
+ */
+class TenantHandle<T> implements TenantQueue<T> {
+  /** The tenant's number when last seen (-1: none), valid while `stamp` is still its assignment's. */
+  tenant = -1;
+  stamp = -1;
+  constructor(
+    readonly tenantId: string,
+    readonly weight: number,
+    private readonly backend: HandleBackend<T>,
+  ) {}
+  enqueue(item: T, cost = 1): EnqueueOutcome {
+    return this.backend.enqueue(this, item, cost);
+  }
+  get size(): number {
+    return this.backend.sizeOf(this);
+  }
+  remove(): T[] {
+    return this.backend.remove(this);
+  }
 }
 
 const accepted: EnqueueOutcome = Object.freeze({ accepted: true });
+/** Numbers per slot of the fair queue's arena: next slot, cost, weight, enqueue time. */
+const slotStride = 4;
+const handleOptionKeys: ReadonlySet<string> = new Set(["weight"]);
+
+function assertTenantId(tenantId: unknown): asserts tenantId is string {
+  if (typeof tenantId !== "string" || tenantId.length === 0) {
+    throw invalidField("tenantId", tenantId, "a non-empty string");
+  }
+}
+
+function assertCost(cost: unknown): asserts cost is number {
+  if (typeof cost !== "number" || !(cost > 0) || cost === Number.POSITIVE_INFINITY) {
+    throw invalidField("cost", cost, "a finite number > 0");
+  }
+}
+
+function assertWeight(weight: unknown, field: string): asserts weight is number {
+  if (typeof weight !== "number" || !(weight > 0) || weight === Number.POSITIVE_INFINITY) {
+    throw invalidField(field, weight, "a finite number > 0");
+  }
+}
+
+function grownInt32(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
+  const grown = new Int32Array(length);
+  grown.set(array);
+  return grown;
+}
+
+function grownFloat64(array: Float64Array<ArrayBuffer>, length: number): Float64Array<ArrayBuffer> {
+  const grown = new Float64Array(length);
+  grown.set(array);
+  return grown;
+}
 
 /**
  * Creates a weighted fair queue across tenants (start-time fair queuing, one virtual clock).
@@ -243,90 +329,251 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
     limit: totalLimit,
   });
 
-  const tenants = new Map<string, TenantState>();
-  // Queued items live in one slot arena (typed arrays + a free list) linked per tenant, so an
-  // enqueue allocates nothing and a million queued items cost a few flat arrays, not a million objects.
+  // Queued items live in one slot arena (a free list over flat arrays) linked per tenant, so an
+  // enqueue allocates nothing and a million queued items cost two flat arrays, not a million
+  // objects. A slot's numbers sit side by side in `slotData` — [next slot, cost, weight, enqueued
+  // at] from `slot * slotStride` — so reading an item queued long ago misses the cache once.
   let slotCapacity = 1024;
-  let slotNext = new Int32Array(slotCapacity);
-  let slotCost = new Float64Array(slotCapacity);
-  let slotWeight = new Float64Array(slotCapacity);
-  let slotEnqueuedAt = new Float64Array(clock === undefined ? 0 : slotCapacity);
+  let slotData = new Float64Array(slotCapacity * slotStride);
   const slotItem: (T | undefined)[] = new Array(slotCapacity);
   let freeSlot = -1;
   let slotsUsed = 0; // slots [slotsUsed, capacity) have never been used and are not on the free list
 
-  const growSlots = (): void => {
-    const capacity = slotCapacity * 2;
-    const grow = (old: Float64Array<ArrayBuffer>): Float64Array<ArrayBuffer> => {
-      const next = new Float64Array(capacity);
-      next.set(old);
-      return next;
-    };
-    const next = new Int32Array(capacity);
-    next.set(slotNext);
-    slotNext = next;
-    slotCost = grow(slotCost);
-    slotWeight = grow(slotWeight);
-    if (clock !== undefined) slotEnqueuedAt = grow(slotEnqueuedAt);
-    slotItem.length = capacity;
-    slotCapacity = capacity;
-  };
-
   const allocateSlot = (): number => {
-    if (freeSlot >= 0 && freeSlot < slotsUsed) {
+    if (freeSlot >= 0) {
       const slot = freeSlot;
-      freeSlot = slotNext[slot]!;
+      freeSlot = slotData[slot * slotStride]!;
       return slot;
     }
-    if (slotsUsed === slotCapacity) growSlots();
+    if (slotsUsed === slotCapacity) {
+      slotCapacity *= 2;
+      slotData = grownFloat64(slotData, slotCapacity * slotStride);
+      slotItem.length = slotCapacity;
+    }
     return slotsUsed++;
   };
 
   const releaseSlot = (slot: number): void => {
     slotItem[slot] = undefined; // the arena must not keep a dequeued item alive
-    slotNext[slot] = freeSlot;
+    slotData[slot * slotStride] = freeSlot;
     freeSlot = slot;
   };
-  // The heap of backlogged tenants keeps its keys (start tag, then tag sequence as the tie-break)
-  // in typed arrays beside the node array, so comparisons read flat memory instead of chasing
-  // each tenant object's boxed fields.
-  const heap: TenantState[] = [];
-  let heapStart = new Float64Array(256);
-  let heapSequence = new Float64Array(256);
-  let size = 0;
-  let virtualTime = 0;
-  let epoch = 0;
-  let sequence = 0;
-  const lane: (TenantState | undefined)[] = [];
+
+  // Tenants the queue tracks are numbered, and their state lives in flat arrays indexed by that
+  // number; the scheduler, the heap and the lane move numbers, never objects (a heap of tenant
+  // objects ran at a third of a bare heap's speed; of numbers, at nearly its speed). `tenants`
+  // maps ids to numbers; released numbers are reused. Each assignment of a number gets a new
+  // stamp, so a handle or ticket holding an old number can tell it no longer means its tenant.
+  const tenants = new Map<string, number>();
+  let tenantCapacity = 64;
+  const tenantIds: (string | undefined)[] = new Array(tenantCapacity);
+  /** First and last slot of the tenant's FIFO list in the slot arena, -1 when empty. */
+  let tenantHead = new Int32Array(tenantCapacity);
+  let tenantTail = new Int32Array(tenantCapacity);
+  let tenantCount = new Int32Array(tenantCapacity);
+  /** Finish tag of the tenant's last dequeued item (0 for a tenant that has not been served). */
+  let tenantFinish = new Float64Array(tenantCapacity);
+  /** Virtual time when the head's tag was set: the anti-windup floor of a corrected tag. */
+  let tenantStartFloor = new Float64Array(tenantCapacity);
+  /** Position in the heap, or -1; the head's start tag is then `heapStart[position]`. */
+  let tenantHeapIndex = new Int32Array(tenantCapacity);
+  /** Position in the current-tag lane, or -1; the head's start tag is then `laneTag`. */
+  let tenantLanePosition = new Int32Array(tenantCapacity);
+  /** Tie-break of the head's tag while in the lane. */
+  let tenantLaneSequence = new Float64Array(tenantCapacity);
+  /** Dequeued items not yet completed; the tenant is kept while any could still correct its finish tag. */
+  let tenantInFlight = new Int32Array(tenantCapacity);
+  /** Stamp of the number's current assignment, -1 when free. */
+  let tenantStamp = new Float64Array(tenantCapacity).fill(-1);
+  let freeTenants = new Int32Array(tenantCapacity);
+  let freeTenantCount = 0;
+  let tenantsUsed = 0;
+  let nextStamp = 0;
+  /** Stamps below this were given before the queue last emptied: all of them are forgotten. */
+  let stampFloor = 0;
+
+  // The heap of backlogged tenants: numbers and their keys (start tag, then tag sequence as the
+  // tie-break) in flat arrays; it never holds more tenants than are tracked.
+  let heapTenant = new Int32Array(tenantCapacity);
+  let heapStart = new Float64Array(tenantCapacity);
+  let heapSequence = new Float64Array(tenantCapacity);
+  let heapSize = 0;
+
+  // The lane, lane[laneHead, laneEnd), of tenants whose start tag is `laneTag` (-1: a hole left by a
+  // tenant that left the lane early).
+  let lane = new Int32Array(64);
   let laneHead = 0;
+  let laneEnd = 0;
   let laneCount = 0;
   let laneTag = 0;
 
-  /** The first live tenant of the lane (removed tenants leave holes), or undefined. */
-  const laneFront = (): TenantState | undefined => {
-    while (laneHead < lane.length) {
-      const state = lane[laneHead];
-      if (state !== undefined) return state;
-      laneHead++;
-    }
-    lane.length = 0;
-    laneHead = 0;
-    return undefined;
+  let size = 0;
+  let virtualTime = 0;
+  let sequence = 0;
+
+  const growTenants = (): void => {
+    const capacity = tenantCapacity * 2;
+    tenantIds.length = capacity;
+    tenantHead = grownInt32(tenantHead, capacity);
+    tenantTail = grownInt32(tenantTail, capacity);
+    tenantCount = grownInt32(tenantCount, capacity);
+    tenantFinish = grownFloat64(tenantFinish, capacity);
+    tenantStartFloor = grownFloat64(tenantStartFloor, capacity);
+    tenantHeapIndex = grownInt32(tenantHeapIndex, capacity);
+    tenantLanePosition = grownInt32(tenantLanePosition, capacity);
+    tenantLaneSequence = grownFloat64(tenantLaneSequence, capacity);
+    tenantInFlight = grownInt32(tenantInFlight, capacity);
+    tenantStamp = grownFloat64(tenantStamp, capacity);
+    tenantStamp.fill(-1, tenantCapacity);
+    freeTenants = grownInt32(freeTenants, capacity);
+    heapTenant = grownInt32(heapTenant, capacity);
+    heapStart = grownFloat64(heapStart, capacity);
+    heapSequence = grownFloat64(heapSequence, capacity);
+    tenantCapacity = capacity;
   };
 
-  const laneRemove = (state: TenantState): void => {
-    lane[state.lanePosition] = undefined;
-    state.lanePosition = -1;
+  /** Gives `tenantId` a number with a fresh, empty state and records it in `tenants`. */
+  const trackTenant = (tenantId: string): number => {
+    let tenant: number;
+    if (freeTenantCount > 0) tenant = freeTenants[--freeTenantCount]!;
+    else {
+      if (tenantsUsed === tenantCapacity) growTenants();
+      tenant = tenantsUsed++;
+    }
+    tenantIds[tenant] = tenantId;
+    tenantHead[tenant] = -1;
+    tenantTail[tenant] = -1;
+    tenantCount[tenant] = 0;
+    tenantFinish[tenant] = 0;
+    tenantStartFloor[tenant] = 0;
+    tenantHeapIndex[tenant] = -1;
+    tenantLanePosition[tenant] = -1;
+    tenantInFlight[tenant] = 0;
+    tenantStamp[tenant] = nextStamp++;
+    tenants.set(tenantId, tenant);
+    return tenant;
+  };
+
+  /** True while `tenant` still holds the assignment stamped `stamp`. */
+  const isCurrent = (tenant: number, stamp: number): boolean =>
+    stamp >= stampFloor && tenantStamp[tenant] === stamp;
+
+  // --- the lane ---------------------------------------------------------------------------------
+  /** The first live tenant of the lane, or -1. */
+  const laneFront = (): number => {
+    while (laneHead < laneEnd) {
+      const tenant = lane[laneHead]!;
+      if (tenant >= 0) return tenant;
+      laneHead++;
+    }
+    laneHead = 0;
+    laneEnd = 0;
+    return -1;
+  };
+
+  const laneAppend = (tenant: number): void => {
+    if (laneEnd === lane.length) {
+      if (laneCount < laneEnd >> 1) {
+        // Mostly holes or served entries: slide the live ones to the front, in order.
+        let to = 0;
+        for (let from = laneHead; from < laneEnd; from++) {
+          const live = lane[from]!;
+          if (live < 0) continue;
+          lane[to] = live;
+          tenantLanePosition[live] = to++;
+        }
+        laneHead = 0;
+        laneEnd = to;
+      } else lane = grownInt32(lane, lane.length * 2);
+    }
+    laneTag = virtualTime;
+    tenantLanePosition[tenant] = laneEnd;
+    tenantLaneSequence[tenant] = sequence++;
+    lane[laneEnd++] = tenant;
+    laneCount++;
+  };
+
+  const laneRemove = (tenant: number): void => {
+    lane[tenantLanePosition[tenant]!] = -1;
+    tenantLanePosition[tenant] = -1;
     laneCount--;
   };
 
-  /** True when the lane's head is served before the heap's top. */
-  const laneFirst = (front: TenantState): boolean => {
-    if (heap.length === 0) return true;
+  /** True when the lane's front tenant is served before the heap's top. */
+  const laneFirst = (front: number): boolean => {
+    if (heapSize === 0) return true;
     const top = heapStart[0]!;
-    return laneTag < top || (laneTag === top && front.laneSequence < heapSequence[0]!);
+    return laneTag < top || (laneTag === top && tenantLaneSequence[front]! < heapSequence[0]!);
   };
 
+  // --- indexed binary min-heap on (start, sequence) ---------------------------------------------
+  const place = (tenant: number, index: number, start: number, tagSequence: number): void => {
+    heapTenant[index] = tenant;
+    heapStart[index] = start;
+    heapSequence[index] = tagSequence;
+    tenantHeapIndex[tenant] = index;
+  };
+
+  const siftUp = (index: number): void => {
+    const tenant = heapTenant[index]!;
+    const start = heapStart[index]!;
+    const tagSequence = heapSequence[index]!;
+    while (index > 0) {
+      const parentIndex = (index - 1) >> 1;
+      const parentStart = heapStart[parentIndex]!;
+      if (parentStart < start || (parentStart === start && heapSequence[parentIndex]! < tagSequence)) break;
+      place(heapTenant[parentIndex]!, index, parentStart, heapSequence[parentIndex]!);
+      index = parentIndex;
+    }
+    place(tenant, index, start, tagSequence);
+  };
+
+  const siftDown = (index: number): void => {
+    const length = heapSize;
+    const tenant = heapTenant[index]!;
+    const start = heapStart[index]!;
+    const tagSequence = heapSequence[index]!;
+    for (;;) {
+      let child = 2 * index + 1;
+      if (child >= length) break;
+      let childStart = heapStart[child]!;
+      const right = child + 1;
+      if (right < length) {
+        const rightStart = heapStart[right]!;
+        if (
+          rightStart < childStart ||
+          (rightStart === childStart && heapSequence[right]! < heapSequence[child]!)
+        ) {
+          child = right;
+          childStart = rightStart;
+        }
+      }
+      if (start < childStart || (start === childStart && tagSequence < heapSequence[child]!)) break;
+      place(heapTenant[child]!, index, childStart, heapSequence[child]!);
+      index = child;
+    }
+    place(tenant, index, start, tagSequence);
+  };
+
+  const heapPush = (tenant: number, start: number, tagSequence: number): void => {
+    const index = heapSize++;
+    place(tenant, index, start, tagSequence);
+    siftUp(index);
+  };
+
+  const heapRemove = (tenant: number): void => {
+    const index = tenantHeapIndex[tenant]!;
+    const last = --heapSize;
+    tenantHeapIndex[tenant] = -1;
+    if (index !== last) {
+      const moved = heapTenant[last]!;
+      place(moved, index, heapStart[last]!, heapSequence[last]!);
+      siftDown(index);
+      siftUp(tenantHeapIndex[moved]!);
+    }
+  };
+
+  // --- weights, limits, clock ---------------------------------------------------------------------
   const resolveWeight = (tenantId: string): number => {
     if (weightOf !== undefined) {
       const weight = weightOf(tenantId);
@@ -386,230 +633,220 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
     return outcome;
   };
 
-  // --- indexed binary min-heap on (start, sequence) -------------------------------------------
-  const place = (node: TenantState, index: number, start: number, tagSequence: number): void => {
-    heap[index] = node;
-    heapStart[index] = start;
-    heapSequence[index] = tagSequence;
-    node.heapIndex = index;
-  };
-
-  const siftUp = (index: number): void => {
-    const node = heap[index]!;
-    const start = heapStart[index]!;
-    const tagSequence = heapSequence[index]!;
-    while (index > 0) {
-      const parentIndex = (index - 1) >> 1;
-      const parentStart = heapStart[parentIndex]!;
-      if (parentStart < start || (parentStart === start && heapSequence[parentIndex]! < tagSequence)) break;
-      place(heap[parentIndex]!, index, parentStart, heapSequence[parentIndex]!);
-      index = parentIndex;
-    }
-    place(node, index, start, tagSequence);
-  };
-
-  const siftDown = (index: number): void => {
-    const length = heap.length;
-    const node = heap[index]!;
-    const start = heapStart[index]!;
-    const tagSequence = heapSequence[index]!;
-    for (;;) {
-      let child = 2 * index + 1;
-      if (child >= length) break;
-      let childStart = heapStart[child]!;
-      const right = child + 1;
-      if (right < length) {
-        const rightStart = heapStart[right]!;
-        if (
-          rightStart < childStart ||
-          (rightStart === childStart && heapSequence[right]! < heapSequence[child]!)
-        ) {
-          child = right;
-          childStart = rightStart;
-        }
-      }
-      if (start < childStart || (start === childStart && tagSequence < heapSequence[child]!)) break;
-      place(heap[child]!, index, childStart, heapSequence[child]!);
-      index = child;
-    }
-    place(node, index, start, tagSequence);
-  };
-
-  const heapPush = (node: TenantState, start: number, tagSequence = sequence++): void => {
-    const index = heap.length;
-    if (index === heapStart.length) {
-      const starts = new Float64Array(index * 2);
-      starts.set(heapStart);
-      heapStart = starts;
-      const sequences = new Float64Array(index * 2);
-      sequences.set(heapSequence);
-      heapSequence = sequences;
-    }
-    heap.push(node);
-    place(node, index, start, tagSequence);
-    siftUp(index);
-  };
-
-  /** Gives the node at `index` a new start tag (and, when `retag`, a new tie-break) and restores the heap. */
-  const rekey = (index: number, start: number, retag: boolean): void => {
-    heapStart[index] = start;
-    if (retag) heapSequence[index] = sequence++;
-    const node = heap[index]!;
-    siftDown(index);
-    siftUp(node.heapIndex);
-  };
-
-  const heapRemove = (state: TenantState): void => {
-    const index = state.heapIndex;
-    const lastIndex = heap.length - 1;
-    const last = heap.pop()!;
-    state.heapIndex = -1;
-    if (last !== state) {
-      place(last, index, heapStart[lastIndex]!, heapSequence[lastIndex]!);
-      siftDown(index);
-      siftUp(last.heapIndex);
-    }
-  };
-
-  const finishOf = (state: TenantState): number => (state.epoch === epoch ? state.finish : 0);
-
-  // Tenant states are forgotten when they can no longer matter, so a queue that sees millions of
+  // Tenants are forgotten when they can no longer matter, so a queue that sees millions of
   // distinct tenants holds state only for the recent ones: all of them when the queue empties, and
   // in between, in an amortised sweep, those that are idle with nothing in flight and a finish tag
   // behind the virtual clock (their next start tag would be max(v, F) = v anyway).
   let sweepAbove = 1024;
   const sweep = (): void => {
-    for (const [id, state] of tenants) {
-      if (state.count === 0 && state.inFlight === 0 && finishOf(state) <= virtualTime) tenants.delete(id);
+    for (const [id, tenant] of tenants) {
+      if (tenantCount[tenant] === 0 && tenantInFlight[tenant] === 0 && tenantFinish[tenant]! <= virtualTime) {
+        tenants.delete(id);
+        tenantIds[tenant] = undefined;
+        tenantStamp[tenant] = -1;
+        freeTenants[freeTenantCount++] = tenant;
+      }
     }
     sweepAbove = Math.max(1024, 2 * tenants.size);
   };
 
   const becameIdle = (): void => {
-    // End of a busy period: restart the virtual clock; the epoch invalidates every finish tag.
+    // End of a busy period: restart the virtual clock and forget every tenant (their finish tags
+    // no longer matter); the stamp floor retires every number's assignment at once.
     tenants.clear();
+    tenantIds.fill(undefined, 0, tenantsUsed);
+    tenantsUsed = 0;
+    freeTenantCount = 0;
+    stampFloor = nextStamp;
     virtualTime = 0;
-    epoch++;
     sequence = 0;
-    lane.length = 0;
+    // Every tenant is idle, so the lane holds only holes.
     laneHead = 0;
+    laneEnd = 0;
+  };
+
+  /** The cost of `options` (1 when absent), validated. */
+  const costOf = (callOptions: EnqueueOptions | undefined): number => {
+    if (callOptions === undefined) return 1;
+    if (typeof callOptions !== "object" || callOptions === null) {
+      throw invalidField("options", callOptions, "an object { cost?, weight? }");
+    }
+    const given = callOptions.cost;
+    if (given === undefined) return 1;
+    assertCost(given);
+    return given;
+  };
+
+  /** Why the last `push` refused its item. */
+  let refusal: EnqueueOutcome = queueFull;
+
+  /**
+   * Queues a validated item for `tenantId`, whose number is `known` (-1 when the queue tracks it
+   * not: it is tracked once the limits admit the item). Returns the tenant's number, or -1 when a
+   * limit refused the item (the outcome is then in `refusal`).
+   */
+  const push = (tenantId: string, known: number, item: T, cost: number, weight: number): number => {
+    if (size >= totalLimit) {
+      refusal = queueFull;
+      return -1;
+    }
+    if (perTenantLimit !== Number.POSITIVE_INFINITY) {
+      const limit = tenantLimit(tenantId);
+      if ((known < 0 ? 0 : tenantCount[known]!) >= limit) {
+        refusal = tenantFull(limit);
+        return -1;
+      }
+    }
+    let tenant = known;
+    if (tenant < 0) {
+      if (tenants.size >= sweepAbove) sweep();
+      tenant = trackTenant(tenantId);
+    }
+    const slot = allocateSlot();
+    const base = slot * slotStride;
+    slotData[base] = -1;
+    slotData[base + 1] = cost;
+    slotData[base + 2] = weight;
+    if (clock !== undefined) slotData[base + 3] = now();
+    slotItem[slot] = item;
+    const tail = tenantTail[tenant]!;
+    if (tail < 0) tenantHead[tenant] = slot;
+    else slotData[tail * slotStride] = slot;
+    tenantTail[tenant] = slot;
+    size++;
+    if (++tenantCount[tenant]! === 1) {
+      // Newly backlogged: S = max(v, F_prev). An idle tenant earns no credit for its idle time.
+      const finish = tenantFinish[tenant]!;
+      tenantStartFloor[tenant] = virtualTime;
+      if (finish <= virtualTime && (laneCount === 0 || laneTag === virtualTime)) laneAppend(tenant);
+      else heapPush(tenant, Math.max(finish, virtualTime), sequence++);
+    }
+    return tenant;
+  };
+
+  /** The handle's tenant number, or -1; a lookup only after the queue forgot the cached one. */
+  const currentTenant = (handle: TenantHandle<T>): number => {
+    const tenant = handle.tenant;
+    if (tenant >= 0 && isCurrent(tenant, handle.stamp)) return tenant;
+    const found = tenants.get(handle.tenantId);
+    if (found === undefined) {
+      handle.tenant = -1;
+      return -1;
+    }
+    handle.tenant = found;
+    handle.stamp = tenantStamp[found]!;
+    return found;
+  };
+
+  // What handles call: one object per queue, so their call sites see one set of functions.
+  const handles: HandleBackend<T> = {
+    enqueue(handle, item, cost) {
+      assertCost(cost);
+      const tenant = push(handle.tenantId, currentTenant(handle), item, cost, handle.weight);
+      if (tenant < 0) return refusal;
+      if (tenant !== handle.tenant) {
+        handle.tenant = tenant;
+        handle.stamp = tenantStamp[tenant]!;
+      }
+      return accepted;
+    },
+    sizeOf(handle) {
+      const tenant = currentTenant(handle);
+      return tenant < 0 ? 0 : tenantCount[tenant]!;
+    },
+    remove(handle) {
+      return queue.remove(handle.tenantId);
+    },
   };
 
   const queue: FairQueue<T> = {
     enqueue(tenantId: string, item: T, callOptions?: EnqueueOptions): EnqueueOutcome {
-      if (typeof tenantId !== "string" || tenantId.length === 0) {
-        throw invalidField("tenantId", tenantId, "a non-empty string");
-      }
-      let cost = 1;
+      assertTenantId(tenantId);
+      const cost = costOf(callOptions);
+      const given = callOptions?.weight;
       let weight: number;
-      if (callOptions !== undefined) {
-        if (typeof callOptions !== "object" || callOptions === null) {
-          throw invalidField("options", callOptions, "an object { cost?, weight? }");
-        }
-        const given = callOptions.cost;
-        if (given !== undefined) {
-          if (typeof given !== "number" || !(given > 0) || given === Number.POSITIVE_INFINITY) {
-            throw invalidField("cost", given, "a finite number > 0");
-          }
-          cost = given;
-        }
-        const givenWeight = callOptions.weight;
-        if (givenWeight !== undefined) {
-          if (
-            typeof givenWeight !== "number" ||
-            !(givenWeight > 0) ||
-            givenWeight === Number.POSITIVE_INFINITY
-          ) {
-            throw invalidField("weight", givenWeight, "a finite number > 0");
-          }
-          weight = givenWeight;
-        } else weight = resolveWeight(tenantId);
-      } else weight = resolveWeight(tenantId);
+      if (given === undefined) weight = resolveWeight(tenantId);
+      else {
+        assertWeight(given, "weight");
+        weight = given;
+      }
+      return push(tenantId, tenants.get(tenantId) ?? -1, item, cost, weight) < 0 ? refusal : accepted;
+    },
 
-      let state = tenants.get(tenantId);
-      if (size >= totalLimit) return queueFull;
-      if (perTenantLimit !== Number.POSITIVE_INFINITY) {
-        const limit = tenantLimit(tenantId);
-        if ((state?.count ?? 0) >= limit) return tenantFull(limit);
+    tenant(tenantId: string, handleOptions?: TenantQueueOptions): TenantQueue<T> {
+      assertTenantId(tenantId);
+      if (handleOptions !== undefined) {
+        assertObject(handleOptions, "options");
+        assertKnownKeys(handleOptions as Record<string, unknown>, handleOptionKeys, "options");
       }
-      if (state === undefined) {
-        if (tenants.size >= sweepAbove) sweep();
-        state = new TenantState(tenantId);
-        tenants.set(tenantId, state);
-      }
-      const slot = allocateSlot();
-      slotNext[slot] = -1;
-      slotCost[slot] = cost;
-      slotWeight[slot] = weight;
-      slotItem[slot] = item;
-      if (clock !== undefined) slotEnqueuedAt[slot] = now();
-      if (state.tail < 0) state.head = slot;
-      else slotNext[state.tail] = slot;
-      state.tail = slot;
-      state.count++;
-      size++;
-      if (state.count === 1) {
-        // Newly backlogged: S = max(v, F_prev). An idle tenant earns no credit for its idle time.
-        const finish = finishOf(state);
-        state.startFloor = virtualTime;
-        if (finish <= virtualTime && (laneCount === 0 || laneTag === virtualTime)) {
-          laneTag = virtualTime;
-          state.lanePosition = lane.length;
-          state.laneSequence = sequence++;
-          lane.push(state);
-          laneCount++;
-        } else heapPush(state, Math.max(finish, virtualTime));
-      }
-      return accepted;
+      const given = handleOptions?.weight;
+      if (given !== undefined) assertWeight(given, "options.weight");
+      return new TenantHandle(tenantId, given === undefined ? resolveWeight(tenantId) : given, handles);
     },
 
     dequeue(): Dequeued<T> | undefined {
       const front = laneFront();
-      const fromLane = front !== undefined && laneFirst(front);
-      const state = fromLane ? front : heap[0];
-      if (state === undefined) return undefined;
-      const slot = state.head;
-      const start = fromLane ? laneTag : heapStart[0]!;
+      let tenant: number;
+      let start: number;
+      const fromLane = front >= 0 && laneFirst(front);
+      if (fromLane) {
+        tenant = front;
+        start = laneTag;
+        lane[laneHead++] = -1;
+        tenantLanePosition[tenant] = -1;
+        laneCount--;
+      } else if (heapSize > 0) {
+        tenant = heapTenant[0]!;
+        start = heapStart[0]!;
+      } else return undefined;
       // A tag corrected downwards may be served below v; v itself never runs backwards, so a
       // tenant whose finish tag is <= v can be forgotten without changing any later tag.
-      if (fromLane) {
-        lane[laneHead++] = undefined;
-        state.lanePosition = -1;
-        laneCount--;
-      }
       if (start > virtualTime) virtualTime = start;
-      state.head = slotNext[slot]!;
-      if (state.head < 0) state.tail = -1;
-      state.count--;
+      const slot = tenantHead[tenant]!;
+      const base = slot * slotStride;
+      const next = slotData[base]!;
+      tenantHead[tenant] = next;
+      if (next < 0) tenantTail[tenant] = -1;
+      const count = --tenantCount[tenant]!;
       size--;
-      const cost = slotCost[slot]!;
-      const weight = slotWeight[slot]!;
+      const cost = slotData[base + 1]!;
+      const weight = slotData[base + 2]!;
       const item = slotItem[slot] as T;
-      const waitMs = clock === undefined ? 0 : now() - slotEnqueuedAt[slot]!;
+      const waitMs = clock === undefined ? 0 : now() - slotData[base + 3]!;
       releaseSlot(slot);
       const finish = start + cost / weight;
-      state.finish = finish;
-      state.epoch = epoch;
-      state.inFlight++;
-      const dequeued = new DequeuedEntry<T>(state, item, cost, weight, waitMs, epoch, owner);
-      if (state.count > 0) {
-        state.startFloor = start;
-        if (fromLane) heapPush(state, finish);
+      tenantFinish[tenant] = finish;
+      tenantInFlight[tenant]!++;
+      const dequeued = new DequeuedEntry<T>(
+        tenantIds[tenant]!,
+        tenant,
+        tenantStamp[tenant]!,
+        item,
+        cost,
+        weight,
+        waitMs,
+        owner,
+      );
+      if (count > 0) {
+        tenantStartFloor[tenant] = start;
+        if (fromLane) heapPush(tenant, finish, sequence++);
         else {
           heapStart[0] = finish;
           heapSequence[0] = sequence++;
           siftDown(0);
         }
-      } else if (!fromLane) heapRemove(state);
+      } else if (!fromLane) heapRemove(tenant);
       if (size === 0) becameIdle();
       return dequeued;
     },
 
     peek() {
       const front = laneFront();
-      const state = front !== undefined && laneFirst(front) ? front : heap[0];
-      if (state === undefined) return undefined;
-      return { tenantId: state.id, item: slotItem[state.head] as T };
+      let tenant: number;
+      if (front >= 0 && laneFirst(front)) tenant = front;
+      else if (heapSize > 0) tenant = heapTenant[0]!;
+      else return undefined;
+      return { tenantId: tenantIds[tenant]!, item: slotItem[tenantHead[tenant]!] as T };
     },
 
     complete(ticket: FairQueueTicket, actualCost: number): void {
@@ -632,53 +869,60 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
         );
       }
       entry.completed = true;
-      entry.tenant.inFlight--;
+      const tenant = entry.tenant;
       // A correction from an earlier busy period is dropped: the queue emptied in between, so
-      // nobody waited behind the misestimate and the virtual clock has restarted.
-      if (entry.epoch !== epoch) return;
-      const state = entry.tenant;
-      if (state.epoch !== epoch) return;
-      state.finish += (actualCost - entry.estimatedCost) / entry.weight;
-      const corrected = Math.max(state.finish, state.startFloor);
-      if (state.heapIndex >= 0) {
-        if (corrected !== heapStart[state.heapIndex]) rekey(state.heapIndex, corrected, false);
-      } else if (state.lanePosition >= 0 && corrected !== laneTag) {
+      // nobody waited behind the misestimate, the virtual clock has restarted and the tenant was
+      // forgotten (a tenant is never forgotten in a busy period while it has items in flight).
+      if (!isCurrent(tenant, entry.stamp)) return;
+      tenantInFlight[tenant]!--;
+      const finish = tenantFinish[tenant]! + (actualCost - entry.estimatedCost) / entry.weight;
+      tenantFinish[tenant] = finish;
+      const corrected = Math.max(finish, tenantStartFloor[tenant]!);
+      const index = tenantHeapIndex[tenant]!;
+      if (index >= 0) {
+        if (corrected !== heapStart[index]) {
+          heapStart[index] = corrected;
+          siftDown(index);
+          siftUp(tenantHeapIndex[tenant]!);
+        }
+      } else if (tenantLanePosition[tenant]! >= 0 && corrected !== laneTag) {
         // Its tag left the lane's: move it to the heap, keeping its tie-break.
-        const tagSequence = state.laneSequence;
-        laneRemove(state);
-        heapPush(state, corrected, tagSequence);
+        const tagSequence = tenantLaneSequence[tenant]!;
+        laneRemove(tenant);
+        heapPush(tenant, corrected, tagSequence);
       }
     },
 
     remove(tenantId: string): T[] {
-      const state = tenants.get(tenantId);
-      if (state === undefined || state.count === 0) return [];
+      const tenant = tenants.get(tenantId);
+      if (tenant === undefined || tenantCount[tenant] === 0) return [];
       const items: T[] = [];
-      for (let slot = state.head; slot >= 0; ) {
+      for (let slot = tenantHead[tenant]!; slot >= 0; ) {
         items.push(slotItem[slot] as T);
-        const next = slotNext[slot]!;
+        const next = slotData[slot * slotStride]!;
         releaseSlot(slot);
         slot = next;
       }
-      size -= state.count;
-      state.count = 0;
-      state.head = -1;
-      state.tail = -1;
-      if (state.lanePosition >= 0) laneRemove(state);
-      else heapRemove(state);
+      size -= tenantCount[tenant]!;
+      tenantCount[tenant] = 0;
+      tenantHead[tenant] = -1;
+      tenantTail[tenant] = -1;
+      if (tenantLanePosition[tenant]! >= 0) laneRemove(tenant);
+      else heapRemove(tenant);
       if (size === 0) becameIdle();
       return items;
     },
 
     sizeOf(tenantId: string): number {
-      return tenants.get(tenantId)?.count ?? 0;
+      const tenant = tenants.get(tenantId);
+      return tenant === undefined ? 0 : tenantCount[tenant]!;
     },
 
     get size() {
       return size;
     },
     get backloggedTenants() {
-      return heap.length + laneCount;
+      return heapSize + laneCount;
     },
     get trackedTenants() {
       return tenants.size;

@@ -7,6 +7,8 @@ export type {
   FairQueue,
   FairQueueOptions,
   FairQueueTicket,
+  TenantQueue,
+  TenantQueueOptions,
 } from "./fair-queue.js";
 export { createFairQueue } from "./fair-queue.js";
 export type { HierarchicalOptions, HierarchicalResult, HierarchyNode } from "./hierarchical.js";
