@@ -3,6 +3,7 @@
  * we report placements per second (no npm library implements DRF, so there is no peer to run beside it;
  * see /work/shared/REFERENCES.md §1).
  */
+import "../lib/built-packages.js";
 import { createRandom } from "@enis/core";
 // Imported from source (tsx maps ".js" to the .ts file); the integrator switches this to "@enis/fairness".
 import { type DrfUser, drfAllocate } from "@enis/fairness";

@@ -14,6 +14,7 @@
  * caller's per-tenant slot, then `handle.enqueue(item, cost)`). The target is judged on the
  * handles; the id row shows what a string-keyed call costs on top.
  */
+import "../lib/built-packages.js";
 import { createRandom, defaultTierCatalogue } from "@enis/core";
 import { createFairQueue, type TenantQueue } from "@enis/fairness";
 import { percentile, round, writeResult } from "../lib/report.js";

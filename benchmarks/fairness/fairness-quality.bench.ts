@@ -11,6 +11,7 @@
  * - the seed's "WFQ" (one virtual clock per tier, seeded from wall-clock time; REFERENCES.md §7),
  *   on a simulated wall clock that advances 1 ms per unit of work, as a contrast.
  */
+import "../lib/built-packages.js";
 import { createRandom, defaultTierCatalogue, tierIds } from "@enis/core";
 import { createFairQueue, jainIndex } from "@enis/fairness";
 import { round, writeResult } from "../lib/report.js";

@@ -8,6 +8,7 @@
  *
  * Run: pnpm build && npx tsx benchmarks/fairness/max-min.bench.ts
  */
+import "../lib/built-packages.js";
 import { createRandom, type TierId } from "@enis/core";
 import { type MaxMinTenant, maxMinAllocate } from "@enis/fairness";
 import { median, percentile, round, timeRuns, writeResult } from "../lib/report.js";

@@ -13,7 +13,7 @@
  * median of the runs is reported. A separate pass times every 4th call with
  * process.hrtime.bigint() for the percentiles; the timer's own cost is measured and reported.
  */
-import "./built-packages.js";
+import "../lib/built-packages.js";
 import { createQuotaManager, createRateLimiter, type QuotaPath } from "@enis/throttle";
 import { RateLimiterMemory } from "rate-limiter-flexible";
 import { percentile, round, writeResult } from "../lib/report.js";

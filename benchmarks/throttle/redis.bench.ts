@@ -16,7 +16,7 @@
  * (Lua's redis.call counts as a command), server CPU from `INFO cpu`, client CPU from
  * process.cpuUsage().
  */
-import "./built-packages.js";
+import "../lib/built-packages.js";
 import { spawnSync } from "node:child_process";
 import { createRedisStore } from "@enis/redis";
 import { createQuotaManager, createRateLimiter, type QuotaPath } from "@enis/throttle";

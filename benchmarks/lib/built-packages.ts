@@ -1,16 +1,16 @@
 /*
- * Import this first in every throttle benchmark. tsx maps each "@enis/<name>" to packages/<name>/src through the
- * root tsconfig's `paths`, and compiles that source with esbuild's keepNames, which wraps every
- * closure the quota manager creates per call in a `__name` call: the 3-level check measured ~1.5x
- * slower on src than on the built dist that users install. So, when "@enis/throttle" resolves to
- * src, the benchmark re-runs itself (same node flags, same CPU affinity) with a tsconfig without
+ * Import this first in every benchmark. tsx maps each "@enis/<name>" to packages/<name>/src through
+ * the root tsconfig's `paths`, and compiles that source with esbuild's keepNames, which wraps every
+ * closure created per call in a `__name` call: the 3-level quota check measured ~1.5x slower on src
+ * than on the built dist that users install. So, when an "@enis/<name>" package resolves to src,
+ * the benchmark re-runs itself (same node flags, same CPU affinity) with a tsconfig without
  * `paths`, and every "@enis/<name>" import then resolves through node_modules to the built dist.
  */
 import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const marker = "ENIS_BENCH_ON_DIST";
-for (const name of ["@enis/throttle", "@enis/redis", "@enis/core"]) {
+for (const name of ["@enis/core", "@enis/fairness", "@enis/throttle", "@enis/redis"]) {
   const resolved = import.meta.resolve(name);
   if (resolved.includes("/dist/")) continue;
   if (process.env[marker] === "1")
