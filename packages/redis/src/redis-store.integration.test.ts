@@ -1,6 +1,7 @@
 import { createRandom, EnisError } from "@enis/core";
 import {
   type Algorithm,
+  createConcurrencyLimiter,
   createMemoryStore,
   evaluate,
   evaluateLease,
@@ -210,6 +211,23 @@ describe.runIf(available)("redis store on a standalone redis-server", () => {
     // "b" expires at epoch + 1000 although nobody released it: a crashed holder leaks nothing.
     expect((await store.apply([lease("d")], { nowMs: epoch + 1_000 })).allowed).toBe(true);
     expect(await store.release("org:gpu", "b", { nowMs: epoch + 1_000 })).toBe(false);
+  });
+
+  it("a concurrency limiter renews its lease on Redis past the first expiry", async () => {
+    const store = createRedisStore({ client, prefix: freshPrefix(), time: "caller" });
+    const executions = createConcurrencyLimiter({ limit: 1, store, createLeaseId: () => "job-1" });
+    const first = await executions.acquire("org:jobs", { ttlMs: 1_000, nowMs: epoch });
+    if (!first.acquired) throw new Error("unreachable");
+    expect(await executions.renew(first.lease, { ttlMs: 1_000, nowMs: epoch + 900 })).toMatchObject({
+      acquired: true,
+      lease: { leaseId: "job-1", expiresAtMs: epoch + 1_900 },
+    });
+    const other = createConcurrencyLimiter({ limit: 1, store, createLeaseId: () => "job-2" });
+    expect((await other.acquire("org:jobs", { ttlMs: 1_000, nowMs: epoch + 1_500 })).acquired).toBe(false);
+    expect((await other.acquire("org:jobs", { ttlMs: 1_000, nowMs: epoch + 1_900 })).acquired).toBe(true);
+    expect((await executions.renew(first.lease, { ttlMs: 1_000, nowMs: epoch + 1_901 })).acquired).toBe(
+      false,
+    );
   });
 
   it("refund gives units back, never beyond the full allowance", async () => {

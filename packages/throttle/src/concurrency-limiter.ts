@@ -47,6 +47,13 @@ export interface ConcurrencyLimiterOptions {
 export interface ConcurrencyLimiter {
   /** Takes `amount` units of `key` for at most `ttlMs`; a crashed holder's lease frees itself when it expires. */
   acquire(key: string, options: { ttlMs: number; amount?: number; nowMs?: number }): Promise<AcquireOutcome>;
+  /**
+   * Extends a held lease to `ttlMs` from now (a heartbeat for work that outlives its first ttl),
+   * keeping its id and amount. A lease that already expired is taken again under the same id if
+   * the units are free, and refused like `acquire` if they are not: either way the limit holds.
+   * Resolves to the renewed lease, or to the refusal.
+   */
+  renew(lease: Lease, options: { ttlMs: number; nowMs?: number }): Promise<AcquireOutcome>;
   /** Gives a lease back early; resolves false when it had already expired. */
   release(lease: Lease, options?: { nowMs?: number }): Promise<boolean>;
 }
@@ -81,48 +88,60 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   const prefix = resolved.prefix ?? "";
   const createLeaseId = resolved.createLeaseId ?? (() => globalThis.crypto.randomUUID());
   const limit = resolved.limit;
+  /** Takes (or, for an id already held, extends) `amount` units of `storeKey` under `leaseId`. */
+  const take = async (
+    storeKey: string,
+    leaseId: string,
+    amount: number,
+    ttlMs: number,
+    nowMs: number | undefined,
+  ): Promise<AcquireOutcome> => {
+    const batch = await store.apply(
+      [{ kind: "lease", key: storeKey, limit, amount, leaseId, ttlMs }],
+      nowMs === undefined ? {} : { nowMs },
+    );
+    const outcome = batch.outcomes[0];
+    if (outcome === undefined) throw new EnisError("INTERNAL", `store ${store.name} returned no outcome`);
+    if (batch.allowed) {
+      return {
+        acquired: true,
+        remaining: outcome.remaining,
+        lease: { key: storeKey, leaseId, amount, expiresAtMs: batch.nowMs + ttlMs },
+      };
+    }
+    return {
+      acquired: false,
+      remaining: outcome.remaining,
+      retryAfterMs: outcome.retryAfterMs,
+      reason: amount > limit ? "amount-exceeds-limit" : "concurrency-limited",
+    };
+  };
+
   return {
     async acquire(key, callOptions) {
       assertId(key, "key");
       if (typeof callOptions !== "object" || callOptions === null)
         throw invalidField("options", callOptions, "an object { ttlMs, amount?, nowMs? }");
       const { ttlMs, amount = 1, nowMs } = callOptions;
-      if (typeof ttlMs !== "number" || !Number.isSafeInteger(ttlMs) || ttlMs < 1)
-        throw invalidField("ttlMs", ttlMs, "an integer >= 1");
-      if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount < 1)
-        throw invalidField("amount", amount, "an integer >= 1");
-      if (nowMs !== undefined && (typeof nowMs !== "number" || !Number.isFinite(nowMs) || nowMs < 0)) {
-        throw invalidField("nowMs", nowMs, "a finite number >= 0");
-      }
+      assertTtl(ttlMs);
+      assertAmount(amount, "amount");
+      assertNow(nowMs);
       const leaseId = createLeaseId();
       assertId(leaseId, "createLeaseId()");
-      const storeKey = scopeKey(key, prefix);
-      const batch = await store.apply(
-        [{ kind: "lease", key: storeKey, limit, amount, leaseId, ttlMs }],
-        nowMs === undefined ? {} : { nowMs },
-      );
-      const outcome = batch.outcomes[0];
-      if (outcome === undefined) throw new EnisError("INTERNAL", `store ${store.name} returned no outcome`);
-      if (batch.allowed) {
-        return {
-          acquired: true,
-          remaining: outcome.remaining,
-          lease: { key: storeKey, leaseId, amount, expiresAtMs: batch.nowMs + ttlMs },
-        };
-      }
-      return {
-        acquired: false,
-        remaining: outcome.remaining,
-        retryAfterMs: outcome.retryAfterMs,
-        reason: amount > limit ? "amount-exceeds-limit" : "concurrency-limited",
-      };
+      return take(scopeKey(key, prefix), leaseId, amount, ttlMs, nowMs);
+    },
+    async renew(lease, callOptions) {
+      assertLease(lease);
+      if (typeof callOptions !== "object" || callOptions === null)
+        throw invalidField("options", callOptions, "an object { ttlMs, nowMs? }");
+      const { ttlMs, nowMs } = callOptions;
+      assertTtl(ttlMs);
+      assertNow(nowMs);
+      return take(lease.key, lease.leaseId, lease.amount, ttlMs, nowMs);
     },
     async release(lease, callOptions = {}) {
       assertObject(callOptions as unknown, "options");
-      if (typeof lease !== "object" || lease === null)
-        throw invalidField("lease", lease, "a lease from acquire()");
-      assertId(lease.key, "lease.key");
-      assertId(lease.leaseId, "lease.leaseId");
+      assertLease(lease);
       return store.release(
         lease.key,
         lease.leaseId,
@@ -130,4 +149,29 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
       );
     },
   };
+}
+
+function assertTtl(ttlMs: unknown): asserts ttlMs is number {
+  if (typeof ttlMs !== "number" || !Number.isSafeInteger(ttlMs) || ttlMs < 1)
+    throw invalidField("ttlMs", ttlMs, "an integer >= 1");
+}
+
+function assertAmount(amount: unknown, field: string): asserts amount is number {
+  if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount < 1)
+    throw invalidField(field, amount, "an integer >= 1");
+}
+
+function assertNow(nowMs: unknown): asserts nowMs is number | undefined {
+  if (nowMs !== undefined && (typeof nowMs !== "number" || !Number.isFinite(nowMs) || nowMs < 0)) {
+    throw invalidField("nowMs", nowMs, "a finite number >= 0");
+  }
+}
+
+function assertLease(lease: unknown): asserts lease is Lease {
+  if (typeof lease !== "object" || lease === null)
+    throw invalidField("lease", lease, "a lease from acquire()");
+  const { key, leaseId, amount } = lease as Partial<Lease>;
+  assertId(key, "lease.key");
+  assertId(leaseId, "lease.leaseId");
+  assertAmount(amount, "lease.amount");
 }

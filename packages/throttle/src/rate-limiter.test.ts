@@ -204,6 +204,53 @@ describe("createConcurrencyLimiter", () => {
     });
   });
 
+  it("renews a held lease past its first expiry, and takes a lapsed one again only if the units are free", async () => {
+    let next = 0;
+    const executions = createConcurrencyLimiter({ limit: 3, createLeaseId: () => `lease-${next++}` });
+    const first = await executions.acquire("acme:agents", { ttlMs: 1_000, amount: 2, nowMs: epoch });
+    if (!first.acquired) throw new Error("unreachable");
+    // A heartbeat at 900 ms keeps the two units until 900 + 1000.
+    const renewed = await executions.renew(first.lease, { ttlMs: 1_000, nowMs: epoch + 900 });
+    expect(renewed).toEqual({
+      acquired: true,
+      remaining: 1,
+      lease: { key: "acme:agents", leaseId: "lease-0", amount: 2, expiresAtMs: epoch + 1_900 },
+    });
+    // Renewing is not taking twice: the lease still holds 2 of 3 units.
+    expect(
+      await executions.acquire("acme:agents", { ttlMs: 1_000, amount: 2, nowMs: epoch + 1_500 }),
+    ).toMatchObject({ acquired: false, remaining: 1, retryAfterMs: 400 });
+    expect((await executions.acquire("acme:agents", { ttlMs: 100, nowMs: epoch + 1_899 })).acquired).toBe(
+      true,
+    );
+    // Lapsed at 1900 without a heartbeat; a newcomer takes 2 units; the late renewal must not fit.
+    expect(
+      (await executions.acquire("acme:agents", { ttlMs: 1_000, amount: 2, nowMs: epoch + 2_000 })).acquired,
+    ).toBe(true);
+    expect(await executions.renew(first.lease, { ttlMs: 1_000, nowMs: epoch + 2_001 })).toMatchObject({
+      acquired: false,
+      reason: "concurrency-limited",
+    });
+    // Once those units are free again, the same lease id is taken again.
+    expect(await executions.renew(first.lease, { ttlMs: 1_000, nowMs: epoch + 3_000 })).toMatchObject({
+      acquired: true,
+      lease: { leaseId: "lease-0", amount: 2, expiresAtMs: epoch + 4_000 },
+    });
+    for (const [lease, call, field] of [
+      [first.lease, { ttlMs: 0 }, "ttlMs"],
+      [first.lease, undefined, "options"],
+      [{ ...first.lease, amount: 0 }, { ttlMs: 10 }, "lease.amount"],
+      [{ ...first.lease, leaseId: "" }, { ttlMs: 10 }, "lease.leaseId"],
+      [null, { ttlMs: 10 }, "lease"],
+    ] as const) {
+      const error = await executions.renew(lease as never, call as never).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(EnisError.isInstance(error) && error.field).toBe(field);
+    }
+  });
+
   it("rejects bad arguments", async () => {
     const executions = createConcurrencyLimiter({ limit: 1 });
     for (const [call, field] of [
