@@ -271,44 +271,27 @@ const lookupRate = percentile(lookupRates, 50);
 const ratio = heapRate / handleRate;
 const met = handleRate >= 2_000_000 && ratio <= 2;
 
+function row(structure: string, rate: number, latency: { push: Float64Array; pop: Float64Array }) {
+  return {
+    structure,
+    opsPerSecond: Math.round(rate),
+    enqueueP99Ns: round(percentile(latency.push, 99)),
+    dequeueP99Ns: round(percentile(latency.pop, 99)),
+    enqueueP50Ns: round(percentile(latency.push, 50)),
+    dequeueP50Ns: round(percentile(latency.pop, 50)),
+  };
+}
+
 writeResult({
   id: "fairness-fair-queue",
   claim: "Fair queue: 10k tenants, Zipf arrivals, 1M enqueues + 1M dequeues at a ~20k backlog",
   target: ">= 2M ops/s and within 2x of a bare binary heap of numbers (same run)",
   passed: met,
   rows: [
-    {
-      structure: "createFairQueue, through tenant handles",
-      opsPerSecond: Math.round(handleRate),
-      enqueueP99Ns: round(percentile(handleLatency.push, 99)),
-      dequeueP99Ns: round(percentile(handleLatency.pop, 99)),
-      enqueueP50Ns: round(percentile(handleLatency.push, 50)),
-      dequeueP50Ns: round(percentile(handleLatency.pop, 50)),
-    },
-    {
-      structure: "createFairQueue, by tenant id (weightOf lookup per call)",
-      opsPerSecond: Math.round(queueRate),
-      enqueueP99Ns: round(percentile(queueLatency.push, 99)),
-      dequeueP99Ns: round(percentile(queueLatency.pop, 99)),
-      enqueueP50Ns: round(percentile(queueLatency.push, 50)),
-      dequeueP50Ns: round(percentile(queueLatency.pop, 50)),
-    },
-    {
-      structure: "bare binary heap of numbers",
-      opsPerSecond: Math.round(heapRate),
-      enqueueP99Ns: round(percentile(heapLatency.push, 99)),
-      dequeueP99Ns: round(percentile(heapLatency.pop, 99)),
-      enqueueP50Ns: round(percentile(heapLatency.push, 50)),
-      dequeueP50Ns: round(percentile(heapLatency.pop, 50)),
-    },
-    {
-      structure: "bare heap + Map lookup of the tenant id per push",
-      opsPerSecond: Math.round(lookupRate),
-      enqueueP99Ns: round(percentile(lookupLatency.push, 99)),
-      dequeueP99Ns: round(percentile(lookupLatency.pop, 99)),
-      enqueueP50Ns: round(percentile(lookupLatency.push, 50)),
-      dequeueP50Ns: round(percentile(lookupLatency.pop, 50)),
-    },
+    row("createFairQueue, through tenant handles", handleRate, handleLatency),
+    row("createFairQueue, by tenant id (weightOf lookup per call)", queueRate, queueLatency),
+    row("bare binary heap of numbers", heapRate, heapLatency),
+    row("bare heap + Map lookup of the tenant id per push", lookupRate, lookupLatency),
   ],
   notes: [
     `bare heap / fair queue through handles: ${round(ratio)} (target <= 2); bare heap / fair queue by id: ${round(heapRate / queueRate)}; heap-with-lookup / fair queue by id: ${round(lookupRate / queueRate)}; median of ${runs} alternating runs`,
