@@ -334,7 +334,7 @@ describe("createFairQueue: start-time fair queuing", () => {
 
   it("schedules exactly like the reference while it forgets idle tenants (thousands of tenants)", () => {
     const random = createRandom(99);
-    const queue = createFairQueue<number>();
+    const queue = createFairQueue<number>({ idleTenantsKept: 1_024 });
     const reference = new ReferenceQueue();
     for (let i = 0; i < 20; i++) {
       queue.enqueue("busy", -1 - i, { cost: 3 });
@@ -616,6 +616,7 @@ describe("createFairQueue: start-time fair queuing", () => {
       [() => queue.enqueue("a", 1, { weight: Number.NEGATIVE_INFINITY }), "INVALID_OPTIONS", "weight"],
       [() => createFairQueue({ maxQueued: 0 }), "INVALID_OPTIONS", "options.maxQueued"],
       [() => createFairQueue({ maxQueued: 1.5 }), "INVALID_OPTIONS", "options.maxQueued"],
+      [() => createFairQueue({ idleTenantsKept: 0 }), "INVALID_OPTIONS", "options.idleTenantsKept"],
       [() => createFairQueue({ weigthOf: () => 1 } as never), "INVALID_OPTIONS", "options.weigthOf"],
       [() => createFairQueue({ weightOf: () => -1 }).enqueue("a", 1), "INVALID_OPTIONS", 'weightOf("a")'],
       [() => createFairQueue({ tierOf: () => "gold" }).enqueue("a", 1), "UNKNOWN_TIER", 'tierOf("a")'],
@@ -644,7 +645,7 @@ describe("createFairQueue: start-time fair queuing", () => {
   });
 
   it("forgets tenants that can no longer matter, so state stays bounded", () => {
-    const queue = createFairQueue<number>();
+    const queue = createFairQueue<number>({ idleTenantsKept: 1_024 });
     for (let i = 0; i < 10; i++) queue.enqueue("heavy", -i);
     let most = 0;
     for (let i = 0; i < 50_000; i++) {
@@ -660,6 +661,89 @@ describe("createFairQueue: start-time fair queuing", () => {
     expect(most).toBeLessThanOrEqual(2_100);
     while (queue.dequeue());
     expect(queue.trackedTenants).toBe(0);
+
+    // By default up to 16,384 idle tenants are kept, and a sweep starts past that.
+    const roomy = createFairQueue<number>();
+    roomy.enqueue("heavy", -1);
+    let roomiest = 0;
+    for (let i = 0; i < 40_000; i++) {
+      roomy.enqueue("heavy", i);
+      roomy.enqueue(`light-${i}`, i);
+      roomy.dequeue();
+      roomy.dequeue();
+      roomiest = Math.max(roomiest, roomy.trackedTenants);
+    }
+    expect(roomiest).toBeGreaterThanOrEqual(16_384);
+    expect(roomiest).toBeLessThanOrEqual(16_400);
+  });
+
+  it("stays bounded when tickets are never completed, and holds idle tenants for tickets once they are", () => {
+    for (const completes of [false, true]) {
+      const queue = createFairQueue<number>({ idleTenantsKept: 1_024 });
+      for (let i = 0; i < 4; i++) {
+        queue.enqueue("busy-1", i);
+        queue.enqueue("busy-2", i);
+      }
+      const outstanding: FairQueueTicket[] = [];
+      let most = 0;
+      for (let i = 0; i < 30_000; i++) {
+        queue.enqueue(`once-${i}`, i);
+        queue.enqueue(i % 2 === 0 ? "busy-1" : "busy-2", i);
+        for (let k = 0; k < 2; k++) {
+          const { ticket } = queue.dequeue()!;
+          // A caller that completes does so a few dequeues later (the request ran meanwhile).
+          if (completes) outstanding.push(ticket);
+          if (outstanding.length > 8) queue.complete(outstanding.shift()!, 1);
+        }
+        most = Math.max(most, queue.trackedTenants);
+      }
+      // Never completing: idle tenants are forgotten as usual. Completing: only tenants with a
+      // ticket still out are held beyond that, a handful here.
+      expect(most).toBeLessThanOrEqual(2_100);
+    }
+  });
+
+  it("leaves the queue as it was when the clock or a limit callback throws or calls back in", () => {
+    let broken = false;
+    let time = 0;
+    const clock = { nowMs: () => (broken ? Number.NaN : time) };
+    const queue = createFairQueue<string>({ clock });
+    queue.enqueue("a", "a1");
+    queue.enqueue("a", "a2");
+    expect(queue.dequeue()?.item).toBe("a1");
+    broken = true;
+    expect(catchEnisError(() => queue.dequeue()).field).toBe("clock.nowMs()");
+    expect(catchEnisError(() => queue.enqueue("b", "b1")).field).toBe("clock.nowMs()");
+    broken = false;
+    expect([queue.size, queue.sizeOf("a"), queue.backloggedTenants, queue.trackedTenants]).toEqual([
+      1, 1, 1, 1,
+    ]);
+    time = 5;
+    queue.enqueue("b", "b1");
+    const drained: string[] = [];
+    for (let next = queue.dequeue(); next !== undefined; next = queue.dequeue()) drained.push(next.item);
+    expect(drained).toEqual(["b1", "a2"]); // b starts at v = 0, a2 at a1's finish tag 1
+    expect([queue.size, queue.backloggedTenants, queue.trackedTenants]).toEqual([0, 0, 0]);
+
+    // A limit callback that drains the queue (and so forgets every tenant) before answering.
+    let drain = false;
+    const reentrant: FairQueue<string> = createFairQueue<string>({
+      maxQueuedPerTenant: () => {
+        if (drain) {
+          drain = false;
+          while (reentrant.dequeue());
+        }
+        return 10;
+      },
+    });
+    const handle = reentrant.tenant("a");
+    reentrant.enqueue("a", "a1");
+    drain = true;
+    expect(handle.enqueue("a2").accepted).toBe(true);
+    drain = true;
+    expect(reentrant.enqueue("a", "a3").accepted).toBe(true);
+    expect([reentrant.size, reentrant.sizeOf("a"), reentrant.trackedTenants]).toEqual([1, 1, 1]);
+    expect(reentrant.peek()).toEqual({ tenantId: "a", item: "a3" });
   });
 
   it("never freezes or changes the caller's clock", () => {

@@ -68,6 +68,14 @@ export interface FairQueueOptions {
    */
   maxQueued?: number;
   /**
+   * Idle tenants the queue may keep tracking before it forgets those that can no longer matter
+   * (an integer >= 1). Tracking is a few dozen bytes per tenant; forgetting one that comes back
+   * costs a new entry, so platforms whose active tenants number more than this pay that churn.
+   * The queue tracks at most about twice this many tenants, or twice the ones that still matter.
+   * @default 16384
+   */
+  idleTenantsKept?: number;
+  /**
    * Clock used to report how long each item waited (`waitMs` on dequeue). Without one, `waitMs` is 0.
    * @default undefined
    */
@@ -172,6 +180,12 @@ export interface FairQueue<T> {
   /**
    * Reports the actual cost of a dequeued item, so the tenant is charged what it really used.
    * Throws `EnisError("UNKNOWN_TICKET")` for a ticket of another queue or one completed twice.
+   *
+   * Complete every ticket, or none. Once a queue has seen a completion, an idle tenant with a
+   * ticket still out keeps its state until the ticket is completed or the queue empties, so the
+   * correction applies exactly; a queue that is never told stops tracking idle tenants as usual.
+   * A correction arriving after its tenant was forgotten (the queue emptied in between, or before
+   * the queue's first completion) is dropped.
    */
   complete(ticket: FairQueueTicket, actualCost: number): void;
   /** Removes every queued item of `tenantId` and returns them in FIFO order (nothing accepted is lost). */
@@ -208,6 +222,12 @@ const optionsSchema = z.strictObject({
     ])
     .optional(),
   maxQueued: z.union([z.number().int().positive(), z.literal(Number.POSITIVE_INFINITY)]).optional(),
+  idleTenantsKept: z
+    .number()
+    .int()
+    .min(1)
+    .max(2 ** 30)
+    .optional(),
   clock: z
     .custom<Clock>(
       (v: unknown) => typeof v === "object" && v !== null && typeof (v as Clock).nowMs === "function",
@@ -635,19 +655,27 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
 
   // Tenants are forgotten when they can no longer matter, so a queue that sees millions of
   // distinct tenants holds state only for the recent ones: all of them when the queue empties, and
-  // in between, in an amortised sweep, those that are idle with nothing in flight and a finish tag
-  // behind the virtual clock (their next start tag would be max(v, F) = v anyway).
-  let sweepAbove = 1024;
+  // in between, in an amortised sweep, those that are idle with a finish tag behind the virtual
+  // clock (their next start tag would be max(v, F) = v anyway) and nothing in flight. Items in
+  // flight hold their tenant only once the caller has shown it completes tickets: a queue whose
+  // tickets are never completed must not keep every tenant it ever served until it empties.
+  const idleTenantsKept = resolved.idleTenantsKept ?? 16_384;
+  let sweepAbove = idleTenantsKept;
+  let completes = false;
   const sweep = (): void => {
     for (const [id, tenant] of tenants) {
-      if (tenantCount[tenant] === 0 && tenantInFlight[tenant] === 0 && tenantFinish[tenant]! <= virtualTime) {
+      if (
+        tenantCount[tenant] === 0 &&
+        (tenantInFlight[tenant] === 0 || !completes) &&
+        tenantFinish[tenant]! <= virtualTime
+      ) {
         tenants.delete(id);
         tenantIds[tenant] = undefined;
         tenantStamp[tenant] = -1;
         freeTenants[freeTenantCount++] = tenant;
       }
     }
-    sweepAbove = Math.max(1024, 2 * tenants.size);
+    sweepAbove = Math.max(idleTenantsKept, 2 * tenants.size);
   };
 
   const becameIdle = (): void => {
@@ -681,23 +709,30 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
   let refusal: EnqueueOutcome = queueFull;
 
   /**
-   * Queues a validated item for `tenantId`, whose number is `known` (-1 when the queue tracks it
-   * not: it is tracked once the limits admit the item). Returns the tenant's number, or -1 when a
-   * limit refused the item (the outcome is then in `refusal`).
+   * Queues a validated item for `tenantId` (through `handle`, when given, for its cached number).
+   * Returns the tenant's number, or -1 when a limit refused the item (the outcome is then in
+   * `refusal`). The caller's callbacks — the per-tenant limit, the clock — run before any state is
+   * read or changed: one that throws leaves the queue as it was, and one that calls back into the
+   * queue cannot leave this call holding a stale tenant number.
    */
-  const push = (tenantId: string, known: number, item: T, cost: number, weight: number): number => {
+  const push = (
+    tenantId: string,
+    handle: TenantHandle<T> | undefined,
+    item: T,
+    cost: number,
+    weight: number,
+  ): number => {
+    const limit = perTenantLimit === Number.POSITIVE_INFINITY ? perTenantLimit : tenantLimit(tenantId);
+    const enqueuedAt = clock === undefined ? 0 : now();
     if (size >= totalLimit) {
       refusal = queueFull;
       return -1;
     }
-    if (perTenantLimit !== Number.POSITIVE_INFINITY) {
-      const limit = tenantLimit(tenantId);
-      if ((known < 0 ? 0 : tenantCount[known]!) >= limit) {
-        refusal = tenantFull(limit);
-        return -1;
-      }
+    let tenant = handle === undefined ? (tenants.get(tenantId) ?? -1) : currentTenant(handle);
+    if (limit !== Number.POSITIVE_INFINITY && (tenant < 0 ? 0 : tenantCount[tenant]!) >= limit) {
+      refusal = tenantFull(limit);
+      return -1;
     }
-    let tenant = known;
     if (tenant < 0) {
       if (tenants.size >= sweepAbove) sweep();
       tenant = trackTenant(tenantId);
@@ -707,7 +742,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
     slotData[base] = -1;
     slotData[base + 1] = cost;
     slotData[base + 2] = weight;
-    if (clock !== undefined) slotData[base + 3] = now();
+    slotData[base + 3] = enqueuedAt;
     slotItem[slot] = item;
     const tail = tenantTail[tenant]!;
     if (tail < 0) tenantHead[tenant] = slot;
@@ -742,7 +777,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
   const handles: HandleBackend<T> = {
     enqueue(handle, item, cost) {
       assertCost(cost);
-      const tenant = push(handle.tenantId, currentTenant(handle), item, cost, handle.weight);
+      const tenant = push(handle.tenantId, handle, item, cost, handle.weight);
       if (tenant < 0) return refusal;
       if (tenant !== handle.tenant) {
         handle.tenant = tenant;
@@ -770,7 +805,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
         assertWeight(given, "weight");
         weight = given;
       }
-      return push(tenantId, tenants.get(tenantId) ?? -1, item, cost, weight) < 0 ? refusal : accepted;
+      return push(tenantId, undefined, item, cost, weight) < 0 ? refusal : accepted;
     },
 
     tenant(tenantId: string, handleOptions?: TenantQueueOptions): TenantQueue<T> {
@@ -785,6 +820,8 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
     },
 
     dequeue(): Dequeued<T> | undefined {
+      // The clock first: a throwing (or re-entrant) clock must find the queue untouched.
+      const dequeuedAt = clock === undefined ? 0 : now();
       const front = laneFront();
       let tenant: number;
       let start: number;
@@ -812,7 +849,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       const cost = slotData[base + 1]!;
       const weight = slotData[base + 2]!;
       const item = slotItem[slot] as T;
-      const waitMs = clock === undefined ? 0 : now() - slotData[base + 3]!;
+      const waitMs = clock === undefined ? 0 : dequeuedAt - slotData[base + 3]!;
       releaseSlot(slot);
       const finish = start + cost / weight;
       tenantFinish[tenant] = finish;
@@ -869,10 +906,11 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
         );
       }
       entry.completed = true;
+      completes = true;
       const tenant = entry.tenant;
-      // A correction from an earlier busy period is dropped: the queue emptied in between, so
-      // nobody waited behind the misestimate, the virtual clock has restarted and the tenant was
-      // forgotten (a tenant is never forgotten in a busy period while it has items in flight).
+      // A correction for a forgotten tenant is dropped: the queue emptied in between (nobody waited
+      // behind the misestimate, the virtual clock has restarted), or the tenant went idle before
+      // the queue's first completion, when items in flight did not yet hold tenants.
       if (!isCurrent(tenant, entry.stamp)) return;
       tenantInFlight[tenant]!--;
       const finish = tenantFinish[tenant]! + (actualCost - entry.estimatedCost) / entry.weight;
