@@ -2,7 +2,7 @@ import { assertId, assertObject, EnisError, invalidField, parseOptions } from "@
 import { z } from "zod";
 import { createMemoryStore } from "./memory-store.js";
 import { scopeKey, storeSchema } from "./rate-limiter.js";
-import type { ThrottleStore } from "./store.js";
+import { assertTime, type ThrottleStore } from "./store.js";
 
 /** A held lease; pass it back to `release`. */
 export interface Lease {
@@ -162,9 +162,7 @@ function assertAmount(amount: unknown, field: string): asserts amount is number 
 }
 
 function assertNow(nowMs: unknown): asserts nowMs is number | undefined {
-  if (nowMs !== undefined && (typeof nowMs !== "number" || !Number.isFinite(nowMs) || nowMs < 0)) {
-    throw invalidField("nowMs", nowMs, "a finite number >= 0");
-  }
+  if (nowMs !== undefined) assertTime(nowMs, "nowMs");
 }
 
 function assertLease(lease: unknown): asserts lease is Lease {

@@ -1,4 +1,4 @@
-import { assertId, assertObject, type Clock, EnisError } from "@enis/core";
+import { assertId, type Clock } from "@enis/core";
 import {
   type Evaluation,
   evaluate,
@@ -11,7 +11,11 @@ import {
 } from "./algorithms.js";
 import {
   type ApplyOptions,
+  assertApplyOptions,
+  assertKeys,
   assertRules,
+  assertTime,
+  assertTimeOptions,
   type BatchOutcome,
   type InProcessBatch,
   type InProcessRate,
@@ -68,14 +72,17 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const entries = new Map<string, Entry>();
   let sweepAbove = 1024;
 
+  /** The time of a call: its `nowMs` (checked by the caller), else a checked reading of the clock. */
   const timeOf = (nowMs: number | undefined): number => {
-    const time = nowMs ?? clock.nowMs();
-    if (typeof time !== "number" || !Number.isFinite(time)) {
-      throw new EnisError("INVALID_OPTIONS", `nowMs must be a finite number, got ${String(time)}`, {
-        field: "nowMs",
-      });
-    }
+    if (nowMs !== undefined) return nowMs;
+    const time = clock.nowMs();
+    assertTime(time, "clock.nowMs()");
     return time;
+  };
+
+  /** Before a call reads any entry: once the map has doubled, a sweep (see below). */
+  const sweepIfDue = (nowMs: number): void => {
+    if (entries.size >= sweepAbove) sweep(nowMs);
   };
 
   const live = (key: string, nowMs: number): Entry | undefined => {
@@ -92,6 +99,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   // dropped: memory stays bounded by the keys of the last second, and a key in steady rotation
   // whose state lives shorter than its revisit (a fast limit over many keys) keeps its entry
   // instead of being dropped and rebuilt on every visit (measured: 40 % of the time went to GC).
+  // A sweep runs only at the start of a call, never between a batch's reads and its writes: it
+  // could drop an expired entry the batch has read, and the batch's write would go to an entry no
+  // longer in the map (a spend lost).
   const sweep = (nowMs: number): void => {
     const before = nowMs - sweepGraceMs;
     for (const [key, entry] of entries) if (entry.expiresAtMs <= before) entries.delete(key);
@@ -133,7 +143,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     kind: Entry["kind"],
     data: number[] | HeldLease[],
     expiresAtMs: number,
-    nowMs: number,
   ): void => {
     if (existing !== undefined && existing.kind === kind) {
       existing.expiresAtMs = expiresAtMs;
@@ -149,7 +158,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       }
       return;
     }
-    if (existing === undefined && entries.size >= sweepAbove) sweep(nowMs);
     entries.set(
       key,
       kind === "rate"
@@ -160,7 +168,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   const applySync = (rules: readonly StoreRule[], applyOptions: ApplyOptions = noOptions): BatchOutcome => {
     assertRules(rules);
-    assertObject(applyOptions as unknown, "options");
+    assertApplyOptions(applyOptions);
     return applyValid(rules, applyOptions.nowMs, applyOptions.dryRun === true);
   };
 
@@ -171,6 +179,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     dryRun: boolean,
   ): BatchOutcome => {
     const nowMs = timeOf(nowOption);
+    sweepIfDue(nowMs);
     const spend = !dryRun;
     // One rule (a plain limiter call): no overlay, and the entry is updated in place, so a
     // decision on a known key allocates only its outcome and the algorithm's state array.
@@ -184,7 +193,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const current = entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined;
       const result = evaluateRule(rule, current, nowMs);
       if (result.allowed && spend) {
-        write(rule.key, entry, "lease", result.next, nowMs + Math.max(1, result.ttlMs), nowMs);
+        write(rule.key, entry, "lease", result.next, nowMs + Math.max(1, result.ttlMs));
       }
       return { allowed: result.allowed, outcomes: [outcomeOf(result)], nowMs };
     }
@@ -217,7 +226,6 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
             rules[index]!.kind,
             result.next,
             nowMs + Math.max(1, result.ttlMs),
-            nowMs,
           );
         }
         results[index] = outcomeOf(result);
@@ -267,14 +275,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     }
     if (allowed && spend) {
       for (let at = 0; at < overlayKeys.length; at++) {
-        write(
-          overlayKeys[at]!,
-          overlayStored[at],
-          overlayKinds[at]!,
-          overlayData[at]!,
-          overlayExpiry[at]!,
-          nowMs,
-        );
+        write(overlayKeys[at]!, overlayStored[at], overlayKinds[at]!, overlayData[at]!, overlayExpiry[at]!);
       }
     }
     return { allowed, outcomes, nowMs };
@@ -292,12 +293,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     dryRun: boolean,
   ): Evaluation => {
     const time = timeOf(nowMs);
+    sweepIfDue(time);
     const entry = entries.get(key);
     const current =
       entry !== undefined && entry.expiresAtMs > time && entry.kind === "rate" ? entry : undefined;
     const evaluation = evaluate(spec, current?.state, time, cost);
     if (evaluation.allowed && !dryRun) {
-      write(key, entry, "rate", evaluation.next, time + Math.max(1, evaluation.ttlMs), time);
+      write(key, entry, "rate", evaluation.next, time + Math.max(1, evaluation.ttlMs));
     }
     return evaluation;
   };
@@ -316,7 +318,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
     async refund(rules: readonly RateRule[], refundOptions: { readonly nowMs?: number } = {}): Promise<void> {
       assertRules(rules);
-      assertObject(refundOptions as unknown, "options");
+      assertTimeOptions(refundOptions);
       const nowMs = timeOf(refundOptions.nowMs);
       for (const rule of rules) {
         const current = live(rule.key, nowMs);
@@ -332,7 +334,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     ): Promise<boolean> {
       assertId(key, "key");
       assertId(leaseId, "leaseId");
-      assertObject(releaseOptions as unknown, "options");
+      assertTimeOptions(releaseOptions);
       const nowMs = timeOf(releaseOptions.nowMs);
       const current = live(key, nowMs);
       if (current?.kind !== "lease") return false;
@@ -343,6 +345,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
 
     async reset(keys: readonly string[]): Promise<void> {
+      assertKeys(keys);
       for (const key of keys) entries.delete(key);
     },
   };

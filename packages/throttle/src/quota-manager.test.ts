@@ -200,7 +200,16 @@ describe("createQuotaManager", () => {
             expect(decision.allowed).toBe(expected.allowed);
             expect(decision.refusals.map((r) => [r.level, r.remaining, r.retryAfterMs])).toEqual(
               expected.outcomes.flatMap((o, depth) =>
-                o.allowed ? [] : [[(["org", "team", "user"] as const)[depth], o.remaining, o.retryAfterMs]],
+                o.allowed
+                  ? []
+                  : [
+                      [
+                        (["org", "team", "user"] as const)[depth],
+                        // A hard limit of 0 leaves nothing, whatever its stand-in spec's burst says.
+                        rules[depth]!.cost === Number.MAX_SAFE_INTEGER ? 0 : o.remaining,
+                        o.retryAfterMs,
+                      ],
+                    ],
               ),
             );
           }
@@ -326,6 +335,55 @@ describe("checkSync", () => {
       const options = { nowMs: now, rate: step % 5 === 0 ? 0.5 : 1, dryRun: step % 9 === 0 };
       expect(sync.checkSync(path, usage, options)).toEqual(await async.check(path, usage, options));
     }
+  });
+
+  it("keeps dimension names with separators apart from deeper levels' keys", () => {
+    const quotas = createQuotaManager({
+      dimensions: {
+        x: { kind: "rate", windowMs: 60_000, algorithm: "fixed-window" },
+        "user:bob:x": { kind: "rate", windowMs: 60_000, algorithm: "fixed-window" },
+      },
+      limits: { team: { "user:bob:x": { hard: 1 } }, user: { x: { hard: 5 } } },
+    });
+    expect(quotas.checkSync({ org: "a", team: "t" }, { "user:bob:x": 1 }, { nowMs: epoch }).allowed).toBe(
+      true,
+    );
+    // bob's own "x" is untouched by the team's "user:bob:x".
+    expect(quotas.checkSync({ org: "a", team: "t", user: "bob" }, { x: 5 }, { nowMs: epoch }).allowed).toBe(
+      true,
+    );
+  });
+
+  it("reports nothing left under a hard limit of 0, whatever its burst", () => {
+    const quotas = createQuotaManager({
+      dimensions: { calls: { kind: "rate", windowMs: 60_000 } },
+      limits: { org: { calls: { hard: 0, burst: 5 } } },
+    });
+    expect(quotas.checkSync({ org: "acme" }, { calls: 1 }, { nowMs: epoch }).refusals).toEqual([
+      { level: "org", dimension: "calls", limit: 0, remaining: 0, retryAfterMs: Number.POSITIVE_INFINITY },
+    ]);
+  });
+
+  it("rejects loose check options and malformed decisions instead of spending or throwing TypeError", async () => {
+    const quotas = manager();
+    const usage = { requestsPerMinute: 1 };
+    for (const [options, field] of [
+      [{ dryRun: "true" }, "options.dryRun"],
+      [{ dryrun: true }, "options.dryrun"],
+      [{ nowMs: 1e20 }, "options.nowMs"],
+      [{ nowMs: -1 }, "options.nowMs"],
+    ] as const) {
+      expect(catchEnisError(() => quotas.checkSync(alice, usage, options as never)).field).toBe(field);
+    }
+    // None of them spent: alice's 3 per minute are all there.
+    expect(quotas.checkSync(alice, { requestsPerMinute: 3 }, { dryRun: true, nowMs: epoch }).allowed).toBe(
+      true,
+    );
+    const rejected = await quotas.release({ leases: 5 } as never).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(EnisError.isInstance(rejected) && rejected.field).toBe("decision.leases");
   });
 
   it("needs an in-process store, and names the field of bad input", () => {

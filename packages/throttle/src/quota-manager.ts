@@ -1,10 +1,11 @@
-import { assertId, assertObject, invalidField, parseOptions } from "@enis/core";
+import { assertArray, assertId, assertKnownKeys, assertObject, invalidField, parseOptions } from "@enis/core";
 import { z } from "zod";
 import type { Algorithm, RateLimitSpec } from "./algorithms.js";
 import { createMemoryStore } from "./memory-store.js";
 import { maxWindowMs, storeSchema } from "./rate-limiter.js";
 import {
   type ApplyOptions,
+  assertTime,
   type BatchOutcome,
   type InProcessBatch,
   inProcessBatch,
@@ -197,6 +198,7 @@ const optionsSchema = z.strictObject({
 });
 
 const levels: readonly QuotaLevel[] = ["org", "team", "user"];
+const checkOptionKeys: ReadonlySet<string> = new Set(["nowMs", "rate", "dryRun"]);
 const spendOptions = Object.freeze({});
 const noLimits: LevelLimits = Object.freeze({});
 const peekOptions = Object.freeze({ dryRun: true });
@@ -407,7 +409,13 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
     } else {
       meta = Object.freeze({ level: node.level, dimension, limit, hard: limit.hard, capacity: limit.hard });
     }
-    const planned = Object.freeze({ key: `${node.subject}:${dimension}`, limit, spec: rateSpec, meta });
+    // Encoded like the ids: a dimension named "user:bob:x" at a team must not be user bob's "x".
+    const planned = Object.freeze({
+      key: `${node.subject}:${encode(dimension)}`,
+      limit,
+      spec: rateSpec,
+      meta,
+    });
     node.planned[index] = planned;
     return planned;
   };
@@ -429,15 +437,20 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
   ): Prepared => {
     const depth = depthOf(path);
     assertObject(usage, "usage");
-    assertObject(checkOptions, "options");
+    if (checkOptions !== spendOptions) {
+      assertObject(checkOptions, "options");
+      assertKnownKeys(checkOptions as Record<string, unknown>, checkOptionKeys, "options");
+    }
     const rate = checkOptions.rate ?? 1;
     if (typeof rate !== "number" || !(rate > 0 && rate <= 1))
       throw invalidField("options.rate", rate, "a number in (0, 1]");
     const nowMs = checkOptions.nowMs;
-    if (nowMs !== undefined && (typeof nowMs !== "number" || !Number.isFinite(nowMs) || nowMs < 0)) {
-      throw invalidField("options.nowMs", nowMs, "a finite number >= 0");
+    if (nowMs !== undefined) assertTime(nowMs, "options.nowMs");
+    const dryRunOption: unknown = checkOptions.dryRun;
+    if (dryRunOption !== undefined && typeof dryRunOption !== "boolean") {
+      throw invalidField("options.dryRun", dryRunOption, "true or false");
     }
-    const dryRun = checkOptions.dryRun === true;
+    const dryRun = dryRunOption === true;
     if (planNodes >= maxPlanNodes) forgetPlans();
     const orgNode = childNode(undefined, path.org, "org");
     const teamNode = depth > 1 ? childNode(orgNode, path.team!, "team") : undefined;
@@ -516,7 +529,9 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
           level,
           dimension,
           limit: hard,
-          remaining: outcome.remaining,
+          // A limit of 0 is checked as a spec of limit 1 that refuses every cost (see prepare):
+          // its burst says nothing of what is left, which is nothing.
+          remaining: hard < 1 ? 0 : outcome.remaining,
           retryAfterMs: outcome.retryAfterMs,
         });
         if (outcome.retryAfterMs > retryAfterMs) retryAfterMs = outcome.retryAfterMs;
@@ -611,6 +626,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
     async release(decision, releaseOptions = {}) {
       assertObject(decision, "decision");
       assertObject(releaseOptions as unknown, "options");
+      if (decision.leases !== undefined) assertArray(decision.leases, "decision.leases");
       for (const lease of decision.leases ?? []) {
         assertObject(lease as unknown, "decision.leases[]");
         await store.release(

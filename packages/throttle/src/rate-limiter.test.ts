@@ -104,11 +104,16 @@ describe("createRateLimiter", () => {
     }).check({ org: "ac:me", team: "t", user: "u" }, { calls: 1 });
     expect(keys).toEqual([
       "acme:api:payments:alice",
-      "acme:api:",
+      "acme:api",
       "ac%3Ame:quota:org:calls",
       "ac%3Ame:quota:team:t:user:u:calls",
     ]);
     expect(scopeKey("acme:x", "")).toBe("acme:x");
+    // Distinct keys stay distinct in a namespace: one segment, a trailing ":", two segments.
+    const scoped = ["acme", "acme:", "acme:api", "acme::", ":acme", "acme:x"].map((key) =>
+      scopeKey(key, "api:"),
+    );
+    expect(new Set(scoped).size).toBe(scoped.length);
     expect(
       catchEnisError(() => createRateLimiter({ algorithm: "gcra", limit: 1, windowMs: 1, prefix: "a:b:" }))
         .field,
@@ -249,6 +254,18 @@ describe("createConcurrencyLimiter", () => {
       );
       expect(EnisError.isInstance(error) && error.field).toBe(field);
     }
+  });
+
+  it("rejects times no clock can give (a unit mistake), on limiters and leases", async () => {
+    const limiter = createRateLimiter({ algorithm: "gcra", limit: 1, windowMs: 1_000 });
+    expect(catchEnisError(() => limiter.limitSync("acme", { nowMs: 1e20 })).field).toBe("nowMs");
+    const executions = createConcurrencyLimiter({ limit: 1 });
+    const error = await executions.acquire("acme", { ttlMs: 10, nowMs: 1e300 }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(EnisError.isInstance(error) && error.field).toBe("nowMs");
+    expect(limiter.limitSync("acme", { nowMs: 8.64e15 }).allowed).toBe(true);
   });
 
   it("rejects bad arguments", async () => {

@@ -4,6 +4,7 @@ import type { Algorithm, RateLimitSpec } from "./algorithms.js";
 import { createMemoryStore } from "./memory-store.js";
 import {
   type ApplyOptions,
+  assertTime,
   type BatchOutcome,
   type InProcessRate,
   inProcessRate,
@@ -115,12 +116,14 @@ const optionsSchema = z.strictObject({
 
 /**
  * The store key of `key` in the namespace `prefix` (one segment ending in ":"): the prefix goes
- * after the key's first segment, so every key of an organisation starts with that organisation.
+ * after the key's first segment, so every key of an organisation starts with that organisation
+ * (`acme:payments:alice` → `acme:api:payments:alice`). A key of one segment gets the prefix
+ * without its ":" (`acme` → `acme:api`): distinct keys stay distinct (`acme:` → `acme:api:`).
  */
 export function scopeKey(key: string, prefix: string): string {
   if (prefix === "") return key;
   const end = key.indexOf(":");
-  return end < 0 ? `${key}:${prefix}` : `${key.slice(0, end)}:${prefix}${key.slice(end + 1)}`;
+  return end < 0 ? `${key}:${prefix.slice(0, -1)}` : `${key.slice(0, end)}:${prefix}${key.slice(end + 1)}`;
 }
 
 /** True for an object with the four methods of the store port. */
@@ -304,8 +307,6 @@ export function callArguments(
     throw invalidField("cost", cost, "an integer from 1 to 2^53 - 1");
   }
   const nowMs = options.nowMs;
-  if (nowMs !== undefined && (typeof nowMs !== "number" || !Number.isFinite(nowMs) || nowMs < 0)) {
-    throw invalidField("nowMs", nowMs, "a finite number >= 0");
-  }
+  if (nowMs !== undefined) assertTime(nowMs, "nowMs");
   return { cost, nowMs };
 }

@@ -143,6 +143,89 @@ describe("createResilientStore (degraded mode)", () => {
     expect(EnisError.isInstance(error) && error.field).toBe("rules");
   });
 
+  it("ignores what onStateChange throws: the decision stands, the store is not marked down", async () => {
+    const flaky = flakyStore();
+    const events: string[] = [];
+    const clock = createManualClock(epoch);
+    const store = createResilientStore({
+      store: flaky.store,
+      timeoutMs: 20,
+      probeIntervalMs: 10,
+      clock,
+      onStateChange: (state) => {
+        events.push(state);
+        throw new Error(`logger broke on ${state}`);
+      },
+    });
+    const limiter = createRateLimiter({ algorithm: "fixed-window", limit: 1, windowMs: 60_000, store });
+    flaky.set("fail");
+    expect(await limiter.limit("acme:x", { nowMs: epoch })).toMatchObject({
+      allowed: true,
+      reason: "degraded",
+    });
+    clock.advance(20);
+    flaky.set("up");
+    // The primary spends on recovery; the listener's throw must not turn that into an outage.
+    const recovered = await limiter.limit("acme:x", { nowMs: epoch });
+    expect([recovered.allowed, recovered.remaining, recovered.reason]).toEqual([true, 0, undefined]);
+    expect(events).toEqual(["unavailable", "recovered"]);
+  });
+
+  it("releases a lease taken on the fallback during an outage, after recovery", async () => {
+    const flaky = flakyStore();
+    const clock = createManualClock(epoch);
+    const store = createResilientStore({ store: flaky.store, timeoutMs: 20, probeIntervalMs: 10, clock });
+    const lease = {
+      kind: "lease" as const,
+      key: "acme:jobs",
+      limit: 1,
+      amount: 1,
+      leaseId: "job-1",
+      ttlMs: 60_000,
+    };
+    flaky.set("fail");
+    expect(await store.apply([lease], { nowMs: epoch })).toMatchObject({
+      allowed: true,
+      degraded: "fallback",
+    });
+    clock.advance(20);
+    flaky.set("up");
+    expect(await store.release("acme:jobs", "job-1", { nowMs: epoch + 30 })).toBe(true);
+    // The fallback's unit is free again for the next outage.
+    clock.advance(20);
+    flaky.set("fail");
+    expect(await store.apply([{ ...lease, leaseId: "job-2" }], { nowMs: epoch + 60 })).toMatchObject({
+      allowed: true,
+      degraded: "fallback",
+    });
+  });
+
+  it("rejects bad requests before any policy answers, and they do not count as an outage", async () => {
+    const flaky = flakyStore();
+    const events: string[] = [];
+    const store = createResilientStore({
+      store: flaky.store,
+      timeoutMs: 20,
+      onUnavailable: "open",
+      onStateChange: (state) => events.push(state),
+    });
+    const fieldOf = (promise: Promise<unknown>) =>
+      promise.then(
+        () => "none",
+        (error: unknown) => (EnisError.isInstance(error) ? error.field : "not an EnisError"),
+      );
+    const spec = { algorithm: "gcra" as const, limit: 1, windowMs: 1_000, burst: 1 };
+    expect(await fieldOf(store.reset(undefined as never))).toBe("keys");
+    expect(await fieldOf(store.apply("x" as never))).toBe("rules");
+    flaky.set("fail");
+    expect(await fieldOf(store.apply([{ kind: "rate", key: "", spec, cost: 1 }]))).toBe("rules[0].key");
+    expect(await fieldOf(store.apply([{ kind: "rate", key: "k", spec, cost: Number.NaN }]))).toBe(
+      "rules[0].cost",
+    );
+    expect(await fieldOf(store.release("k", "", {}))).toBe("leaseId");
+    expect(events).toEqual([]);
+  });
+
   it("validates its options", () => {
     expect(catchEnisError(() => createResilientStore({ store: {} as never })).field).toBe("options.store");
     expect(

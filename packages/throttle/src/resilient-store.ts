@@ -1,8 +1,18 @@
-import { assertObject, type Clock, EnisError, parseOptions } from "@enis/core";
+import { assertId, type Clock, EnisError, parseOptions } from "@enis/core";
 import { z } from "zod";
 import { createMemoryStore, wallClock } from "./memory-store.js";
 import { storeSchema } from "./rate-limiter.js";
-import type { ApplyOptions, BatchOutcome, RateRule, StoreRule, ThrottleStore } from "./store.js";
+import {
+  type ApplyOptions,
+  assertApplyOptions,
+  assertKeys,
+  assertRules,
+  assertTimeOptions,
+  type BatchOutcome,
+  type RateRule,
+  type StoreRule,
+  type ThrottleStore,
+} from "./store.js";
 
 /*
  * Degraded mode (seed 001: "the kernel uses static quotas when the service is down"). Every call
@@ -46,7 +56,10 @@ export interface ResilientStoreOptions {
    * @default the wall clock
    */
   clock?: Clock;
-  /** Called when the store fails and when it recovers (logs, metrics). */
+  /**
+   * Called when the store fails and when it recovers (logs, metrics). What it throws is ignored:
+   * a listener's failure must not turn a decision the store made into an outage.
+   */
   onStateChange?: (state: "unavailable" | "recovered", error?: unknown) => void;
 }
 
@@ -82,7 +95,14 @@ export function createResilientStore(options: ResilientStoreOptions): ThrottleSt
   const clock = resolved.clock ?? wallClock;
   const fallback = resolved.fallback ?? createMemoryStore({ clock });
   const probeIntervalMs = resolved.probeIntervalMs ?? 1_000;
-  const onStateChange = resolved.onStateChange;
+  const listener = resolved.onStateChange;
+  const onStateChange = (state: "unavailable" | "recovered", error?: unknown): void => {
+    try {
+      listener?.(state, error);
+    } catch {
+      // Ignored, as documented: the decision stands whatever a log or metric hook does.
+    }
+  };
   let skipUntilMs = Number.NEGATIVE_INFINITY;
 
   const call = async <T>(
@@ -107,13 +127,13 @@ export function createResilientStore(options: ResilientStoreOptions): ThrottleSt
       const value = await Promise.race([action(), timeout]);
       if (skipUntilMs !== Number.NEGATIVE_INFINITY) {
         skipUntilMs = Number.NEGATIVE_INFINITY;
-        onStateChange?.("recovered");
+        onStateChange("recovered");
       }
       return { ok: true, value };
     } catch (error) {
       // A bad request is the caller's bug, not an outage: it must surface.
       if (EnisError.isInstance(error) && error.code === "INVALID_OPTIONS") throw error;
-      if (skipUntilMs === Number.NEGATIVE_INFINITY) onStateChange?.("unavailable", error);
+      if (skipUntilMs === Number.NEGATIVE_INFINITY) onStateChange("unavailable", error);
       skipUntilMs = clock.nowMs() + probeIntervalMs;
       return { ok: false };
     } finally {
@@ -138,23 +158,34 @@ export function createResilientStore(options: ResilientStoreOptions): ThrottleSt
     };
   };
 
+  // Every call checks its arguments before the store sees them: a bad request is the caller's bug,
+  // which must surface as such — not be allowed by "open", nor (thrown by the store as something
+  // other than INVALID_OPTIONS) be taken for an outage.
   return {
     name: `resilient(${primary.name})`,
     async apply(rules, applyOptions = {}) {
-      assertObject(applyOptions as unknown, "options");
+      assertRules(rules);
+      assertApplyOptions(applyOptions);
       const result = await call("apply", () => primary.apply(rules, applyOptions));
       return result.ok ? result.value : degraded(rules, applyOptions);
     },
     async refund(rules: readonly RateRule[], refundOptions = {}) {
+      assertRules(rules);
+      assertTimeOptions(refundOptions);
       const result = await call("refund", () => primary.refund(rules, refundOptions));
       if (!result.ok && policy === "fallback") await fallback.refund(rules, refundOptions);
     },
     async release(key, leaseId, releaseOptions = {}) {
+      assertId(key, "key");
+      assertId(leaseId, "leaseId");
+      assertTimeOptions(releaseOptions);
       const result = await call("release", () => primary.release(key, leaseId, releaseOptions));
-      if (result.ok) return result.value;
-      return policy === "fallback" ? fallback.release(key, leaseId, releaseOptions) : false;
+      // A lease taken on the fallback during an outage is released there, even after recovery.
+      const onFallback = policy === "fallback" && (await fallback.release(key, leaseId, releaseOptions));
+      return (result.ok && result.value) || onFallback;
     },
     async reset(keys) {
+      assertKeys(keys);
       const result = await call("reset", () => primary.reset(keys));
       await fallback.reset(keys);
       if (!result.ok)

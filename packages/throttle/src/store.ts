@@ -1,4 +1,11 @@
-import { assertArray, assertId, assertInteger, assertObject, invalidField } from "@enis/core";
+import {
+  assertArray,
+  assertId,
+  assertInteger,
+  assertKnownKeys,
+  assertObject,
+  invalidField,
+} from "@enis/core";
 import type { Evaluation, LimitOutcome, RateLimitSpec } from "./algorithms.js";
 
 /*
@@ -126,6 +133,50 @@ const algorithmNames: ReadonlySet<string> = new Set([
 ]);
 /** Ten years, as `maxWindowMs` of the limiters. */
 const longestMs = 315_360_000_000;
+
+/**
+ * The latest time a store accepts, in ms since the epoch: JavaScript's own limit for a Date
+ * (year 275,760). Past it a window's arithmetic is meaningless (at 1e20 ms, one ms less is the same
+ * double), and a caller's `nowMs` that large is a unit mistake, not a time.
+ */
+export const maxTimeMs = 8.64e15;
+
+/** Throws `INVALID_OPTIONS` unless `value` is a time a store can decide at: finite, 0 to {@link maxTimeMs}. */
+export function assertTime(value: unknown, field: string): asserts value is number {
+  if (typeof value !== "number" || !(value >= 0 && value <= maxTimeMs)) {
+    throw invalidField(field, value, `a time in ms from 0 to ${maxTimeMs}`);
+  }
+}
+
+const applyOptionKeys: ReadonlySet<string> = new Set(["dryRun", "nowMs"]);
+const timeOptionKeys: ReadonlySet<string> = new Set(["nowMs"]);
+
+/** Checks `apply`'s options: an object with at most a boolean `dryRun` and a `nowMs` time. */
+export function assertApplyOptions(options: unknown, field = "options"): asserts options is ApplyOptions {
+  assertObject(options, field);
+  assertKnownKeys(options, applyOptionKeys, field);
+  const { dryRun, nowMs } = options;
+  if (dryRun !== undefined && typeof dryRun !== "boolean") {
+    throw invalidField(`${field}.dryRun`, dryRun, "true or false");
+  }
+  if (nowMs !== undefined) assertTime(nowMs, `${field}.nowMs`);
+}
+
+/** Checks the options of `refund` and `release`: an object with at most a `nowMs` time. */
+export function assertTimeOptions(
+  options: unknown,
+  field = "options",
+): asserts options is { nowMs?: number } {
+  assertObject(options, field);
+  assertKnownKeys(options, timeOptionKeys, field);
+  if (options["nowMs"] !== undefined) assertTime(options["nowMs"], `${field}.nowMs`);
+}
+
+/** Checks `reset`'s keys: an array of non-empty strings. */
+export function assertKeys(keys: unknown, field = "keys"): asserts keys is readonly string[] {
+  assertArray(keys, field);
+  for (let index = 0; index < keys.length; index++) assertId(keys[index], `${field}[${index}]`);
+}
 
 /**
  * Checks a batch's rules the way every store must (the limiters build valid rules; this guards
