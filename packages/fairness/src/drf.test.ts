@@ -222,6 +222,37 @@ describe("drfAllocate", () => {
     );
   });
 
+  it("counts what fits alone past a huge resource, and gives no share without a task", () => {
+    const huge = drfAllocate({
+      capacity: { cpu: 1e20, gpu: 4 },
+      users: [{ id: "a", taskDemand: { cpu: 1, gpu: 1 } }],
+    });
+    expect(huge.tasks).toEqual({ a: 4 });
+    // A's task can never fit (1e10 cpu on 1e-300): no task, and a share of 0, not 0 × ∞ = NaN.
+    const never = drfAllocate({
+      capacity: { cpu: 1e-300, mem: 8 },
+      users: [
+        { id: "a", taskDemand: { cpu: 1e10 } },
+        { id: "b", taskDemand: { mem: 1 } },
+      ],
+    });
+    expect([never.tasks, never.dominantShares, never.weightedDominantShares]).toEqual([
+      { a: 0, b: 8 },
+      { a: 0, b: 1 },
+      { a: 0, b: 1 },
+    ]);
+    const tiny = catchEnisError(() =>
+      drfAllocate({
+        capacity: { cpu: 9, memoryGb: 18 },
+        users: [
+          { id: "A", taskDemand: { cpu: 1, memoryGb: 4 }, weight: 5e-324 },
+          { id: "B", taskDemand: { cpu: 3, memoryGb: 1 } },
+        ],
+      }),
+    );
+    expect([tiny.code, tiny.field]).toEqual(["INVALID_OPTIONS", "users[0].weight"]);
+  });
+
   it("respects capacity and maxTasks, and stops only when the next task does not fit", () => {
     fc.assert(
       fc.property(problems({ maxUsers: 6, capacityMax: 40, demandMax: 6 }), (options) => {

@@ -8,6 +8,7 @@ import {
   assertPositive,
   describeValue,
   EnisError,
+  invalidField,
 } from "@enis/core";
 
 /** One user (tenant, job, queue) of {@link drfAllocate}. */
@@ -187,13 +188,27 @@ export function tasksThatFitAlone(demands: Float64Array, offset: number, limits:
     if (d <= 0) continue;
     const limit = limits[r]!;
     let t = Math.floor(limit / d);
-    // Beyond 2^53 `t + 1 === t`: such counts are rejected by the caller anyway.
-    if (t > Number.MAX_SAFE_INTEGER) return t;
+    // Beyond 2^53 `t + 1 === t`: no refinement; another resource may still bound the count, and a
+    // count that stays this large is rejected by the caller.
+    if (t > Number.MAX_SAFE_INTEGER) {
+      if (t < most) most = t;
+      continue;
+    }
     while (t > 0 && t * d > limit) t--;
     while ((t + 1) * d <= limit) t++;
     if (t < most) most = t;
   }
   return most;
+}
+
+/**
+ * @internal Throws unless a user that can place a task has a finite weighted share per task (a
+ * weight so small that share / weight overflows would order every such user alike, as NaN).
+ */
+export function assertKeyStep(keyStep: number, cap: number, weight: number, field: string): void {
+  if (cap > 0 && !Number.isFinite(keyStep)) {
+    throw invalidField(field, weight, "large enough that a task's dominant share / weight is finite");
+  }
 }
 
 /** @internal `max_r(demand[r] / capacity[r])` over resources with capacity > 0. */
@@ -318,6 +333,7 @@ function parseDrfOptions(options: unknown): DrfModel {
     caps[i] = taskCap(maxTasks[i], user["taskDemand"], demands, i * m, limits, `users[${i}]`);
     sharePerTask[i] = dominantSharePerTask(demands, i * m, resources);
     keyStep[i] = sharePerTask[i]! / weights[i]!;
+    assertKeyStep(keyStep[i]!, caps[i]!, weights[i]!, `users[${i}].weight`);
   }
   return { resources, ids, weights, maxTasks, demands, limits, sharePerTask, keyStep, caps };
 }
@@ -509,8 +525,9 @@ function describeAllocation(model: DrfModel, tasks: Float64Array, internalUsed: 
   model.ids.forEach((id, i) => {
     const count = tasks[i]!;
     setEntry(result.tasks, id, count);
-    setEntry(result.dominantShares, id, count * model.sharePerTask[i]!);
-    setEntry(result.weightedDominantShares, id, count * model.keyStep[i]!);
+    // No task, no share: a task too big for the cluster has an infinite share, and 0 × ∞ is NaN.
+    setEntry(result.dominantShares, id, count === 0 ? 0 : count * model.sharePerTask[i]!);
+    setEntry(result.weightedDominantShares, id, count === 0 ? 0 : count * model.keyStep[i]!);
     for (let r = 0; r < m; r++) used[r] = used[r]! + count * demands[i * m + r]!;
     let blockedBy: string | null = null;
     if (count !== model.maxTasks[i]) {

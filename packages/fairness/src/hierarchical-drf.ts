@@ -7,8 +7,10 @@ import {
   assertPositive,
   describeValue,
   EnisError,
+  invalidField,
 } from "@enis/core";
 import {
+  assertKeyStep,
   dominantSharePerTask,
   fitLimits,
   parseCapacity,
@@ -184,6 +186,10 @@ function parseTree(options: unknown): Tree {
     seen.set(id, field);
     const weight = value["weight"] ?? 1;
     assertPositive(weight, `${field}.weight`);
+    // Shares are divided by weights, and siblings' shares by each other: 1 / weight must be finite.
+    if (1 / weight === Number.POSITIVE_INFINITY) {
+      throw invalidField(`${field}.weight`, weight, "large enough that 1 / weight is finite");
+    }
     const node = ids.length;
     ids.push(id);
     fields.push(field);
@@ -246,6 +252,7 @@ function parseTree(options: unknown): Tree {
     caps[l] = taskCap(leafMaxTasks[l], leafDemandValues[l], demands, l * m, limits, fields[node]!);
     perTask[l] = dominantSharePerTask(demands, l * m, resources);
     keyStep[l] = perTask[l]! / weights[node]!;
+    assertKeyStep(keyStep[l]!, caps[l]!, weights[node]!, `${fields[node]!}.weight`);
   });
   return {
     resources,
@@ -380,7 +387,8 @@ function describe(tree: Tree, tasks: Float64Array): HierarchicalDrfAllocation {
       if (capacity > 0) dominant = Math.max(dominant, amount / capacity);
     });
     // Leaves as in drfAllocate (tasks × per-task share), so a one-level tree matches it to the bit.
-    setEntry(result.dominantShares, id, l >= 0 ? tasks[l]! * tree.perTask[l]! : dominant);
+    const leafShare = tasks[l]! === 0 ? 0 : tasks[l]! * tree.perTask[l]!;
+    setEntry(result.dominantShares, id, l >= 0 ? leafShare : dominant);
     setEntry(result.used, id, usedByNode);
   });
   return result;

@@ -5,7 +5,12 @@ import { type HierarchyNode, hierarchicalAllocate } from "./hierarchical.js";
 import { maxMinAllocate } from "./max-min.js";
 
 const relative = 1e-9;
-const amount = fc.double({ min: 0, max: 1000, noNaN: true, noDefaultInfinity: true });
+// No subnormal amounts: a demand so small that demand / weight underflows to 0 is rejected (its
+// water level is not representable); a test checks that rejection on its own.
+const amount = fc.oneof(
+  fc.constant(0),
+  fc.double({ min: 1e-300, max: 1000, noNaN: true, noDefaultInfinity: true }),
+);
 const weight = fc.double({ min: 0.01, max: 100, noNaN: true, noDefaultInfinity: true });
 
 /** Random trees of up to 40 nodes: node i > 0 hangs under an earlier node, so the size stays bounded. */
@@ -158,6 +163,31 @@ describe("hierarchicalAllocate", () => {
         hierarchicalAllocate({ capacity: 1, root: { id: "r", demand: 1 }, catalogue: {} as never }),
       ),
     ).toEqual(["INVALID_OPTIONS", "catalogue"]);
+  });
+
+  it("rejects demands and weights whose sums overflow, naming the node", () => {
+    const demands = {
+      id: "org",
+      children: [
+        { id: "a", demand: 1e308 },
+        { id: "b", demand: 1e308 },
+      ],
+    };
+    expect(codeOf(() => hierarchicalAllocate({ capacity: 10, root: demands }))).toEqual([
+      "INVALID_OPTIONS",
+      "root.children",
+    ]);
+    const weights = {
+      id: "org",
+      children: [
+        { id: "a", demand: 100, weight: 1e308 },
+        { id: "b", demand: 100, weight: 1e308 },
+      ],
+    };
+    expect(codeOf(() => hierarchicalAllocate({ capacity: 10, root: weights }))).toEqual([
+      "INVALID_OPTIONS",
+      "root.children[1].weight",
+    ]);
   });
 
   it("rejects malformed trees with a code and a field", () => {

@@ -9,7 +9,7 @@ import {
   type TierCatalogue,
 } from "@enis/core";
 import type { OvercommitPolicy } from "./max-min.js";
-import { waterFill } from "./water-fill.js";
+import { waterFill, waterFillDefect } from "./water-fill.js";
 
 /** One node of an allocation tree: an organisation, a team, a user … of any depth. */
 export interface HierarchyNode {
@@ -213,6 +213,9 @@ export function hierarchicalAllocate(options: HierarchicalOptions): Hierarchical
       demand = 0;
       const start = childStart[i]!;
       for (let c = start; c < start + children; c++) demand += upper[c]!;
+      if (demand === Number.POSITIVE_INFINITY) {
+        throw invalidField(`${pathOf(i)}.children`, demand, "demands that sum to a finite number");
+      }
     }
     upper[i] = Math.min(demand, caps[i]!);
     lower[i] = Math.min(floors[i]!, upper[i]!);
@@ -229,18 +232,17 @@ export function hierarchicalAllocate(options: HierarchicalOptions): Hierarchical
   const fillGroup = (start: number, size: number, available: number, owner: number): void => {
     let sumLower = 0;
     let sumUpper = 0;
+    let sumWeights = 0;
     for (let c = 0; c < size; c++) {
       groupWeights[c] = weights[start + c]!;
       groupLower[c] = lower[start + c]!;
       groupUpper[c] = upper[start + c]!;
-      if (!Number.isFinite(groupUpper[c]! / groupWeights[c]!)) {
-        // The water level would overflow to Infinity and hand out more than the parent holds.
-        throw invalidField(
-          `${pathOf(start + c)}.weight`,
-          groupWeights[c],
-          `large enough that demand / weight is finite (demand ${groupUpper[c]})`,
-        );
-      }
+      sumWeights += groupWeights[c]!;
+      const defect =
+        sumWeights === Number.POSITIVE_INFINITY
+          ? "small enough that the weights of siblings sum to a finite number"
+          : waterFillDefect(groupUpper[c]!, groupWeights[c]!);
+      if (defect !== undefined) throw invalidField(`${pathOf(start + c)}.weight`, groupWeights[c], defect);
       sumLower += groupLower[c]!;
       sumUpper += groupUpper[c]!;
     }

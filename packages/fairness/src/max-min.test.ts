@@ -8,7 +8,12 @@ const relative = 1e-9;
 const close = (a: number, b: number, scale = Math.max(1, Math.abs(a), Math.abs(b))): boolean =>
   Math.abs(a - b) <= relative * scale;
 
-const amount = fc.double({ min: 0, max: 1000, noNaN: true, noDefaultInfinity: true });
+// No subnormal amounts: a demand so small that demand / weight underflows to 0 is rejected (its
+// water level is not representable); a test checks that rejection on its own.
+const amount = fc.oneof(
+  fc.constant(0),
+  fc.double({ min: 1e-300, max: 1000, noNaN: true, noDefaultInfinity: true }),
+);
 const tenantArbitrary = fc.record(
   {
     demand: amount,
@@ -349,6 +354,49 @@ describe("maxMinAllocate: bad input", () => {
       );
       expect([error.code, error.field]).toEqual(["INVALID_OPTIONS", "catalogue"]);
     }
+  });
+
+  it("handles sums past the largest double, and rejects levels no double can hold", () => {
+    // Demands summing to Infinity: still one level, the capacity handed out in full.
+    const huge = maxMinAllocate({
+      capacity: 10,
+      tenants: [
+        { id: "a", demand: 1e308 },
+        { id: "b", demand: 1e308 },
+        { id: "c", demand: 1 },
+      ],
+    });
+    expect([huge.allocations, huge.allocated, huge.demandTotal]).toEqual([
+      { a: 4.5, b: 4.5, c: 1 },
+      10,
+      Number.POSITIVE_INFINITY,
+    ]);
+    // Floors summing to Infinity are above any capacity.
+    const floors = catchEnisError(() =>
+      maxMinAllocate({
+        capacity: 10,
+        tenants: [
+          { id: "a", demand: 1e308, floor: 1e308 },
+          { id: "b", demand: 1e308, floor: 1e308 },
+        ],
+      }),
+    );
+    expect([floors.code, floors.field]).toEqual(["INFEASIBLE", "capacity"]);
+    // Weights whose sum overflows, and a demand / weight that underflows to 0.
+    const weights = catchEnisError(() =>
+      maxMinAllocate({
+        capacity: 10,
+        tenants: [
+          { id: "a", demand: 1e300, weight: 1e308 },
+          { id: "b", demand: 1e300, weight: 1e308 },
+        ],
+      }),
+    );
+    expect([weights.code, weights.field]).toEqual(["INVALID_OPTIONS", "tenants[1].weight"]);
+    const underflow = catchEnisError(() =>
+      maxMinAllocate({ capacity: 1e-300, tenants: [{ id: "a", demand: 2e-300, weight: 1e30 }] }),
+    );
+    expect([underflow.code, underflow.field]).toEqual(["INVALID_OPTIONS", "tenants[0].weight"]);
   });
 
   it("answers malformed input with an EnisError, never a crash or NaN", () => {

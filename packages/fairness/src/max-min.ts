@@ -11,7 +11,7 @@ import {
   type TierId,
   type TierSpec,
 } from "@enis/core";
-import { exactSum, waterFill } from "./water-fill.js";
+import { exactSum, waterFill, waterFillDefect } from "./water-fill.js";
 
 /** One tenant competing for the shared pool. */
 export interface MaxMinTenant {
@@ -195,6 +195,7 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
   const tierCache = new Map<unknown, number>();
   const separateDedicated = dedicatedMode === "separate";
   let poolCount = 0;
+  let weightSum = 0;
 
   for (let index = 0; index < count; index++) {
     const tenant = tenants[index] as MaxMinTenant | undefined;
@@ -266,12 +267,14 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
     poolIds[poolCount] = id;
     weights[poolCount] = weight !== undefined ? weight : tier !== undefined ? tier.weight : 1;
     upper[poolCount] = ceiling;
-    if (!Number.isFinite(ceiling / weights[poolCount]!)) {
-      // The water level would overflow to Infinity and hand out more than the capacity.
+    const defect = waterFillDefect(ceiling, weights[poolCount]!);
+    if (defect !== undefined) throw invalidField(`tenants[${index}].weight`, weights[poolCount], defect);
+    weightSum += weights[poolCount]!;
+    if (weightSum === Number.POSITIVE_INFINITY) {
       throw invalidField(
         `tenants[${index}].weight`,
         weights[poolCount],
-        `large enough that demand / weight is finite (demand ${ceiling})`,
+        "small enough that the weights of the pool sum to a finite number",
       );
     }
     lower[poolCount] = floor === undefined ? 0 : Math.min(floor, ceiling);

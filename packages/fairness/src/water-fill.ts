@@ -16,21 +16,44 @@
  * the level is solved exactly.
  */
 
+/**
+ * What makes the level of entry `index` unrepresentable, or undefined: `upper / weight` overflows
+ * (the level would be Infinity and hand out more than the target) or underflows to 0 (the entry
+ * would count as full at every level but be handed `weight × 0`). For the public entries'
+ * validation, with the entry's own field names.
+ */
+export function waterFillDefect(upper: number, weight: number): string | undefined {
+  const level = upper / weight;
+  if (level === Number.POSITIVE_INFINITY)
+    return `large enough that demand / weight is finite (demand ${upper})`;
+  if (level === 0 && upper > 0) return `small enough that demand / weight is not 0 (demand ${upper})`;
+  return undefined;
+}
+
 /** Largest number of breakpoints sampled to pick a pivot. */
 const sampleSize = 63;
 
-/** Neumaier-compensated accumulator: fixed sums of a million bounds stay exact to ~1 ulp. */
+/**
+ * Neumaier-compensated accumulator: fixed sums of a million bounds stay exact to ~1 ulp. A sum
+ * past the largest double is Infinity, not NaN (the compensation of an overflowed add is
+ * Infinity - Infinity): the terms summed here are never negative, so it can only grow.
+ */
 class CompensatedSum {
   sum = 0;
   compensation = 0;
   add(value: number): void {
     const total = this.sum + value;
+    if (total === Number.POSITIVE_INFINITY) {
+      this.sum = total;
+      this.compensation = 0;
+      return;
+    }
     if (Math.abs(this.sum) >= Math.abs(value)) this.compensation += this.sum - total + value;
     else this.compensation += value - total + this.sum;
     this.sum = total;
   }
   value(): number {
-    return this.sum + this.compensation;
+    return this.sum === Number.POSITIVE_INFINITY ? this.sum : this.sum + this.compensation;
   }
 }
 
@@ -45,8 +68,9 @@ export function exactSum(values: ArrayLike<number>, count = values.length): numb
  * Writes `out[i] = clamp(weights[i] * r, lower[i], upper[i])` for `i < count`, with the smallest
  * level `r >= 0` at which the allocations sum to `target`, and returns `r`.
  *
- * Trusts its arguments (the public entries validate): weights finite and > 0, bounds finite with
- * `0 <= lower[i] <= upper[i]`. `target` is clamped into `[sum lower, sum upper]`: at or below
+ * Trusts its arguments (the public entries validate, see {@link waterFillDefect}): weights finite
+ * and > 0 with a finite sum, bounds finite with `0 <= lower[i] <= upper[i]`, and `upper[i] /
+ * weights[i]` finite and, for `upper[i] > 0`, not 0. `target` is clamped into `[sum lower, sum upper]`: at or below
  * `sum lower` every entry gets its lower bound and the level is 0; at or above `sum upper` every
  * entry gets its upper bound and the level is `max upper[i] / weights[i]`.
  *
