@@ -26,8 +26,14 @@ export type BatchReply = readonly [clock: string, replies: readonly unknown[], o
 interface Waiter {
   readonly resolve: (reply: BatchReply) => void;
   readonly reject: (error: unknown) => void;
-  /** Where the batch's keys and arguments end in the group's arrays. */
+  /** The group whose timer and count of pending batches this batch belongs to. */
+  readonly group: Group;
+  /** The batch's organisation (hash tag), for regrouping by slot. */
+  readonly partition: string;
+  /** Where the batch's keys and arguments start and end in its group's arrays. */
+  readonly keysStart: number;
   readonly keysEnd: number;
+  readonly argsStart: number;
   readonly argsEnd: number;
   /** Values of its part of the reply: its flag, and 4 per rule. */
   readonly replyLength: number;
@@ -56,16 +62,38 @@ export interface Coalescer {
    * to the batch's reply.
    */
   submit(partition: string, keys: readonly string[], args: readonly string[]): Promise<BatchReply>;
+  /**
+   * Sends the queued batches now, so that a command issued after them (a refund, a reset, a
+   * release) reaches the server after them, as it was called.
+   */
+  flush(): void;
 }
 
 /** A group of at least this many batches is sent as two calls or more (see {@link createCoalescer}). */
 const splitAt = 4;
 
 /**
+ * Most keys in one script call. A client spreads keys and arguments into one function call
+ * (ioredis: `evalsha(sha, n, ...keys, ...args)`), and tens of thousands overflow the stack; a
+ * group that would pass it is sent as it stands and a new one started.
+ */
+export const maxKeysPerCall = 4_096;
+
+/** True for Redis' refusal of a script whose keys span slots (cluster mode). */
+function isCrossSlot(error: unknown): boolean {
+  return error instanceof Error && /^CROSSSLOT\b/.test(error.message);
+}
+
+/**
  * Creates the coalescer of one store. A group is sent as calls of at most `maxBatches` batches,
  * and as two calls at least when it holds four batches or more: while Redis runs the first, the client encodes the second and then decodes the
  * first's replies, so the two processes work in parallel instead of in turns (one call per turn
  * leaves each idle half the time; measured at concurrency 16, it halved the throughput).
+ *
+ * A server in cluster mode reached through a plain client (a managed single-shard cluster, a
+ * proxy) refuses a call whose keys span slots with CROSSSLOT, before running any of it; the
+ * coalescer then groups by organisation from that call on, and sends the refused batches again,
+ * one organisation per call, within their original timeout.
  */
 export function createCoalescer(
   run: ScriptRunner,
@@ -75,59 +103,86 @@ export function createCoalescer(
 ): Coalescer {
   const open = new Map<string, Group>();
   let scheduled = false;
+  let byPartition = options.byPartition;
 
-  const finish = (group: Group, waiter: Waiter): boolean => {
+  const finish = (waiter: Waiter): boolean => {
     if (waiter.done) return false;
     waiter.done = true;
+    const group = waiter.group;
     if (--group.pending === 0) clearTimeout(group.timer);
     return true;
   };
 
-  /** Sends the group's batches [from, to) as one script call. */
-  const send = (group: Group, from: number, to: number): void => {
-    const keysStart = from === 0 ? 0 : group.waiters[from - 1]!.keysEnd;
-    const argsStart = from === 0 ? 1 : group.waiters[from - 1]!.argsEnd;
-    const whole = from === 0 && to === group.waiters.length;
-    const keys = whole ? group.keys : group.keys.slice(keysStart, group.waiters[to - 1]!.keysEnd);
-    let args = group.args;
-    if (!whole) {
-      args = group.args.slice(argsStart - 1, group.waiters[to - 1]!.argsEnd);
-      args[0] = clockMode;
-    }
-    const count = to - from;
+  /** Sends `waiters` (consecutive batches, in order) as one script call of `keys` and `args`. */
+  const sendCall = (waiters: readonly Waiter[], keys: string[], args: string[]): void => {
     run(luaScripts.apply, keys, args).then(
       (reply) => {
         const replies = Array.isArray(reply) ? (reply as unknown[]) : [];
         // The flat reply holds the clock, then each batch's part.
         let expected = 1;
-        for (let index = from; index < to; index++) expected += group.waiters[index]!.replyLength;
+        for (const waiter of waiters) expected += waiter.replyLength;
         if (replies.length !== expected || typeof replies[0] !== "string") {
           const error = new EnisError(
             "INTERNAL",
-            `redis store: apply answered ${JSON.stringify(reply)} to ${count} batches`,
+            `redis store: apply answered ${describeReply(reply)} to ${waiters.length} batches`,
           );
-          for (let index = from; index < to; index++) {
-            const waiter = group.waiters[index]!;
-            if (finish(group, waiter)) waiter.reject(error);
-          }
+          for (const waiter of waiters) if (finish(waiter)) waiter.reject(error);
           return;
         }
         const clock = replies[0] as string;
         let offset = 1;
-        for (let index = from; index < to; index++) {
-          const waiter = group.waiters[index]!;
-          if (finish(group, waiter)) waiter.resolve([clock, replies, offset]);
+        for (const waiter of waiters) {
+          if (finish(waiter)) waiter.resolve([clock, replies, offset]);
           offset += waiter.replyLength;
         }
       },
       (error: unknown) => {
-        const failure = EnisError.isInstance(error) ? error : classify("apply", error);
-        for (let index = from; index < to; index++) {
-          const waiter = group.waiters[index]!;
-          if (finish(group, waiter)) waiter.reject(failure);
+        // A call spanning organisations refused by a cluster-mode server (every call sent before
+        // the first refusal came back is one): nothing of it ran, so it is sent again, split.
+        if (isCrossSlot(error) && new Set(waiters.map((w) => w.partition)).size > 1) {
+          byPartition = true;
+          resendByPartition(waiters);
+          return;
         }
+        const failure = EnisError.isInstance(error) ? error : classify("apply", error);
+        for (const waiter of waiters) if (finish(waiter)) waiter.reject(failure);
       },
     );
+  };
+
+  /** Sends the group's batches [from, to) as one script call. */
+  const send = (group: Group, from: number, to: number): void => {
+    const whole = from === 0 && to === group.waiters.length;
+    const first = group.waiters[from]!;
+    const last = group.waiters[to - 1]!;
+    const keys = whole ? group.keys : group.keys.slice(first.keysStart, last.keysEnd);
+    let args = group.args;
+    if (!whole) {
+      args = group.args.slice(first.argsStart - 1, last.argsEnd);
+      args[0] = clockMode;
+    }
+    sendCall(group.waiters.slice(from, to), keys, args);
+  };
+
+  /** Sends refused batches again, one call per organisation, in their submission order. */
+  const resendByPartition = (waiters: readonly Waiter[]): void => {
+    const byKey = new Map<string, Waiter[]>();
+    for (const waiter of waiters) {
+      if (waiter.done) continue;
+      const list = byKey.get(waiter.partition);
+      if (list === undefined) byKey.set(waiter.partition, [waiter]);
+      else list.push(waiter);
+    }
+    for (const list of byKey.values()) {
+      const keys: string[] = [];
+      const args: string[] = [clockMode];
+      for (const waiter of list) {
+        const group = waiter.group;
+        for (let index = waiter.keysStart; index < waiter.keysEnd; index++) keys.push(group.keys[index]!);
+        for (let index = waiter.argsStart; index < waiter.argsEnd; index++) args.push(group.args[index]!);
+      }
+      sendCall(list, keys, args);
+    }
   };
 
   const sendGroup = (group: Group): void => {
@@ -146,26 +201,38 @@ export function createCoalescer(
 
   const expire = (group: Group): void => {
     const error = timeoutError("apply", timeoutMs);
-    for (const waiter of group.waiters) if (finish(group, waiter)) waiter.reject(error);
+    for (const waiter of group.waiters) if (finish(waiter)) waiter.reject(error);
   };
 
   return {
     submit(partition, keys, args) {
       return new Promise<BatchReply>((resolve, reject) => {
-        const groupKey = options.byPartition ? partition : "";
+        const groupKey = byPartition ? partition : "";
         let group = open.get(groupKey);
+        if (group !== undefined && group.keys.length + keys.length > maxKeysPerCall) {
+          // Full: sent now, ahead of this batch, so the order of submission holds.
+          open.delete(groupKey);
+          sendGroup(group);
+          group = undefined;
+        }
         if (group === undefined) {
           const created: Group = { keys: [], args: [clockMode], waiters: [], timer: undefined, pending: 0 };
           created.timer = setTimeout(() => expire(created), timeoutMs);
           open.set(groupKey, created);
           group = created;
         }
+        const keysStart = group.keys.length;
+        const argsStart = group.args.length;
         for (let index = 0; index < keys.length; index++) group.keys.push(keys[index]!);
         for (let index = 0; index < args.length; index++) group.args.push(args[index]!);
         group.waiters.push({
           resolve,
           reject,
+          group,
+          partition,
+          keysStart,
           keysEnd: group.keys.length,
+          argsStart,
           argsEnd: group.args.length,
           replyLength: 1 + 4 * keys.length,
           done: false,
@@ -180,5 +247,17 @@ export function createCoalescer(
         }
       });
     },
+    flush() {
+      if (open.size > 0) flush();
+    },
   };
+}
+
+/** A reply for an error message: its JSON, or its type when it has none (a BigInt, a cycle). */
+function describeReply(reply: unknown): string {
+  try {
+    return JSON.stringify(reply) ?? String(reply);
+  } catch {
+    return `a ${typeof reply} reply`;
+  }
 }

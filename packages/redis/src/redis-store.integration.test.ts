@@ -230,6 +230,39 @@ describe.runIf(available)("redis store on a standalone redis-server", () => {
     );
   });
 
+  it("rejects a loose dryRun and oversized batches, and coalesces large batches safely", async () => {
+    const store = createRedisStore({ client, prefix: freshPrefix(), time: "caller", timeoutMs: 2_000 });
+    const spec: RateLimitSpec = { algorithm: "fixed-window", limit: 1, windowMs: 60_000, burst: 1 };
+    const rule: StoreRule = { kind: "rate", key: "org:dry", spec, cost: 1 };
+    const loose = await rejection(store.apply([rule], { dryRun: "false" as never, nowMs: epoch }));
+    expect([loose.code, loose.field]).toEqual(["INVALID_OPTIONS", "options.dryRun"]);
+    expect((await rejection(store.apply([rule], { nowMs: 1e20 }))).field).toBe("options.nowMs");
+    // Nothing above spent the one unit.
+    expect((await store.apply([rule], { nowMs: epoch })).allowed).toBe(true);
+    const rules = (org: string, count: number): StoreRule[] =>
+      Array.from({ length: count }, (_, index) => ({ kind: "rate", key: `${org}:k${index}`, spec, cost: 1 }));
+    expect((await rejection(store.apply(rules("huge", 4_097), { nowMs: epoch }))).field).toBe("rules");
+    // Three batches that together pass the per-call key bound: sent as separate calls, all decided.
+    const big = await Promise.all(
+      ["a", "b", "c"].map((org) => store.apply(rules(org, 2_000), { nowMs: epoch })),
+    );
+    expect(big.map((outcome) => outcome.allowed)).toEqual([true, true, true]);
+  });
+
+  it("sends a refund, a reset or a release after the batches called before it", async () => {
+    const store = createRedisStore({ client, prefix: freshPrefix(), time: "caller" });
+    const spec: RateLimitSpec = { algorithm: "fixed-window", limit: 1, windowMs: 60_000, burst: 1 };
+    const rule: StoreRule = { kind: "rate", key: "org:order", spec, cost: 1 };
+    // Both scripts loaded first (a NOSCRIPT round trip would delay the reset by itself).
+    await store.reset(["org:warm-up"]);
+    await store.apply([{ ...rule, key: "org:warm-up" }], { nowMs: epoch });
+    // Neither awaited: the reset must reach Redis after the apply, as it was called.
+    const applied = store.apply([rule], { nowMs: epoch });
+    const reset = store.reset(["org:order"]);
+    await Promise.all([applied, reset]);
+    expect((await store.apply([rule], { nowMs: epoch })).allowed).toBe(true);
+  });
+
   it("refund gives units back, never beyond the full allowance", async () => {
     const store = createRedisStore({ client, prefix: freshPrefix(), time: "caller" });
     const spec: RateLimitSpec = { algorithm: "token-bucket", limit: 4, windowMs: 1_000, burst: 4 };
@@ -440,6 +473,41 @@ describe.runIf(available)("redis store on a standalone redis-server", () => {
       store: createRedisStore({ client, prefix: freshPrefix(), time: "caller", timeoutMs: 1_000 }),
     }),
   );
+});
+
+describe.runIf(available)("redis store on a cluster-mode server behind a plain client", () => {
+  it("regroups by organisation after CROSSSLOT, and decides every batch", async () => {
+    // One node in cluster mode holding every slot (a managed single-shard cluster, a proxy): the
+    // client looks standalone, yet a script's keys must share a slot.
+    const server = await startRedisServer([
+      "--cluster-enabled",
+      "yes",
+      "--cluster-config-file",
+      "nodes.conf",
+    ]);
+    const client = new Redis(server.port, "127.0.0.1", { maxRetriesPerRequest: 1 });
+    try {
+      await client.call("CLUSTER", "ADDSLOTSRANGE", "0", "16383");
+      for (let attempt = 0; attempt < 200; attempt++) {
+        if (String(await client.call("CLUSTER", "INFO")).includes("cluster_state:ok")) break;
+        await new Promise((resolve) => setTimeout(resolve, 25));
+      }
+      const spec: RateLimitSpec = { algorithm: "gcra", limit: 10, windowMs: 1_000, burst: 10 };
+      const store = createRedisStore({ client, timeoutMs: 2_000 });
+      const one = (org: string) => store.apply([{ kind: "rate", key: `${org}:k`, spec, cost: 1 }]);
+      const concurrent = await Promise.all(["acme", "globex", "initech", "acme"].map(one));
+      expect(concurrent.map((outcome) => outcome.allowed)).toEqual([true, true, true, true]);
+      // acme's two batches were decided in order, against the same key.
+      expect([concurrent[0]!.outcomes[0]!.remaining, concurrent[3]!.outcomes[0]!.remaining]).toEqual([9, 8]);
+      expect((await Promise.all(["acme", "globex"].map(one))).map((outcome) => outcome.allowed)).toEqual([
+        true,
+        true,
+      ]);
+    } finally {
+      client.disconnect();
+      await server.stop();
+    }
+  });
 });
 
 describe.runIf(available)("redis store when the server is down", () => {

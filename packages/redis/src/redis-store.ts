@@ -1,6 +1,5 @@
 import {
   assertArray,
-  assertFinite,
   assertId,
   assertInteger,
   assertKnownKeys,
@@ -11,6 +10,9 @@ import {
 } from "@enis/core";
 import {
   type ApplyOptions,
+  assertApplyOptions,
+  assertTime,
+  assertTimeOptions,
   type BatchOutcome,
   maxWindowMs,
   type RateLimitSpec,
@@ -27,7 +29,7 @@ import {
   type ScriptRunner,
   withTimeout,
 } from "./client.js";
-import { createCoalescer } from "./coalescer.js";
+import { createCoalescer, maxKeysPerCall } from "./coalescer.js";
 import { assertThrottleKey, groupByPartition, redisKey, singlePartition } from "./keys.js";
 import { luaScripts } from "./lua-scripts.js";
 
@@ -127,9 +129,9 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
   const clockArgument = (nowMs: number | undefined, field: string): string => {
     if (time === "server") return "";
     if (nowMs === undefined) {
-      throw invalidField(field, nowMs, 'a finite number (the store was created with time: "caller")');
+      throw invalidField(field, nowMs, 'a time in ms (the store was created with time: "caller")');
     }
-    assertFinite(nowMs, field);
+    assertTime(nowMs, field);
     return String(nowMs);
   };
 
@@ -138,12 +140,15 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
 
     async apply(rules: readonly StoreRule[], applyOptions: ApplyOptions = {}): Promise<BatchOutcome> {
       assertArray(rules, "rules");
-      assertObject(applyOptions as unknown, "options");
+      assertApplyOptions(applyOptions);
       const clock = clockArgument(applyOptions.nowMs, "options.nowMs");
       const count = rules.length;
+      if (count > maxKeysPerCall) {
+        throw invalidField("rules", `${count} rules`, `at most ${maxKeysPerCall} rules in one batch`);
+      }
       const keys: string[] = new Array(count);
       // The header: the rule count, negative for a dry run; then the caller's clock, if it is used.
-      const args: string[] = [applyOptions.dryRun ? `-${count}` : String(count)];
+      const args: string[] = [applyOptions.dryRun === true ? `-${count}` : String(count)];
       if (clock !== "") args.push(clock);
       for (let index = 0; index < count; index++) {
         const rule = rules[index]!;
@@ -164,7 +169,7 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
 
     async refund(rules: readonly RateRule[], refundOptions: { readonly nowMs?: number } = {}): Promise<void> {
       assertArray(rules, "rules");
-      assertObject(refundOptions as unknown, "options");
+      assertTimeOptions(refundOptions);
       const clock = clockArgument(refundOptions.nowMs, "options.nowMs");
       for (let index = 0; index < rules.length; index++) {
         const rule = rules[index]!;
@@ -173,6 +178,8 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
         rateArguments(rule, `rules[${index}]`);
       }
       // A refund is not a decision: each organisation's part is atomic, the parts independent.
+      // Batches queued before it go first, as they were called.
+      coalescer.flush();
       await withTimeout("refund", timeoutMs, () =>
         Promise.all(
           groupByPartition(rules, (rule) => rule.key).map((group) =>
@@ -194,8 +201,9 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
     ): Promise<boolean> {
       assertThrottleKey(key, "key");
       assertId(leaseId, "leaseId");
-      assertObject(releaseOptions as unknown, "options");
+      assertTimeOptions(releaseOptions);
       const clock = clockArgument(releaseOptions.nowMs, "options.nowMs");
+      coalescer.flush();
       const reply = await withTimeout("release", timeoutMs, () =>
         call(run, "release", [redisKey(prefix, key)], [clock, leaseId]),
       );
@@ -207,6 +215,7 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
       keys.forEach((key, index) => {
         assertThrottleKey(key, `keys[${index}]`);
       });
+      coalescer.flush();
       await withTimeout("reset", timeoutMs, () =>
         Promise.all(
           groupByPartition(keys, (key) => key).map((group) =>

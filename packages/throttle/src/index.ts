@@ -53,4 +53,11 @@ export type {
   StoreRule,
   ThrottleStore,
 } from "./store.js";
-export { assertRules } from "./store.js";
+export {
+  assertApplyOptions,
+  assertKeys,
+  assertRules,
+  assertTime,
+  assertTimeOptions,
+  maxTimeMs,
+} from "./store.js";
