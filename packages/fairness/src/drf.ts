@@ -79,7 +79,11 @@ export interface DrfAllocation {
  *   fill a capacity of 1 despite binary rounding, and never as much as half a task, so with integer
  *   demands and capacities below 2^40 `used ≤ capacity` holds exactly.
  *
- * The result equals that greedy's, but tasks are placed in exact batches: a user takes all its tasks that
+ * The result equals that greedy's — exactly when demands add up without rounding (integers, binary
+ * fractions); with decimal demands the greedy's running sum and a batch's product round differently,
+ * and when more roundings pile up than the slack absorbs (some 10^4: a capacity of 1e4 filled by 1e5
+ * tasks of 0.1) the two can differ by one task at a resource's boundary (this gives the exact
+ * 100,000; a greedy adding 0.1 each time stops at 99,999) — but tasks are placed in exact batches: a user takes all its tasks that
  * come before the next user's in the greedy order at once, and a bisection on the share level places
  * every task below the highest level at which everything still fits in one step, so a capacity of 1e15
  * tiny tasks costs a few dozen passes over the users, not 1e15 steps.
