@@ -37,6 +37,9 @@ export function createManualClock(startMs = 0): ManualClock {
       if (typeof deltaMs !== "number" || !(deltaMs >= 0) || !Number.isFinite(deltaMs)) {
         throw invalidField("deltaMs", deltaMs, "a finite number >= 0");
       }
+      if (!Number.isFinite(now + deltaMs)) {
+        throw invalidField("deltaMs", deltaMs, `small enough that ${now} + deltaMs is finite`);
+      }
       now += deltaMs;
     },
     set(timeMs: number) {

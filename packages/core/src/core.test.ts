@@ -89,7 +89,13 @@ describe("tier catalogue", () => {
 
   it("checks catalogues passed as options", () => {
     expect(resolveCatalogue(undefined, "catalogue")).toBe(defaultTierCatalogue);
-    for (const bad of [{}, { parse: 1, tiers: [] }, { parse: () => 1 }, null, "default"]) {
+    // A look-alike (a parse function and a tiers array) could hand out any numbers: only catalogues
+    // built by createTierCatalogue pass.
+    const lookAlike = {
+      tiers: [],
+      parse: () => ({ ...defaultTierCatalogue.get("zero"), throttleFloor: Number.NaN }),
+    };
+    for (const bad of [{}, { parse: 1, tiers: [] }, { parse: () => 1 }, lookAlike, null, "default"]) {
       expect(catchEnisError(() => resolveCatalogue(bad, "options.catalogue")).field).toBe(
         "options.catalogue",
       );
@@ -98,6 +104,7 @@ describe("tier catalogue", () => {
 
   it("has exactly the five tier ids", () => {
     expect(tierIds).toEqual(["zero", "shared", "lite", "enterprise", "compliance"]);
+    expect(Object.isFrozen(tierIds)).toBe(true);
   });
 });
 
@@ -172,11 +179,12 @@ describe("createRandom", () => {
     `);
   });
 
-  it("resumes from a saved state", () => {
+  it("resumes from a saved state, after Gaussian draws too", () => {
     const random = createRandom(7);
     random.next();
+    random.nextGaussian();
     const resumed = createRandom({ state: random.state() });
-    expect(resumed.next()).toBe(random.next());
+    expect([resumed.nextGaussian(), resumed.next()]).toEqual([random.nextGaussian(), random.next()]);
   });
 
   it("gives floats in [0, 1) and unbiased bounded integers", () => {
@@ -212,6 +220,8 @@ describe("createRandom", () => {
       expect(catchEnisError(() => createRandom(seed)).code).toBe("INVALID_OPTIONS");
     }
     expect(catchEnisError(() => createRandom({ state: [0, 1, 2] as never })).field).toBe("seed.state");
+    // A sparse array: its holes must not read as zeros.
+    expect(catchEnisError(() => createRandom({ state: new Array(4) as never })).field).toBe("seed.state");
     expect(catchEnisError(() => createRandom(1).nextInt(0)).field).toBe("maxExclusive");
   });
 });
@@ -226,5 +236,8 @@ describe("createManualClock", () => {
     expect(catchEnisError(() => clock.set(1)).code).toBe("INVALID_OPTIONS");
     expect(catchEnisError(() => clock.advance(-1)).field).toBe("deltaMs");
     expect(catchEnisError(() => clock.advance(Number.NaN)).field).toBe("deltaMs");
+    const far = createManualClock(Number.MAX_VALUE);
+    expect(catchEnisError(() => far.advance(Number.MAX_VALUE)).field).toBe("deltaMs");
+    expect(far.nowMs()).toBe(Number.MAX_VALUE);
   });
 });

@@ -1,8 +1,11 @@
 import { invalidField } from "./errors.js";
 
 /**
- * A seeded pseudo-random generator. Sequences depend only on the seed: they replay across runs,
- * machines and Node versions, because every step is 32-bit integer arithmetic (`Math.imul`, shifts).
+ * A seeded pseudo-random generator. Sequences depend only on the seed: `nextUint32`, `next` and
+ * `nextInt` replay across runs, machines and Node versions, because every step is 32-bit integer
+ * arithmetic (`Math.imul`, shifts) and an exact division. `nextGaussian` draws its uniforms the
+ * same way but transforms them with `Math.log` and `Math.cos`, which JavaScript engines may round
+ * differently in the last bit.
  */
 export interface Random {
   /** The next 32-bit unsigned integer. */
@@ -52,13 +55,13 @@ export function createRandom(seed: RandomSeed): Random {
     d = splitmix();
   } else {
     const state = seed?.state;
-    if (
-      !Array.isArray(state) ||
-      state.length !== 4 ||
-      !state.every((v) => Number.isInteger(v) && v >= 0 && v < 2 ** 32)
-    ) {
-      throw invalidField("seed.state", state, "four 32-bit unsigned integers");
+    // Indexed, not `every`: `every` skips the holes of a sparse array, which then read as 0.
+    let valid = Array.isArray(state) && state.length === 4;
+    for (let index = 0; valid && index < 4; index++) {
+      const v: unknown = (state as readonly unknown[])[index];
+      valid = Number.isInteger(v) && (v as number) >= 0 && (v as number) < 2 ** 32;
     }
+    if (!valid) throw invalidField("seed.state", state, "four 32-bit unsigned integers");
     [a, b, c, d] = state as [number, number, number, number];
   }
   if ((a | b | c | d) === 0) a = 1; // the all-zero state is a fixed point of xoshiro
@@ -74,7 +77,6 @@ export function createRandom(seed: RandomSeed): Random {
     d = rotl(d, 11);
     return result;
   };
-  let spareGaussian: number | undefined;
   const random: Random = {
     nextUint32,
     next: () => ((nextUint32() >>> 5) * 67108864 + (nextUint32() >>> 6)) / 9007199254740992,
@@ -89,17 +91,12 @@ export function createRandom(seed: RandomSeed): Random {
       return value % maxExclusive;
     },
     nextGaussian() {
-      if (spareGaussian !== undefined) {
-        const value = spareGaussian;
-        spareGaussian = undefined;
-        return value;
-      }
+      // Box-Muller, one value per pair of uniforms: keeping the pair's second value for the next
+      // call would be state that state() does not capture, and a resumed generator would diverge.
       let u = 0;
       while (u === 0) u = random.next();
       const v = random.next();
-      const radius = Math.sqrt(-2 * Math.log(u));
-      spareGaussian = radius * Math.sin(2 * Math.PI * v);
-      return radius * Math.cos(2 * Math.PI * v);
+      return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
     },
     state: () => [a >>> 0, b >>> 0, c >>> 0, d >>> 0] as const,
   };

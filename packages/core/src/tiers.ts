@@ -3,7 +3,7 @@ import { describeValue, EnisError, invalidField } from "./errors.js";
 import { parseOptions } from "./validate.js";
 
 /** The five service tiers of ENIS Governance, cheapest first. */
-export const tierIds = ["zero", "shared", "lite", "enterprise", "compliance"] as const;
+export const tierIds = Object.freeze(["zero", "shared", "lite", "enterprise", "compliance"] as const);
 
 /** A tier id: `"zero"` 🟤, `"shared"` 🟡, `"lite"` 🟢, `"enterprise"` 🔵, `"compliance"` 🔴. */
 export type TierId = (typeof tierIds)[number];
@@ -211,13 +211,21 @@ function catalogueOf(tiers: readonly TierSpec[]): TierCatalogue {
       { field: "tier" },
     );
   };
-  return Object.freeze({
+  const catalogue: TierCatalogue = Object.freeze({
     tiers: frozenTiers,
     sharedPoolFloorTotal: floorTotal,
     get: (id: TierId) => parse(id),
     parse,
   });
+  madeCatalogues.add(catalogue);
+  return catalogue;
 }
+
+/**
+ * Catalogues built (and so validated) here. A look-alike object — a `parse` function and a `tiers`
+ * array — could hand out any numbers (a NaN throttle floor made an adaptive rate of NaN).
+ */
+const madeCatalogues = new WeakSet<object>();
 
 /** The catalogue of the seeds, unmodified. */
 export const defaultTierCatalogue: TierCatalogue = catalogueOf(defaults);
@@ -241,12 +249,7 @@ export function parseTier(input: unknown, catalogue: TierCatalogue = defaultTier
  */
 export function resolveCatalogue(value: unknown, field: string): TierCatalogue {
   if (value === undefined) return defaultTierCatalogue;
-  if (
-    typeof value !== "object" ||
-    value === null ||
-    typeof (value as TierCatalogue).parse !== "function" ||
-    !Array.isArray((value as TierCatalogue).tiers)
-  ) {
+  if (typeof value !== "object" || value === null || !madeCatalogues.has(value)) {
     throw invalidField(field, value, "a tier catalogue (createTierCatalogue or defaultTierCatalogue)");
   }
   return value as TierCatalogue;
