@@ -49,7 +49,9 @@ for (const result of results) {
   const env = result.environment ?? {};
   lines.push(
     "",
-    `Machine: ${env.cpus} × ${env.cpuModel}, ${env.memoryGiB} GiB, Node ${env.node}, ${env.date}.`,
+    `Machine: ${env.cpus} × ${env.cpuModel}, ${env.memoryGiB} GiB, Node ${env.node}, ${env.date}${
+      env.cpuAffinity === undefined ? "" : `; this process ran on CPU ${env.cpuAffinity}`
+    }.`,
   );
 }
 writeFileSync("docs/benchmarks.md", `${lines.join("\n")}\n`);

@@ -101,6 +101,6 @@ writeResult({
     "Median and p95 by nearest rank over the runs shown (21 / 15 / 7 at 10k / 100k / 1M), after 2 warm-up runs; each maxMinAllocate run is followed by one floor run, so both see the same machine state.",
     "No npm library implements weighted max-min (REFERENCES.md §1): no peer measured. floorMedianMs / floorP95Ms: inserting the same n ids (with double values) into a null-prototype object, i.e. building the allocations record alone, measured in this run; ratioToFloor = medianMs / floorMedianMs.",
     "The floor is V8's dictionary growth (inserting is ~4x overwriting the same keys) plus the GC of the previous run's record; at 1M it is itself near or above the 400 ms target, so the 1M target cannot be met while the API returns a Record of every tenant.",
-    "Run pinned to one core (taskset -c 1) on the 2-core machine; the figures swing by 20-40% between runs, compare ratios rather than absolute times.",
+    "Run with `taskset -c 1 npx tsx benchmarks/fairness/max-min.bench.ts` (the CPUs the run had are under Machine); the figures swing by 20-40% between runs, compare ratios rather than absolute times.",
   ],
 });

@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { cpus, totalmem } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -32,6 +32,7 @@ export function writeResult(result: BenchResult): void {
       cpus: cpus().length,
       cpuModel: cpu?.model ?? "unknown",
       memoryGiB: Math.round(totalmem() / 2 ** 30),
+      cpuAffinity: cpuAffinity(),
       date: new Date().toISOString(),
     },
   };
@@ -39,6 +40,16 @@ export function writeResult(result: BenchResult): void {
   console.log(`\n${result.id}: ${result.claim}`);
   console.table(result.rows);
   console.log(`target: ${result.target} -> ${result.passed ? "MET" : "MISSED"}`);
+}
+
+/** The CPUs this process may run on, as the kernel reports them (e.g. "1" under `taskset -c 1`). */
+function cpuAffinity(): string {
+  try {
+    const status = readFileSync("/proc/self/status", "utf8");
+    return /^Cpus_allowed_list:\s*(.+)$/m.exec(status)?.[1]?.trim() ?? "unknown";
+  } catch {
+    return "unknown";
+  }
 }
 
 /** The p-th percentile (0-100) of `values` by nearest rank; sorts a copy. */

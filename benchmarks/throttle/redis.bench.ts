@@ -2,7 +2,8 @@
  * Claim: on one real redis-server, a GCRA decision through `createRedisStore` (the apply script at
  * the server's clock; the store coalesces the decisions of one event-loop turn into a few EVALSHA
  * calls, each decision still atomic) sustains at concurrency 64 >= 1.3x the decisions/s of rate-limiter-flexible's
- * `RateLimiterRedis.consume` and >= 0.85x a raw `INCR` loop (the floor of any Redis limiter), with
+ * `RateLimiterRedis.consume` and >= 0.85x a raw `INCR` loop (the floor of any Redis limiter; each at
+ * the faster of a default and an auto-pipelined ioredis client), with
  * a p99 no worse than rate-limiter-flexible's; and a 3-level quota check (org/team/user,
  * `createQuotaManager`, one atomic script call) >= 4x rate-limiter-flexible's 3 sequential consumes.
  *
@@ -68,7 +69,7 @@ interface Peer {
 const server = await startRedisServer();
 const admin = new Redis(server.port, "127.0.0.1", { lazyConnect: false });
 const client = new Redis(server.port, "127.0.0.1", { lazyConnect: false });
-// The peers' best case, for context: ioredis sends the commands of one event-loop turn in one
+// The peers' other configuration: ioredis sends the commands of one event-loop turn in one
 // write (enableAutoPipelining) — still one script run per consume on the server.
 const pipelined = new Redis(server.port, "127.0.0.1", { lazyConnect: false, enableAutoPipelining: true });
 await admin.ping();
@@ -387,18 +388,23 @@ for (const w of workloads) {
       tallies,
     );
     if (concurrency === 64) {
-      checks.push(
-        `1 limit, ${w.name}, C=64, context: ours / rate-limiter-flexible on an auto-pipelined client ${round(ours!.opsPerSecond / flexiblePipelined!.opsPerSecond)}x, ours / raw INCR on an auto-pipelined client ${round(ours!.opsPerSecond / incrPipelined!.opsPerSecond)}x (not targets: the issue compares on the same default client)`,
-      );
-      const toFlexible = ours!.opsPerSecond / flexible!.opsPerSecond;
-      const toIncr = ours!.opsPerSecond / incr!.opsPerSecond;
-      const met = toFlexible >= 1.3 && toIncr >= 0.85 && ours!.p99Ms <= flexible!.p99Ms;
+      // Each peer at its faster configuration (default or auto-pipelined client): the floor must be
+      // the best a raw INCR loop does here, the peer its best normal setup.
+      const flexibleBestPipelined = flexiblePipelined!.opsPerSecond > flexible!.opsPerSecond;
+      const incrBestPipelined = incrPipelined!.opsPerSecond > incr!.opsPerSecond;
+      const bestFlexible = flexibleBestPipelined ? flexiblePipelined! : flexible!;
+      const bestIncr = incrBestPipelined ? incrPipelined! : incr!;
+      const clientOf = (pipelinedBest: boolean) => (pipelinedBest ? "auto-pipelined" : "default");
+      const toFlexible = ours!.opsPerSecond / bestFlexible.opsPerSecond;
+      const toIncr = ours!.opsPerSecond / bestIncr.opsPerSecond;
+      const met = toFlexible >= 1.3 && toIncr >= 0.85 && ours!.p99Ms <= bestFlexible.p99Ms;
       if (!met) passed = false;
       checks.push(
-        `1 limit, ${w.name}, C=64: ours / rate-limiter-flexible ${round(toFlexible)}x (target >= 1.3), ours / raw INCR ${round(toIncr)}x (target >= 0.85), p99 ours ${round(ours!.p99Ms)} ms vs rate-limiter-flexible ${round(flexible!.p99Ms)} ms, raw INCR ${round(incr!.p99Ms)} ms (target: no worse than rate-limiter-flexible) -> ${met ? "met" : "MISSED"}`,
+        `1 limit, ${w.name}, C=64: ours / rate-limiter-flexible ${round(toFlexible)}x (target >= 1.3; its faster client: ${clientOf(flexibleBestPipelined)}), ours / raw INCR ${round(toIncr)}x (target >= 0.85; its faster client: ${clientOf(incrBestPipelined)}), p99 ours ${round(ours!.p99Ms)} ms vs rate-limiter-flexible ${round(bestFlexible.p99Ms)} ms (target: no worse) -> ${met ? "met" : "MISSED"}; for reference, raw INCR's p99 on the default client ${round(incr!.p99Ms)} ms${ours!.p99Ms <= incr!.p99Ms ? "" : " (ours is worse: if the target's p99 also meant raw INCR, it would be missed)"}`,
       );
       histograms.push(
         `ours 1 limit, ${w.name}, C=64 latency histogram: ${histogram(tallies[0]!.latenciesMs)}`,
+        `rate-limiter-flexible 1 limit, ${w.name}, C=64 latency histogram: ${histogram(tallies[1]!.latenciesMs)}`,
       );
     }
   }
@@ -416,6 +422,7 @@ for (const w of workloads) {
   );
   histograms.push(
     `ours 3-level quota, ${w.name}, C=64 latency histogram: ${histogram(tallies[0]!.latenciesMs)}`,
+    `rate-limiter-flexible 3 sequential consumes, ${w.name}, C=64 latency histogram: ${histogram(tallies[1]!.latenciesMs)}`,
   );
 }
 
@@ -438,7 +445,7 @@ writeResult({
     ...checks,
     ...histograms,
     ...errors,
-    `redis-server ${serverVersion} on 127.0.0.1:${server.port}, no persistence; ${serverAffinity}; client: ${ownAffinity}; one ioredis connection (defaults, no auto-pipelining) shared by all peers, and a second with enableAutoPipelining for the peers' context rows; ours: createRedisStore defaults (batches of one event-loop turn coalesced into script calls of at most 16, two calls at least from 4 batches)`,
+    `redis-server ${serverVersion} on 127.0.0.1:${server.port}, no persistence; ${serverAffinity}; client: ${ownAffinity}; one ioredis connection (defaults, no auto-pipelining) shared by all peers, and a second with enableAutoPipelining for the peers' second configuration (at C=64 each peer's faster one is the one compared); ours: createRedisStore defaults (batches of one event-loop turn coalesced into script calls of at most 16, two calls at least from 4 batches)`,
     `closed loop, ${secondsPerCase} s per peer and case in two alternating halves, after a 0.3 s warm-up per peer at C=64; latencies of every call, process.hrtime.bigint() around the awaited call; our quota manager is created once per workload and kept across warm-up and runs (as a service keeps one); the limiters keep their state in Redis`,
     "limits: 1e9 units per 60 s for every peer and level (ours gcra limit 1e9 / windowMs 60000, rate-limiter-flexible points 1e9 / duration 60), so nothing is refused; 10k keys: user-i in team-(i mod 1000) in org-(i mod 100), visited round-robin",
     "roundTrips = EVALSHA + EVAL + INCR calls per decision (below 1 when ours coalesces concurrent decisions into one script call); redisCommands = every command the server ran per decision (scripts' redis.call included), from INFO commandstats deltas; clientCpuUs / serverCpuUs = CPU time per decision of this process (process.cpuUsage) and of redis-server (INFO cpu); clientCore / serverCore = share of one core used; serverExecUs = µs per decision the server spent executing EVALSHA / EVAL / INCR (INFO commandstats usec: the script's run time, without network I/O)",
