@@ -759,17 +759,18 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
     return tenant;
   };
 
+  /** Points `handle` at tenant number `tenant` (-1: none) as currently assigned. */
+  const attach = (handle: TenantHandle<T>, tenant: number): void => {
+    handle.tenant = tenant;
+    if (tenant >= 0) handle.stamp = tenantStamp[tenant]!;
+  };
+
   /** The handle's tenant number, or -1; a lookup only after the queue forgot the cached one. */
   const currentTenant = (handle: TenantHandle<T>): number => {
     const tenant = handle.tenant;
     if (tenant >= 0 && isCurrent(tenant, handle.stamp)) return tenant;
-    const found = tenants.get(handle.tenantId);
-    if (found === undefined) {
-      handle.tenant = -1;
-      return -1;
-    }
-    handle.tenant = found;
-    handle.stamp = tenantStamp[found]!;
+    const found = tenants.get(handle.tenantId) ?? -1;
+    attach(handle, found);
     return found;
   };
 
@@ -779,10 +780,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       assertCost(cost);
       const tenant = push(handle.tenantId, handle, item, cost, handle.weight);
       if (tenant < 0) return refusal;
-      if (tenant !== handle.tenant) {
-        handle.tenant = tenant;
-        handle.stamp = tenantStamp[tenant]!;
-      }
+      if (tenant !== handle.tenant) attach(handle, tenant);
       return accepted;
     },
     sizeOf(handle) {

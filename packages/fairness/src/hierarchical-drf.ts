@@ -386,9 +386,10 @@ function describe(tree: Tree, tasks: Float64Array): HierarchicalDrfAllocation {
       const capacity = resources.capacity[r]!;
       if (capacity > 0) dominant = Math.max(dominant, amount / capacity);
     });
-    // Leaves as in drfAllocate (tasks × per-task share), so a one-level tree matches it to the bit.
-    const leafShare = tasks[l]! === 0 ? 0 : tasks[l]! * tree.perTask[l]!;
-    setEntry(result.dominantShares, id, l >= 0 ? leafShare : dominant);
+    // Leaves as in drfAllocate (tasks × per-task share, 0 without a task), so a one-level tree
+    // matches it to the bit.
+    const share = l < 0 ? dominant : tasks[l] === 0 ? 0 : tasks[l]! * tree.perTask[l]!;
+    setEntry(result.dominantShares, id, share);
     setEntry(result.used, id, usedByNode);
   });
   return result;
