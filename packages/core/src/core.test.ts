@@ -1,8 +1,10 @@
+import { inspect } from "node:util";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { catchEnisError } from "../../../test-support/enis-error.js";
 import {
+  assertInteger,
   createManualClock,
   createRandom,
   createTierCatalogue,
@@ -43,6 +45,14 @@ describe("tier catalogue", () => {
       expect(parseTier(`${tier.emoji} ${tier.name}`)).toBe(tier);
       expect(parseTier(tier.id.toUpperCase())).toBe(tier);
     }
+  });
+
+  it("ignores emoji variation selectors (U+FE0F, U+FE0E) after a tier's emoji", () => {
+    expect(parseTier("🔴\uFE0F").id).toBe("compliance");
+    expect(parseTier("🔵\uFE0F enterprise").id).toBe("enterprise");
+    expect(parseTier("🟢\uFE0E").id).toBe("lite");
+    expect(parseTier(" 🟡\uFE0FShared ").id).toBe("shared");
+    expect(catchEnisError(() => parseTier("\uFE0F")).code).toBe("UNKNOWN_TIER");
   });
 
   it("rejects unknown tiers with UNKNOWN_TIER naming the value", () => {
@@ -122,6 +132,15 @@ describe("EnisError", () => {
     expect(EnisError.isInstance(new Error("plain"))).toBe(false);
     expect(EnisError.isInstance(null)).toBe(false);
     expect(EnisError.isInstance("EnisError")).toBe(false);
+  });
+
+  it("keeps its marker off the error's own properties", () => {
+    const error = new EnisError("INTERNAL", "broken");
+    expect(Object.getOwnPropertySymbols(error)).toEqual([]);
+    expect(inspect(error)).not.toContain("@enis/core.EnisError");
+    // A spread copy is a plain object, not an error.
+    expect(EnisError.isInstance({ ...error })).toBe(false);
+    expect(EnisError.isInstance(error)).toBe(true);
   });
 
   it("keeps its cause", () => {
@@ -239,5 +258,16 @@ describe("createManualClock", () => {
     const far = createManualClock(Number.MAX_VALUE);
     expect(catchEnisError(() => far.advance(Number.MAX_VALUE)).field).toBe("deltaMs");
     expect(far.nowMs()).toBe(Number.MAX_VALUE);
+  });
+});
+
+describe("assertInteger", () => {
+  it("admits integers inside its bounds and nothing when a bound is NaN", () => {
+    expect(() => assertInteger(5, "n", 0, 10)).not.toThrow();
+    for (const value of [-1, 11, 2.5, Number.NaN, "5"]) {
+      expect(catchEnisError(() => assertInteger(value, "n", 0, 10)).field).toBe("n");
+    }
+    expect(catchEnisError(() => assertInteger(5, "n", Number.NaN)).message).toContain("NaN");
+    expect(catchEnisError(() => assertInteger(5, "n", 0, Number.NaN)).field).toBe("n");
   });
 });

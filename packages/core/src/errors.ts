@@ -40,8 +40,6 @@ export interface EnisErrorOptions {
  * ```
  */
 export class EnisError extends Error {
-  /** Marks every EnisError, so {@link EnisError.isInstance} recognises one from another copy of the package. */
-  readonly [marker] = true;
   /** Stable machine-readable code. */
   readonly code: EnisErrorCode;
   /** Dotted path of the offending field, when one field is at fault. */
@@ -59,6 +57,11 @@ export class EnisError extends Error {
     return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[marker] === true;
   }
 }
+
+// The marker every EnisError carries, so that {@link EnisError.isInstance} recognises one from
+// another installed copy of the package. It sits on the prototype, not enumerable: logged errors do
+// not show it, and a spread copy of an error (a plain object) does not pass for one.
+Object.defineProperty(EnisError.prototype, marker, { value: true });
 
 /** Renders a user's value for an error message: short, and unambiguous for NaN, ±Infinity and -0. */
 export function describeValue(value: unknown): string {

@@ -198,11 +198,14 @@ function catalogueOf(tiers: readonly TierSpec[]): TierCatalogue {
     if (typeof input === "string") {
       const exact = lookup.get(input);
       if (exact) return exact;
-      const normalised = lookup.get(input.trim().toLowerCase().replace(/\s+/g, " "));
+      // Emoji variation selectors (U+FE0F "as emoji", U+FE0E "as text") are presentation only:
+      // keyboards and copied text add them after "🔴" and the like.
+      const text = input.replace(/[\uFE0E\uFE0F]/g, "").trim();
+      const normalised = lookup.get(text.toLowerCase().replace(/\s+/g, " "));
       if (normalised) return normalised;
       // An emoji followed by the id or the display name, with or without a space ("🔵Gold").
-      const byEmoji = lookup.get(input.trim().slice(0, 2));
-      const rest = input.trim().slice(2).trim().toLowerCase();
+      const byEmoji = lookup.get(text.slice(0, 2));
+      const rest = text.slice(2).trim().toLowerCase();
       if (byEmoji && (rest === byEmoji.id || rest === byEmoji.name.toLowerCase())) return byEmoji;
     }
     throw new EnisError(

@@ -110,7 +110,8 @@ export function assertInteger(
   min = 0,
   max = Number.MAX_SAFE_INTEGER,
 ): asserts value is number {
-  if (typeof value !== "number" || !Number.isSafeInteger(value) || value < min || value > max) {
+  if (typeof value !== "number" || !Number.isSafeInteger(value) || !(value >= min && value <= max)) {
+    // NaN bounds admit nothing rather than everything; the message names them.
     throw invalidField(field, value, `an integer in [${min}, ${max}]`);
   }
 }
