@@ -1,8 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catchEnisError } from "../../../test-support/enis-error.js";
+import { placeByFullEvaluation } from "../../../test-support/hierarchical-drf-reference.js";
 import { type DrfUser, drfAllocate } from "./drf.js";
-import { type HierarchicalDrfNode, hierarchicalDrfAllocate } from "./hierarchical-drf.js";
+import { type HierarchicalDrfNode, hierarchicalDrfAllocate, parseTree } from "./hierarchical-drf.js";
 
 /**
  * Naive hierarchical DRF: at every level, the child whose subtree holds the lowest dominant share of
@@ -70,19 +71,30 @@ function leafArbitrary(m: number) {
 
 type Shape = { leaf: Omit<HierarchicalDrfNode, "id"> } | { weight: number; children: Shape[] };
 
-/** Random trees of depth ≤ 3; ids are assigned afterwards. */
-function trees(m: number) {
+/**
+ * Random trees (small depth; ids assigned afterwards): leaves from `leaf`, group weights from
+ * `weights`, up to `fanOut` children per group and `rootFanOut` under the root.
+ */
+function trees(
+  m: number,
+  {
+    leaf = leafArbitrary(m) as fc.Arbitrary<Omit<HierarchicalDrfNode, "id">>,
+    weights = [1, 1, 2],
+    fanOut = 3,
+    rootFanOut = 4,
+  } = {},
+) {
   const { node } = fc.letrec<{ node: Shape }>((tie) => ({
     node: fc.oneof(
       { depthSize: "small", withCrossShrink: true },
-      leafArbitrary(m).map((leaf) => ({ leaf })),
+      leaf.map((value) => ({ leaf: value })),
       fc.record({
-        weight: fc.constantFrom(1, 1, 2),
-        children: fc.array(tie("node"), { minLength: 1, maxLength: 3 }),
+        weight: fc.constantFrom(...weights),
+        children: fc.array(tie("node"), { minLength: 1, maxLength: fanOut }),
       }),
     ),
   }));
-  return fc.array(node, { minLength: 1, maxLength: 4 }).map((kids) => {
+  return fc.array(node, { minLength: 1, maxLength: rootFanOut }).map((kids) => {
     let next = 0;
     const build = (shape: Shape): HierarchicalDrfNode => {
       const id = `n${next++}`;
@@ -244,6 +256,52 @@ describe("hierarchicalDrfAllocate", () => {
         },
       ),
       { seed: 2202, numRuns: 300 },
+    );
+  });
+
+  it("allocates exactly as a full evaluation of the tree before every placement", () => {
+    // Wider and deeper trees than above, fractional demands, capacities for hundreds of tasks:
+    // many leaves block at once, resources saturate one after the other, groups empty.
+    const demand = fc.constantFrom(0, 0, 0.1, 0.5, 1, 1, 1.5, 2, 3, 5);
+    const wideTrees = (m: number) => {
+      const leaf = fc
+        .record({
+          taskDemand: fc.array(demand, { minLength: m, maxLength: m }),
+          weight: fc.constantFrom(1, 1, 2, 0.5, 3),
+          maxTasks: fc.option(fc.integer({ min: 0, max: 40 }), { nil: undefined }),
+        })
+        .map(({ taskDemand, weight, maxTasks }) => ({
+          taskDemand: Object.fromEntries(resourceNames.slice(0, m).map((name, r) => [name, taskDemand[r]!])),
+          weight,
+          maxTasks: maxTasks ?? (taskDemand.every((d) => d === 0) ? 3 : undefined),
+        }));
+      return trees(m, {
+        leaf: leaf.map(({ maxTasks, ...rest }) => (maxTasks === undefined ? rest : { ...rest, maxTasks })),
+        weights: [1, 1, 2, 0.5],
+        fanOut: 6,
+        rootFanOut: 6,
+      });
+    };
+    const bigCapacities = (m: number) =>
+      fc
+        .array(fc.integer({ min: 0, max: 400 }), { minLength: m, maxLength: m })
+        .map((values) =>
+          Object.fromEntries(resourceNames.slice(0, m).map((name, r) => [name, values[r]! / 4])),
+        );
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 3 }).chain((m) => fc.tuple(bigCapacities(m), wideTrees(m))),
+        ([capacity, root]) => {
+          const options = { capacity, root };
+          const tree = parseTree(options);
+          const expected = placeByFullEvaluation(tree);
+          const tasks = hierarchicalDrfAllocate(options).tasks;
+          tree.leafNodes.forEach((node, l) => {
+            expect(tasks[tree.ids[node]!]).toBe(expected[l]);
+          });
+        },
+      ),
+      { seed: 2203, numRuns: 400 },
     );
   });
 
