@@ -246,6 +246,27 @@ describe("createQuotaManager", () => {
       }
       expect(allowed).toBe(round === 0 ? users : 0);
     }
+    // A cache of 5 plan nodes, flushed over and over inside one round: the same decisions.
+    const small = createQuotaManager({
+      dimensions: { requests: { kind: "rate", windowMs: 60_000 } },
+      limits: { org: { requests: { hard: 40 } }, user: { requests: { hard: 2 } } },
+      planCacheSize: 5,
+    });
+    const decided: boolean[] = [];
+    for (let i = 0; i < 120; i++) {
+      const path = { org: `o${i % 2}`, team: `t${i % 2}`, user: `u${i % 7}` };
+      decided.push(small.checkSync(path, { requests: 1 }, { nowMs: epoch }).allowed);
+    }
+    const kept = createQuotaManager({
+      dimensions: { requests: { kind: "rate", windowMs: 60_000 } },
+      limits: { org: { requests: { hard: 40 } }, user: { requests: { hard: 2 } } },
+    });
+    for (let i = 0; i < 120; i++) {
+      const path = { org: `o${i % 2}`, team: `t${i % 2}`, user: `u${i % 7}` };
+      expect(kept.checkSync(path, { requests: 1 }, { nowMs: epoch }).allowed).toBe(decided[i]);
+    }
+    // 14 distinct users (2 organisations × 7), 2 checks each.
+    expect(decided.filter(Boolean).length).toBe(28);
   });
 
   it("applies a tenant's current throttle rate to its effective limits", async () => {
@@ -288,6 +309,9 @@ describe("createQuotaManager", () => {
     expect(catchEnisError(() => manager({ dimensions: { x: { kind: "rate", windowMs: 0 } } })).field).toBe(
       "options.dimensions.x.windowMs",
     );
+    for (const planCacheSize of [0, 1.5, Number.NaN, "100"]) {
+      expect(catchEnisError(() => manager({ planCacheSize } as never)).field).toBe("options.planCacheSize");
+    }
     const quotas = manager();
     const calls: [() => Promise<unknown>, string][] = [
       [() => quotas.check({ org: "" }, { requestsPerMinute: 1 }), "path.org"],

@@ -79,6 +79,14 @@ export interface QuotaManagerOptions {
    * @default crypto.randomUUID
    */
   readonly createLeaseId?: () => string;
+  /**
+   * Most organisations, teams and users whose check plans (store keys and scaled limits) are kept
+   * between checks; past it the cache starts over, as on a limit change. Decisions never depend on
+   * it, only speed: a service checking more distinct subjects than this keeps rebuilding plans, so
+   * size it above the subjects active at once (each costs a few hundred bytes).
+   * @default 32_768
+   */
+  readonly planCacheSize?: number;
 }
 
 /** A soft limit crossed by an allowed check. */
@@ -195,6 +203,7 @@ const optionsSchema = z.strictObject({
   createLeaseId: z
     .custom<() => string>((value: unknown) => typeof value === "function", "a function")
     .optional(),
+  planCacheSize: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 const levels: readonly QuotaLevel[] = ["org", "team", "user"];
@@ -343,7 +352,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager {
   }
   const dimensionNames = Object.keys(dimensions);
   const dimensionIndex = new Map(dimensionNames.map((name, index) => [name, index]));
-  const maxPlanNodes = 32_768;
+  const maxPlanNodes = resolved.planCacheSize ?? 32_768;
   let planRoots = new Map<string, PlanNode>();
   let planNodes = 0;
   const forgetPlans = (): void => {
