@@ -3,6 +3,8 @@
  * (the memory store calls them; a Redis store transliterates them to Lua with the same operations
  * in the same order, so IEEE doubles give bit-identical decisions — the conformance suite's
  * differential test checks it). State is a short array of numbers, as a Redis hash would hold.
+ * Leases are the one exception in memory: the store keeps them in an indexed table
+ * (lease-table.ts) that decides as `evaluateLease` / `releaseLease` do, checked by a model test.
  *
  * Common rules:
  * - `cost` is an integer >= 1 (validated by the caller); time is in milliseconds from the store's clock.

@@ -1,6 +1,9 @@
 import { createManualClock, EnisError } from "@enis/core";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { evaluateLease, type HeldLease, releaseLease } from "./algorithms.js";
 import { createMemoryStore } from "./memory-store.js";
+import type { LeaseRule, StoreRule } from "./store.js";
 import { describeStoreDifferential, describeThrottleStore } from "./testing/index.js";
 
 const epoch = 1_763_000_000_000;
@@ -104,5 +107,91 @@ describe("createMemoryStore", () => {
       await store.apply([{ kind: "rate", key: `org:${i}`, spec, cost: 1 }], { nowMs: i * 1_000 });
     }
     expect(store.size).toBeLessThan(2_100);
+  });
+});
+
+describe("memory store leases", () => {
+  it("decide exactly as evaluateLease / releaseLease on the same leases, under random operations", async () => {
+    type Op =
+      | {
+          op: "apply";
+          rules: { key: number; lease: number; amount: number; ttlMs: number; limit: number }[];
+          dryRun: boolean;
+        }
+      | { op: "release"; key: number; lease: number }
+      | { op: "advance"; ms: number };
+    const rule = fc.record({
+      key: fc.integer({ min: 0, max: 2 }),
+      lease: fc.integer({ min: 0, max: 5 }),
+      amount: fc.integer({ min: 1, max: 3 }),
+      ttlMs: fc.integer({ min: 1, max: 60 }),
+      // Mostly room to spare, so that a wrong sum shows in `remaining`, sometimes too little.
+      limit: fc.oneof(fc.integer({ min: 10, max: 20 }), fc.integer({ min: 2, max: 6 })),
+    });
+    const operation: fc.Arbitrary<Op> = fc.oneof(
+      fc.record({
+        op: fc.constant("apply" as const),
+        // One rule, distinct keys, or a key named twice (the overlay): all three paths.
+        rules: fc.array(rule, { minLength: 1, maxLength: 3 }),
+        dryRun: fc.boolean(),
+      }),
+      fc.record({
+        op: fc.constant("release" as const),
+        key: fc.integer({ min: 0, max: 2 }),
+        lease: fc.integer({ min: 0, max: 5 }),
+      }),
+      fc.record({ op: fc.constant("advance" as const), ms: fc.integer({ min: 0, max: 25 }) }),
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.array(operation, { minLength: 40, maxLength: 160, size: "max" }), async (ops) => {
+        const store = createMemoryStore();
+        // The model: each key's leases as the array the pure functions take.
+        const model = new Map<string, HeldLease[]>();
+        let nowMs = epoch;
+        for (const step of ops) {
+          if (step.op === "advance") {
+            nowMs += step.ms;
+            continue;
+          }
+          if (step.op === "release") {
+            const key = `org:k${step.key}`;
+            const { next, released } = releaseLease(model.get(key) ?? [], `l${step.lease}`, nowMs);
+            model.set(key, next);
+            expect(await store.release(key, `l${step.lease}`, { nowMs })).toBe(released);
+            continue;
+          }
+          const rules: StoreRule[] = step.rules.map((r) => ({
+            kind: "lease",
+            key: `org:k${r.key}`,
+            limit: r.limit,
+            amount: r.amount,
+            leaseId: `l${r.lease}`,
+            ttlMs: r.ttlMs,
+          }));
+          const overlay = new Map<string, HeldLease[]>();
+          let allowed = true;
+          const expected = rules.map((r) => {
+            const lease = r as LeaseRule;
+            const evaluation = evaluateLease(
+              lease.limit,
+              overlay.get(lease.key) ?? model.get(lease.key) ?? [],
+              lease.leaseId,
+              lease.amount,
+              lease.ttlMs,
+              nowMs,
+            );
+            if (evaluation.allowed) overlay.set(lease.key, evaluation.next);
+            else allowed = false;
+            const { next: _next, ttlMs: _ttl, ...outcome } = evaluation;
+            return outcome;
+          });
+          if (allowed && !step.dryRun) for (const [key, leases] of overlay) model.set(key, leases);
+          const batch = store.applySync(rules, { nowMs, dryRun: step.dryRun });
+          expect(batch.allowed).toBe(allowed);
+          expect(batch.outcomes).toEqual(expected);
+        }
+      }),
+      { seed: 3301, numRuns: 300 },
+    );
   });
 });

@@ -7,8 +7,8 @@ import {
   type LeaseEvaluation,
   type RateLimitSpec,
   refund,
-  releaseLease,
 } from "./algorithms.js";
+import { type LeaseDecision, LeaseTable } from "./lease-table.js";
 import {
   type ApplyOptions,
   assertApplyOptions,
@@ -21,6 +21,7 @@ import {
   type InProcessRate,
   inProcessBatch,
   inProcessRate,
+  type LeaseRule,
   type RateRule,
   type RuleOutcome,
   type StoreRule,
@@ -38,7 +39,7 @@ export interface MemoryStoreOptions {
 
 type Entry =
   | { readonly kind: "rate"; state: number[]; expiresAtMs: number }
-  | { readonly kind: "lease"; leases: HeldLease[]; expiresAtMs: number };
+  | { readonly kind: "lease"; table: LeaseTable; expiresAtMs: number };
 
 /** The embedded in-memory store: one process, atomic because JavaScript runs one batch at a time. */
 export interface MemoryStore extends ThrottleStore {
@@ -52,6 +53,8 @@ export interface MemoryStore extends ThrottleStore {
 
 const noOptions: ApplyOptions = Object.freeze({});
 const noLeases: readonly HeldLease[] = Object.freeze([]);
+/** A table with no leases, for deciding on a key that holds none (decide only drops expired leases). */
+const emptyLeases = new LeaseTable();
 const sweepGraceMs = 1_000;
 
 /** The wall clock: the default time source of the embedded stores (the one read of real time). */
@@ -134,7 +137,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   ): Evaluation | LeaseEvaluation =>
     current === undefined
       ? evaluateOn(rule, undefined, undefined, nowMs)
-      : evaluateOn(rule, current.kind, current.kind === "rate" ? current.state : current.leases, nowMs);
+      : evaluateOn(
+          rule,
+          current.kind,
+          current.kind === "rate" ? current.state : current.table.toArray(nowMs),
+          nowMs,
+        );
 
   /** Stores `data` (a rate state or leases) at `key`, reusing the existing entry object when it can. */
   const write = (
@@ -144,26 +152,47 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     data: number[] | HeldLease[],
     expiresAtMs: number,
   ): void => {
-    if (existing !== undefined && existing.kind === kind) {
-      existing.expiresAtMs = expiresAtMs;
-      if (existing.kind === "lease") existing.leases = data as HeldLease[];
-      else {
-        // Copied into the entry's array (the algorithms return fresh ones): the new array dies
-        // young, and a long-lived key's state stays one old object instead of a new one per
-        // decision that survives scavenges (keys revisited every few ms: 10k keys round-robin).
-        const state = existing.state;
-        const next = data as number[];
-        if (state.length !== next.length) existing.state = next;
-        else for (let index = 0; index < next.length; index++) state[index] = next[index]!;
-      }
+    if (kind === "lease") {
+      // The overlay of a key named twice in a batch works on arrays; a table is built from the result.
+      entries.set(key, { kind, table: LeaseTable.from(data as HeldLease[], -Infinity), expiresAtMs });
       return;
     }
-    entries.set(
-      key,
-      kind === "rate"
-        ? { kind, state: data as number[], expiresAtMs }
-        : { kind, leases: data as HeldLease[], expiresAtMs },
-    );
+    if (existing !== undefined && existing.kind === "rate") {
+      existing.expiresAtMs = expiresAtMs;
+      // Copied into the entry's array (the algorithms return fresh ones): the new array dies
+      // young, and a long-lived key's state stays one old object instead of a new one per
+      // decision that survives scavenges (keys revisited every few ms: 10k keys round-robin).
+      const state = existing.state;
+      const next = data as number[];
+      if (state.length !== next.length) existing.state = next;
+      else for (let index = 0; index < next.length; index++) state[index] = next[index]!;
+      return;
+    }
+    entries.set(key, { kind, state: data as number[], expiresAtMs });
+  };
+
+  /** The lease table of `entry` if it holds live leases at `nowMs`, else undefined. */
+  const leaseTableOf = (entry: Entry | undefined, nowMs: number): LeaseTable | undefined =>
+    entry !== undefined && entry.kind === "lease" && entry.expiresAtMs > nowMs ? entry.table : undefined;
+
+  /** What one lease rule decides on `table` (undefined: no leases held). */
+  const decideLease = (rule: LeaseRule, table: LeaseTable | undefined, nowMs: number): LeaseDecision =>
+    (table ?? emptyLeases).decide(rule.limit, rule.leaseId, rule.amount, rule.ttlMs, nowMs);
+
+  /** Spends an allowed lease decision: the lease is held in the key's table (made if needed). */
+  const holdLease = (
+    rule: LeaseRule,
+    entry: Entry | undefined,
+    decision: LeaseDecision,
+    nowMs: number,
+  ): void => {
+    let table = leaseTableOf(entry, nowMs);
+    const expiresAtMs = nowMs + Math.max(1, decision.ttlMs);
+    if (table === undefined) {
+      table = new LeaseTable();
+      entries.set(rule.key, { kind: "lease", table, expiresAtMs });
+    } else (entry as Entry).expiresAtMs = expiresAtMs;
+    table.hold(rule.leaseId, rule.amount, nowMs + rule.ttlMs);
   };
 
   const applySync = (rules: readonly StoreRule[], applyOptions: ApplyOptions = noOptions): BatchOutcome => {
@@ -190,45 +219,40 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         return { allowed: evaluation.allowed, outcomes: [outcomeOf(evaluation)], nowMs };
       }
       const entry = entries.get(rule.key);
-      const current = entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined;
-      const result = evaluateRule(rule, current, nowMs);
-      if (result.allowed && spend) {
-        write(rule.key, entry, "lease", result.next, nowMs + Math.max(1, result.ttlMs));
-      }
-      return { allowed: result.allowed, outcomes: [outcomeOf(result)], nowMs };
+      const decision = decideLease(rule, leaseTableOf(entry, nowMs), nowMs);
+      if (decision.allowed && spend) holdLease(rule, entry, decision, nowMs);
+      return { allowed: decision.allowed, outcomes: [outcomeOf(decision)], nowMs };
     }
     const count = rules.length;
     if (distinctKeys(rules)) {
       // Distinct keys (every quota check): each rule is evaluated against the map's state; the
       // results are written only when every rule allowed: all or nothing. The entries found are
       // kept, so the writes reuse them without a second lookup.
-      const results: (Evaluation | LeaseEvaluation | RuleOutcome)[] = new Array(count);
+      const results: (Evaluation | LeaseDecision | RuleOutcome)[] = new Array(count);
       const found: (Entry | undefined)[] = new Array(count);
       let allowed = true;
       for (let index = 0; index < count; index++) {
         const rule = rules[index]!;
         const entry = entries.get(rule.key);
         found[index] = entry;
-        const result = evaluateRule(
-          rule,
-          entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined,
-          nowMs,
-        );
+        const result =
+          rule.kind === "lease"
+            ? decideLease(rule, leaseTableOf(entry, nowMs), nowMs)
+            : evaluateRule(rule, entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined, nowMs);
         results[index] = result;
         if (!result.allowed) allowed = false;
       }
       for (let index = 0; index < count; index++) {
-        const result = results[index] as Evaluation | LeaseEvaluation;
+        const rule = rules[index]!;
         if (allowed && spend) {
-          write(
-            rules[index]!.key,
-            found[index],
-            rules[index]!.kind,
-            result.next,
-            nowMs + Math.max(1, result.ttlMs),
-          );
+          if (rule.kind === "lease") {
+            holdLease(rule, found[index], results[index] as LeaseDecision, nowMs);
+          } else {
+            const result = results[index] as Evaluation;
+            write(rule.key, found[index], "rate", result.next, nowMs + Math.max(1, result.ttlMs));
+          }
         }
-        results[index] = outcomeOf(result);
+        results[index] = outcomeOf(results[index] as RuleOutcome);
       }
       return { allowed, outcomes: results as RuleOutcome[], nowMs };
     }
@@ -338,9 +362,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const nowMs = timeOf(releaseOptions.nowMs);
       const current = live(key, nowMs);
       if (current?.kind !== "lease") return false;
-      const { next, released } = releaseLease(current.leases, leaseId, nowMs);
-      current.leases = next;
-      if (next.length === 0) entries.delete(key);
+      const released = current.table.release(leaseId, nowMs);
+      if (current.table.size === 0) entries.delete(key);
       return released;
     },
 
