@@ -295,25 +295,39 @@ export function evaluateLease(
     earliest = Math.min(earliest, lease[2]);
     latest = Math.max(latest, lease[2]);
   }
+  const decision = leaseDecision(limit, held, earliest, latest, amount, ttlMs, nowMs);
+  return { ...decision, next: decision.allowed ? [...live, [leaseId, amount, nowMs + ttlMs]] : live };
+}
+
+/**
+ * The decision on taking `amount` units for `ttlMs` at `nowMs` when the other live leases hold
+ * `held` units, the earliest of them expires at `earliest` (Infinity: none) and the latest at
+ * `latest` (at least `nowMs`): the outcome of {@link evaluateLease} without its next leases.
+ */
+export function leaseDecision(
+  limit: number,
+  held: number,
+  earliest: number,
+  latest: number,
+  amount: number,
+  ttlMs: number,
+  nowMs: number,
+): Omit<LeaseEvaluation, "next"> {
   if (amount > limit || held + amount > limit) {
     return {
       allowed: false,
       remaining: Math.max(0, limit - held),
       retryAfterMs: amount > limit ? Number.POSITIVE_INFINITY : earliest - nowMs,
       resetAfterMs: latest - nowMs,
-      next: live,
       ttlMs: latest - nowMs,
     };
   }
-  const expiresAtMs = nowMs + ttlMs;
-  const next: HeldLease[] = [...live, [leaseId, amount, expiresAtMs]];
-  const until = Math.max(latest, expiresAtMs);
+  const until = Math.max(latest, nowMs + ttlMs);
   return {
     allowed: true,
     remaining: limit - held - amount,
     retryAfterMs: 0,
     resetAfterMs: until - nowMs,
-    next,
     ttlMs: until - nowMs,
   };
 }

@@ -1,4 +1,4 @@
-import type { HeldLease, LeaseEvaluation } from "./algorithms.js";
+import { type HeldLease, type LeaseEvaluation, leaseDecision } from "./algorithms.js";
 
 /** One held lease; replaced by a new record when renewed, so an old record in a heap is stale. */
 interface LeaseRecord {
@@ -112,23 +112,7 @@ export class LeaseTable {
     const held = own === undefined ? this.held : this.held - own.amount;
     const earliest = this.otherThan(this.soonest, own) ?? Number.POSITIVE_INFINITY;
     const latest = Math.max(nowMs, this.otherThan(this.latest, own) ?? nowMs);
-    if (amount > limit || held + amount > limit) {
-      return {
-        allowed: false,
-        remaining: Math.max(0, limit - held),
-        retryAfterMs: amount > limit ? Number.POSITIVE_INFINITY : earliest - nowMs,
-        resetAfterMs: latest - nowMs,
-        ttlMs: latest - nowMs,
-      };
-    }
-    const until = Math.max(latest, nowMs + ttlMs);
-    return {
-      allowed: true,
-      remaining: limit - held - amount,
-      retryAfterMs: 0,
-      resetAfterMs: until - nowMs,
-      ttlMs: until - nowMs,
-    };
+    return leaseDecision(limit, held, earliest, latest, amount, ttlMs, nowMs);
   }
 
   /** Holds (or renews) `leaseId`: what a spend of an allowed {@link LeaseTable.decide} stores. */
