@@ -76,6 +76,7 @@ describe("hierarchicalAllocate", () => {
           {
             minLength: 1,
             maxLength: 30,
+            size: "max",
           },
         ),
         amount,

@@ -184,7 +184,7 @@ describe("maxMinAllocate: tiers", () => {
               nil: undefined,
             }),
           }),
-          { maxLength: 30 },
+          { maxLength: 30, size: "max" },
         ),
         fc.double({ min: 0, max: 5000, noNaN: true, noDefaultInfinity: true }),
         (rows, capacity) => {

@@ -132,7 +132,7 @@ describe("createQuotaManager", () => {
               hard: fc.option(fc.integer({ min: 0, max: 5 }), { nil: undefined }),
             }),
           ),
-          { maxLength: 80 },
+          { maxLength: 80, size: "max" },
         ),
         (steps) => {
           const quotas = createQuotaManager({
