@@ -15,7 +15,8 @@ import { createHash } from "node:crypto";
  * - a rate key is a string of packed little-endian doubles (Redis' struct library) "expiresAtMs,
  *   keptUntilMs, state...": the time the state stops counting, a time by the server's clock before
  *   which Redis keeps the key (-inf when unknown), then the algorithm's state array;
- * - a lease key is a hash leaseId -> packed doubles "amount, expiresAtMs".
+ * - a lease key is a hash leaseId -> packed doubles "amount, expiresAtMs", and "" -> the sum of the
+ *   amounts, with a sorted set of the lease ids by expiry beside it (see EXPIRIES below).
  * Packed doubles are exact and cost a tenth of "%.17g" text and its parsing; a string of another
  * length (not ours) reads as no state.
  *
@@ -80,17 +81,17 @@ local function read_rate(key, nowMs)
   return state, values[1], values[2]
 end
 
--- Leases in the hash's order; the outcome depends only on sums of integers, minima and maxima,
--- so the order (not insertion order, unlike the memory store's array) changes nothing.
-local function read_leases(key)
-  if redis.call("TYPE", key).ok ~= "hash" then return {} end
-  local flat = redis.call("HGETALL", key)
-  local leases = {}
-  for i = 1, #flat, 2 do
-    local v = unpack_doubles(flat[i + 1])
-    if v ~= nil then leases[#leases + 1] = { flat[i], v[1], v[2] } end
+-- A lease key K is a hash: leaseId -> packed "<dd" (amount, expiresAtMs), and the field "" (no
+-- lease id is empty) -> the sum of the amounts, as "%d". Beside it, K .. EXPIRIES is a sorted set
+-- of the lease ids by expiresAtMs (the same hash tag, so the same Cluster slot), so a call finds
+-- expired leases and the earliest and latest expiry in O(log n) instead of reading every lease.
+local EXPIRIES = "\\0enis:expiries"
+
+-- HDEL / HMGET of many fields, in chunks (unpack has a stack limit).
+local function each_chunk(ids, action)
+  for from = 1, #ids, 1000 do
+    action(unpack(ids, from, min(#ids, from + 999)))
   end
-  return leases
 end
 
 -- Redis expires keys by its own clock, in whole ms: one more ms than the state's lifetime so it
@@ -232,29 +233,17 @@ local function evaluate(algorithm, limit, windowMs, burst, has, s1, s2, s3, nowM
   error("enis: unknown algorithm " .. tostring(algorithm))
 end
 
--- allowed, remaining, retryAfterMs, resetAfterMs, ttlMs, then the leases to keep (a table).
-local function evaluate_lease(limit, leases, leaseId, amount, ttlMs, nowMs)
-  local live = {}
-  for _, lease in ipairs(leases) do
-    if lease[3] > nowMs and lease[1] ~= leaseId then live[#live + 1] = lease end
-  end
-  local held = 0
-  local earliest = INF
-  local latest = nowMs
-  for _, lease in ipairs(live) do
-    held = held + lease[2]
-    earliest = min(earliest, lease[3])
-    latest = max(latest, lease[3])
-  end
+-- The decision on taking amount units for ttlMs at nowMs when the other live leases hold
+-- held units, expire at the earliest at earliest (INF: none) and at the latest at latest (>= nowMs):
+-- allowed, remaining, retryAfterMs, resetAfterMs, ttlMs (algorithms.ts leaseDecision).
+local function lease_decision(limit, held, earliest, latest, amount, ttlMs, nowMs)
   if amount > limit or held + amount > limit then
     local retry = earliest - nowMs
     if amount > limit then retry = INF end
-    return false, max(0, limit - held), retry, latest - nowMs, latest - nowMs, live
+    return false, max(0, limit - held), retry, latest - nowMs, latest - nowMs
   end
-  local expiresAtMs = nowMs + ttlMs
-  live[#live + 1] = { leaseId, amount, expiresAtMs }
-  local untilMs = max(latest, expiresAtMs)
-  return true, limit - held - amount, 0, untilMs - nowMs, untilMs - nowMs, live
+  local untilMs = max(latest, nowMs + ttlMs)
+  return true, limit - held - amount, 0, untilMs - nowMs, untilMs - nowMs
 end
 `;
 
@@ -297,11 +286,134 @@ local function parse_rule(text)
   return rule
 end
 
+-- Lease keys. What the call learns of a key's stored leases is shared by every view of the key:
+-- records read by id ("recs": { amount, expiresAtMs } or false) and the expired records fetched
+-- so far ("expired": { expiresAtMs, amount, id }, all those up to "upTo").
+local leaseFacts = {}
+
+-- A view of a lease key during the call: its stored leases (when "loaded"; "total" is their sum)
+-- as the call's allowed batches left them: the leases expired by "horizon" dropped (a spend at t
+-- keeps only the leases live at t) and "changes" (id -> { amount, expiresAtMs }) taken or
+-- renewed. Batch by batch, exactly evaluateLease's array of leases, without reading them all.
+local function new_view(key, loaded, total)
+  local facts = leaseFacts[key]
+  if facts == nil then
+    facts = { recs = {}, expired = {}, upTo = -INF }
+    leaseFacts[key] = facts
+  end
+  return { key = key, loaded = loaded, total = total, horizon = -INF, changes = {}, facts = facts }
+end
+
+local function stored_lease(view, id)
+  if not view.loaded then return false end
+  local recs = view.facts.recs
+  local rec = recs[id]
+  if rec == nil then
+    rec = false
+    local raw = redis.call("HGET", view.key, id)
+    if raw then
+      local amount, expiresAtMs = struct.unpack("<dd", raw)
+      rec = { amount, expiresAtMs }
+    end
+    recs[id] = rec
+  end
+  return rec
+end
+
+-- Sum of the amounts of the stored leases expired at h (expiresAtMs <= h).
+local function expired_sum(view, h)
+  if not view.loaded then return 0 end
+  local facts = view.facts
+  if h > facts.upTo then
+    local low = "-inf"
+    if facts.upTo > -INF then low = "(" .. fmt(facts.upTo) end
+    local flat = redis.call("ZRANGEBYSCORE", view.key .. EXPIRIES, low, fmt(h), "WITHSCORES")
+    if #flat > 0 then
+      local ids = {}
+      for i = 1, #flat, 2 do ids[#ids + 1] = flat[i] end
+      local raws = {}
+      each_chunk(ids, function(...)
+        for _, raw in ipairs(redis.call("HMGET", view.key, ...)) do raws[#raws + 1] = raw end
+      end)
+      for j = 1, #ids do
+        local amount = 0
+        if raws[j] then amount = struct.unpack("<dd", raws[j]) end
+        facts.expired[#facts.expired + 1] = { tonumber(flat[2 * j]), amount, ids[j] }
+      end
+    end
+    facts.upTo = h
+  end
+  local sum = 0
+  for _, record in ipairs(facts.expired) do
+    if record[1] <= h then sum = sum + record[2] end
+  end
+  return sum
+end
+
+-- The earliest (latest, with rev) expiry after h of the view's leases but own, or nil.
+local function boundary(view, h, own, rev)
+  local best = nil
+  if view.loaded then
+    -- Own and the changed ids may come first in the stored order: read past them.
+    local count = 2
+    for _ in pairs(view.changes) do count = count + 1 end
+    local flat
+    if rev then
+      flat = redis.call("ZREVRANGEBYSCORE", view.key .. EXPIRIES, "+inf", "(" .. fmt(h), "WITHSCORES", "LIMIT", 0, count)
+    else
+      flat = redis.call("ZRANGEBYSCORE", view.key .. EXPIRIES, "(" .. fmt(h), "+inf", "WITHSCORES", "LIMIT", 0, count)
+    end
+    for i = 1, #flat, 2 do
+      local id = flat[i]
+      if id ~= own and view.changes[id] == nil then
+        best = tonumber(flat[i + 1])
+        break
+      end
+    end
+  end
+  for id, change in pairs(view.changes) do
+    local at = change[2]
+    if id ~= own and at > h and (best == nil or (rev and at > best) or (not rev and at < best)) then best = at end
+  end
+  return best
+end
+
+-- evaluateLease on the view: allowed, remaining, retryAfterMs, resetAfterMs, ttlMs.
+local function decide_lease(view, limit, own, amount, ttlMs, nowMs)
+  local h = max(view.horizon, nowMs)
+  local held = 0
+  if view.loaded then held = view.total - expired_sum(view, h) end
+  for id, change in pairs(view.changes) do
+    local rec = stored_lease(view, id)
+    if rec and rec[2] > h then held = held - rec[1] end
+    if id ~= own and change[2] > h then held = held + change[1] end
+  end
+  if view.changes[own] == nil then
+    local rec = stored_lease(view, own)
+    if rec and rec[2] > h then held = held - rec[1] end
+  end
+  local latest = max(nowMs, boundary(view, h, own, true) or nowMs)
+  local earliest = INF
+  if amount > limit or held + amount > limit then earliest = boundary(view, h, own, false) or INF end
+  return lease_decision(limit, held, earliest, latest, amount, ttlMs, nowMs)
+end
+
+-- The view after an allowed spend: the leases live at nowMs, own taken or renewed.
+local function spend_lease(view, own, amount, ttlMs, nowMs)
+  local changes = {}
+  for id, change in pairs(view.changes) do changes[id] = change end
+  changes[own] = { amount, nowMs + ttlMs }
+  return {
+    key = view.key, loaded = view.loaded, total = view.total,
+    horizon = max(view.horizon, nowMs), changes = changes, facts = view.facts,
+  }
+end
+
 -- What a key holds, read once per call: false for nothing, else a table { kind, expiresAtMs,
 -- lifetimeMs, ... }: kind "r" then the state's length and numbers (n, s1, s2, s3) and the
--- key's keptUntilMs, or kind "l" then the leases. A string of 4 or 5 packed doubles is a rate
--- state; a hash holds leases; any other value reads as nothing, as in the memory store, and the
--- write replaces it.
+-- key's keptUntilMs, or kind "L" (expiresAtMs: INF, the view decides) then a lease view. A string
+-- of 4 or 5 packed doubles is a rate state; a hash with the field "" holds leases; any other value
+-- reads as nothing, as in the memory store, and the write replaces it.
 local cache = {}
 local function load(key)
   local entry = cache[key]
@@ -318,25 +430,12 @@ local function load(key)
       entry = { "r", expiresAtMs, 0, 3, s1, s2, s3, keptUntilMs }
     end
   elseif type(raw) == "table" and raw.err ~= nil then
-    local flat = redis.pcall("HGETALL", key)
-    if type(flat) == "table" and flat.err == nil and #flat > 0 then
-      local leases = {}
-      local latest = -INF
-      for i = 1, #flat, 2 do
-        local v = unpack_doubles(flat[i + 1])
-        if v ~= nil then
-          leases[#leases + 1] = { flat[i], v[1], v[2] }
-          if v[2] > latest then latest = v[2] end
-        end
-      end
-      if #leases > 0 then entry = { "l", latest, 0, leases } end
-    end
+    local total = redis.pcall("HGET", key, "")
+    if type(total) == "string" then entry = { "L", INF, 0, new_view(key, true, tonumber(total)) } end
   end
   cache[key] = entry
   return entry
 end
-
-local NO_LEASES = {}
 
 local replies = { "" }
 if serverNow ~= nil then replies[1] = fmt(serverNow) end
@@ -381,9 +480,10 @@ while a <= #ARGV do
           evaluate(rule[2], rule[3], rule[4], rule[5], false, nil, nil, nil, nowMs, rule[6])
       end
     else
-      local leases = NO_LEASES
-      if current and current[1] == "l" then leases = current[4] end
-      ok, remaining, retry, reset, ttl, n1 = evaluate_lease(rule[2], leases, rule[5], rule[3], rule[4], nowMs)
+      local view
+      if current and current[1] == "L" then view = current[4] else view = new_view(key, false, 0) end
+      ok, remaining, retry, reset, ttl = decide_lease(view, rule[2], rule[5], rule[3], rule[4], nowMs)
+      if ok then n1 = spend_lease(view, rule[5], rule[3], rule[4], nowMs) end
     end
     local flag = 0
     if ok then
@@ -391,7 +491,7 @@ while a <= #ARGV do
       local lifetime = max(1, ttl)
       if overlay[key] == nil then touched[#touched + 1] = key end
       if rule[1] ~= "r" then
-        overlay[key] = { "l", nowMs + lifetime, lifetime, n1 }
+        overlay[key] = { "L", INF, lifetime, n1 }
       elseif n3 == nil then
         overlay[key] = { "r", nowMs + lifetime, lifetime, 2, n1, n2, nil, keptUntilMs }
       else
@@ -449,24 +549,45 @@ for _, key in ipairs(order) do
       redis.call("SET", key, packed, "PX", string.format("%d", px))
     end
   else
-    -- Diff against what the hash holds, so a renewal writes one field, not every lease.
-    local present = {}
-    local flat = redis.pcall("HGETALL", key)
-    if type(flat) == "table" and flat.err == nil then
-      for j = 1, #flat, 2 do present[flat[j]] = flat[j + 1] end
-    else
-      redis.call("DEL", key)
+    -- A lease view: drop what expired by its horizon, write its changes, keep the sum.
+    local view = entry[4]
+    local expiries = key .. EXPIRIES
+    local h = view.horizon
+    local total = view.total
+    if not view.loaded then
+      redis.call("DEL", key, expiries)
+      total = 0
+    elseif h > -INF then
+      expired_sum(view, h)
+      local ids = {}
+      for _, record in ipairs(view.facts.expired) do
+        if record[1] <= h then
+          ids[#ids + 1] = record[3]
+          total = total - record[2]
+        end
+      end
+      if #ids > 0 then
+        each_chunk(ids, function(...) redis.call("HDEL", key, ...) end)
+        redis.call("ZREMRANGEBYSCORE", expiries, "-inf", fmt(h))
+      end
     end
-    local keep = {}
-    for _, lease in ipairs(entry[4]) do
-      local value = struct.pack("<dd", lease[2], lease[3])
-      keep[lease[1]] = true
-      if present[lease[1]] ~= value then redis.call("HSET", key, lease[1], value) end
+    for id, change in pairs(view.changes) do
+      local rec = stored_lease(view, id)
+      local storedLive = rec and rec[2] > h
+      if storedLive then total = total - rec[1] end
+      if change[2] > h then
+        redis.call("HSET", key, id, struct.pack("<dd", change[1], change[2]))
+        redis.call("ZADD", expiries, fmt(change[2]), id)
+        total = total + change[1]
+      elseif storedLive then
+        redis.call("HDEL", key, id)
+        redis.call("ZREM", expiries, id)
+      end
     end
-    for id in pairs(present) do
-      if not keep[id] then redis.call("HDEL", key, id) end
-    end
-    if redis.call("EXISTS", key) == 1 then redis.call("PEXPIRE", key, pexpire_of(entry[3])) end
+    redis.call("HSET", key, "", string.format("%d", total))
+    local px = pexpire_of(entry[3])
+    redis.call("PEXPIRE", key, px)
+    redis.call("PEXPIRE", expiries, px)
   end
 end
 return replies
@@ -516,26 +637,49 @@ end
 return fmt(nowMs)
 `;
 
-/** release: KEYS[1] = lease key; ARGV = nowMs-or-"", leaseId. Returns "1" when the lease was live. */
+/**
+ * release: KEYS[1] = lease key; ARGV = nowMs-or-"", leaseId. Drops the leases expired at nowMs and
+ * the lease, keeping the sum; deletes the key (and its expiry index) when no lease is left.
+ * Returns "1" when the lease was live.
+ */
 const releaseScript = `${prelude}
 local nowMs = clock(ARGV[1])
 local key = KEYS[1]
+local expiries = key .. EXPIRIES
 local leaseId = ARGV[2]
+local total = redis.pcall("HGET", key, "")
+if type(total) ~= "string" then return "0" end
+total = tonumber(total)
+local expired = redis.call("ZRANGEBYSCORE", expiries, "-inf", fmt(nowMs))
+if #expired > 0 then
+  each_chunk(expired, function(...)
+    for _, raw in ipairs(redis.call("HMGET", key, ...)) do
+      if raw then total = total - struct.unpack("<dd", raw) end
+    end
+    redis.call("HDEL", key, ...)
+  end)
+  redis.call("ZREMRANGEBYSCORE", expiries, "-inf", fmt(nowMs))
+end
 local released = "0"
-for _, lease in ipairs(read_leases(key)) do
-  if not (lease[3] > nowMs) then
-    redis.call("HDEL", key, lease[1])
-  elseif lease[1] == leaseId then
-    released = "1"
-    redis.call("HDEL", key, lease[1])
-  end
+local raw = redis.call("HGET", key, leaseId)
+if raw then
+  total = total - struct.unpack("<dd", raw)
+  redis.call("HDEL", key, leaseId)
+  redis.call("ZREM", expiries, leaseId)
+  released = "1"
+end
+if redis.call("ZCARD", expiries) == 0 then
+  redis.call("DEL", key, expiries)
+else
+  redis.call("HSET", key, "", string.format("%d", total))
 end
 return released
 `;
 
 /** reset: deletes KEYS (all in one slot). */
 const resetScript = `
-for i = 1, #KEYS do redis.call("DEL", KEYS[i]) end
+-- A lease key's expiry index goes with it (see EXPIRIES in the prelude).
+for i = 1, #KEYS do redis.call("DEL", KEYS[i], KEYS[i] .. "\\0enis:expiries") end
 return #KEYS
 `;
 

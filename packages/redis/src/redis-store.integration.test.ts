@@ -148,6 +148,78 @@ describe.runIf(available)("redis store on a standalone redis-server", () => {
     }
   });
 
+  it("leases at scale: Redis decides as memory under bursts, renewals and clocks going back", async () => {
+    // Many lease ids and room for dozens of leases, so a wrong sum, expiry or renewal shows in
+    // remaining / retryAfterMs / resetAfterMs; bursts are coalesced into one script call and
+    // read a key's leases through views that earlier batches of the same call changed.
+    const redis = createRedisStore({ client, prefix: freshPrefix(), time: "caller" });
+    const memory = createMemoryStore();
+    const random = createRandom(4242);
+    const leaseRule = (): StoreRule => ({
+      kind: "lease",
+      key: `org:pool-${random.nextInt(2)}`,
+      limit: random.nextInt(4) === 0 ? 1 + random.nextInt(6) : 20 + random.nextInt(40),
+      amount: 1 + random.nextInt(3),
+      leaseId: `l${random.nextInt(60)}`,
+      ttlMs: 1 + random.nextInt(800),
+    });
+    const batch = () => Array.from({ length: 1 + random.nextInt(3) }, leaseRule);
+    let now = epoch + 0.5;
+    for (let step = 0; step < 400; step++) {
+      now += [0, 1, 7, 50, 300][random.nextInt(5)]!;
+      const choice = random.nextInt(6);
+      if (choice === 0) {
+        const key = `org:pool-${random.nextInt(2)}`;
+        const leaseId = `l${random.nextInt(60)}`;
+        const [x, y] = await Promise.all([
+          memory.release(key, leaseId, { nowMs: now }),
+          redis.release(key, leaseId, { nowMs: now }),
+        ]);
+        expect({ step, released: y }).toEqual({ step, released: x });
+        continue;
+      }
+      const calls = Array.from({ length: choice === 1 ? 2 + random.nextInt(30) : 1 }, () => ({
+        rules: batch(),
+        nowMs: now + random.nextInt(11) - 5,
+        dryRun: random.nextInt(8) === 0,
+      }));
+      const submit = (store: typeof redis) =>
+        Promise.all(calls.map(({ rules, ...options }) => store.apply(rules, options)));
+      const [xs, ys] = await Promise.all([submit(memory), submit(redis)]);
+      const decided = (outcomes: typeof xs) =>
+        outcomes.map(({ allowed, outcomes }) => ({ allowed, outcomes }));
+      expect({ step, decided: decided(ys) }).toEqual({ step, decided: decided(xs) });
+    }
+  });
+
+  it("an acquire reads a few Redis commands, not every lease held on the key", async () => {
+    const store = createRedisStore({ client, prefix: freshPrefix(), time: "caller" });
+    const take = (leaseId: string) =>
+      ({ kind: "lease", key: "org:pool", limit: 100_000, amount: 1, leaseId, ttlMs: 600_000 }) as const;
+    for (let batch = 0; batch < 30; batch++) {
+      await store.apply(
+        Array.from({ length: 100 }, (_, i) => take(`l${batch * 100 + i}`)),
+        { nowMs: epoch },
+      );
+    }
+    await client.call("CONFIG", "RESETSTAT");
+    const outcome = await store.apply([take("one-more")], { nowMs: epoch + 1 });
+    expect(outcome.outcomes[0]).toEqual({
+      allowed: true,
+      remaining: 100_000 - 3_001,
+      retryAfterMs: 0,
+      resetAfterMs: 600_000,
+    });
+    const stats = String(await client.call("INFO", "commandstats"));
+    const calls = [...stats.matchAll(/^cmdstat_(\w+(?:\|\w+)?):calls=(\d+)/gm)]
+      .filter(([, name]) => !["evalsha", "eval", "config|resetstat", "info", "config"].includes(name!))
+      .map(([, name, count]) => [name, Number(count)] as const);
+    // GET, HGET × 2, ZRANGEBYSCORE, ZREVRANGEBYSCORE, then HSET × 2, ZADD, PEXPIRE × 2 (and TIME
+    // never: caller time): no HGETALL, nothing per lease held.
+    expect(calls.find(([name]) => name === "hgetall")).toBeUndefined();
+    expect(calls.reduce((sum, [, count]) => sum + count, 0)).toBeLessThanOrEqual(12);
+  });
+
   it("a batch is all or nothing: one refused rule leaves every other key untouched", async () => {
     const prefix = freshPrefix();
     const store = createRedisStore({ client, prefix, time: "caller" });

@@ -62,11 +62,11 @@ class ExpiryHeap {
 /**
  * The leases held on one key, for the memory store: a map by lease id, the sum of their amounts,
  * and two heaps by expiry, so an acquire, renewal or release costs O(log n) in the leases held
- * instead of a pass over all of them. Decisions are those of `evaluateLease` / `releaseLease` on
- * the same leases (a model test drives both with random operations): expired leases are dropped
- * first, `remaining` counts the live leases but the one being taken, `retryAfterMs` waits for the
- * earliest other lease to expire, `resetAfterMs` for the latest. Amounts are integers, so the
- * running sum is exact.
+ * instead of a pass over all of them. It decides as `evaluateLease` / `releaseLease` do on the
+ * array of leases a store would hold (a model test drives both with random operations, clocks
+ * going back included): leases expired at a call's time count for nothing, but only a spend or a
+ * release drops them — a decision at an earlier clock reading still sees a lease that a later
+ * reading found expired, exactly as with the array. Amounts are integers, so the sum is exact.
  */
 export class LeaseTable {
   private readonly byId = new Map<string, LeaseRecord>();
@@ -75,48 +75,72 @@ export class LeaseTable {
   /** Sum of the amounts of the leases in `byId`. */
   private held = 0;
 
-  /** A table holding `leases` (those expired by `nowMs` left out). */
-  static from(leases: readonly HeldLease[], nowMs: number): LeaseTable {
+  /** A table holding exactly `leases` (an array as `evaluateLease` returns it). */
+  static from(leases: readonly HeldLease[]): LeaseTable {
     const table = new LeaseTable();
-    for (const [leaseId, amount, expiresAtMs] of leases) {
-      if (expiresAtMs > nowMs) table.hold(leaseId, amount, expiresAtMs);
-    }
+    for (const [leaseId, amount, expiresAtMs] of leases) table.set(leaseId, amount, expiresAtMs);
     return table;
   }
 
+  /** Leases kept (expired ones included until a spend or a release drops them). */
   get size(): number {
     return this.byId.size;
   }
 
-  /** The live leases, in no particular order (decisions depend only on sums, minima and maxima). */
-  toArray(nowMs: number): HeldLease[] {
-    this.purge(nowMs);
+  /** The leases kept, as the array `evaluateLease` takes (order does not matter to it). */
+  toArray(): HeldLease[] {
     const leases: HeldLease[] = [];
     for (const record of this.byId.values()) leases.push([record.leaseId, record.amount, record.expiresAtMs]);
     return leases;
   }
 
-  /** The latest expiry of a held lease, or -Infinity when none is held. */
-  latestExpiry(): number {
-    this.clean(this.latest);
-    return this.latest.top?.expiresAtMs ?? Number.NEGATIVE_INFINITY;
-  }
-
-  /**
-   * What `evaluateLease(limit, leases, leaseId, amount, ttlMs, nowMs)` decides on the leases held.
-   * Changes nothing a decision can see (it drops expired leases).
-   */
+  /** What `evaluateLease(limit, leases, leaseId, amount, ttlMs, nowMs)` decides on the leases kept. */
   decide(limit: number, leaseId: string, amount: number, ttlMs: number, nowMs: number): LeaseDecision {
-    this.purge(nowMs);
     const own = this.byId.get(leaseId);
-    const held = own === undefined ? this.held : this.held - own.amount;
-    const earliest = this.otherThan(this.soonest, own) ?? Number.POSITIVE_INFINITY;
-    const latest = Math.max(nowMs, this.otherThan(this.latest, own) ?? nowMs);
+    // One walk down the soonest-first heap: leases expired at nowMs (summed) and stale records are
+    // passed through; the first live lease on each path other than own is a candidate for the
+    // earliest expiry, and its subtree expires no sooner.
+    let expired = 0;
+    let earliest = Number.POSITIVE_INFINITY;
+    const records = this.soonest.records;
+    const pending = records.length > 0 ? [0] : [];
+    while (pending.length > 0) {
+      const index = pending.pop()!;
+      const record = records[index]!;
+      const kept = this.byId.get(record.leaseId) === record;
+      if (kept && record.expiresAtMs > nowMs && record !== own) {
+        if (record.expiresAtMs < earliest) earliest = record.expiresAtMs;
+        continue;
+      }
+      if (kept && !(record.expiresAtMs > nowMs)) expired += record.amount;
+      const child = 2 * index + 1;
+      if (child < records.length) pending.push(child);
+      if (child + 1 < records.length) pending.push(child + 1);
+    }
+    const ownHeld = own !== undefined && own.expiresAtMs > nowMs ? own.amount : 0;
+    const held = this.held - expired - ownHeld;
+    const latest = Math.max(nowMs, this.latestOtherThan(own) ?? nowMs);
     return leaseDecision(limit, held, earliest, latest, amount, ttlMs, nowMs);
   }
 
-  /** Holds (or renews) `leaseId`: what a spend of an allowed {@link LeaseTable.decide} stores. */
-  hold(leaseId: string, amount: number, expiresAtMs: number): void {
+  /** Stores an allowed spend at `nowMs`: the leases expired then are dropped, `leaseId` held (or renewed). */
+  hold(leaseId: string, amount: number, expiresAtMs: number, nowMs: number): void {
+    this.drop(nowMs);
+    this.set(leaseId, amount, expiresAtMs);
+  }
+
+  /** Gives `leaseId` back at `nowMs`, dropping the leases expired then; false when it was not live (as `releaseLease`). */
+  release(leaseId: string, nowMs: number): boolean {
+    this.drop(nowMs);
+    const record = this.byId.get(leaseId);
+    if (record === undefined) return false;
+    this.byId.delete(leaseId);
+    this.held -= record.amount;
+    this.compact();
+    return true;
+  }
+
+  private set(leaseId: string, amount: number, expiresAtMs: number): void {
     const previous = this.byId.get(leaseId);
     const record: LeaseRecord = { leaseId, amount, expiresAtMs };
     this.byId.set(leaseId, record);
@@ -126,19 +150,8 @@ export class LeaseTable {
     this.compact();
   }
 
-  /** Gives `leaseId` back; false when no live lease had that id (as `releaseLease`). */
-  release(leaseId: string, nowMs: number): boolean {
-    this.purge(nowMs);
-    const record = this.byId.get(leaseId);
-    if (record === undefined) return false;
-    this.byId.delete(leaseId);
-    this.held -= record.amount;
-    this.compact();
-    return true;
-  }
-
-  /** Drops every lease expired at `nowMs`. */
-  private purge(nowMs: number): void {
+  /** Drops every lease expired at `nowMs` (what writing the array of live leases does). */
+  private drop(nowMs: number): void {
     const heap = this.soonest;
     for (let top = heap.top; top !== undefined && !(top.expiresAtMs > nowMs); top = heap.top) {
       heap.pop();
@@ -149,14 +162,9 @@ export class LeaseTable {
     }
   }
 
-  /** Pops stale records off `heap` until its top is a held lease (or it is empty). */
-  private clean(heap: ExpiryHeap): void {
-    for (let top = heap.top; top !== undefined && this.byId.get(top.leaseId) !== top; top = heap.top)
-      heap.pop();
-  }
-
-  /** The expiry at the top of `heap` among held leases other than `own`, or undefined. */
-  private otherThan(heap: ExpiryHeap, own: LeaseRecord | undefined): number | undefined {
+  /** The latest expiry among the leases kept other than `own`, or undefined. */
+  private latestOtherThan(own: LeaseRecord | undefined): number | undefined {
+    const heap = this.latest;
     this.clean(heap);
     const top = heap.top;
     if (top === undefined || top !== own) return top?.expiresAtMs;
@@ -167,10 +175,16 @@ export class LeaseTable {
     return next;
   }
 
-  /** Rebuilds the heaps from the held leases once stale records outnumber them. */
+  /** Pops stale records off `heap` until its top is a kept lease (or it is empty). */
+  private clean(heap: ExpiryHeap): void {
+    for (let top = heap.top; top !== undefined && this.byId.get(top.leaseId) !== top; top = heap.top)
+      heap.pop();
+  }
+
+  /** Rebuilds the heaps from the leases kept once stale records outnumber them. */
   private compact(): void {
-    const live = this.byId.size;
-    if (this.soonest.records.length <= 2 * live + 16 && this.latest.records.length <= 2 * live + 16) return;
+    const kept = this.byId.size;
+    if (this.soonest.records.length <= 2 * kept + 16 && this.latest.records.length <= 2 * kept + 16) return;
     const records = [...this.byId.values()];
     this.soonest.rebuild(records);
     this.latest.rebuild(records);

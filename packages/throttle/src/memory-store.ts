@@ -140,7 +140,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       : evaluateOn(
           rule,
           current.kind,
-          current.kind === "rate" ? current.state : current.table.toArray(nowMs),
+          current.kind === "rate" ? current.state : current.table.toArray(),
           nowMs,
         );
 
@@ -154,7 +154,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   ): void => {
     if (kind === "lease") {
       // The overlay of a key named twice in a batch works on arrays; a table is built from the result.
-      entries.set(key, { kind, table: LeaseTable.from(data as HeldLease[], -Infinity), expiresAtMs });
+      entries.set(key, { kind, table: LeaseTable.from(data as HeldLease[]), expiresAtMs });
       return;
     }
     if (existing !== undefined && existing.kind === "rate") {
@@ -192,7 +192,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       table = new LeaseTable();
       entries.set(rule.key, { kind: "lease", table, expiresAtMs });
     } else (entry as Entry).expiresAtMs = expiresAtMs;
-    table.hold(rule.leaseId, rule.amount, nowMs + rule.ttlMs);
+    table.hold(rule.leaseId, rule.amount, nowMs + rule.ttlMs, nowMs);
   };
 
   const applySync = (rules: readonly StoreRule[], applyOptions: ApplyOptions = noOptions): BatchOutcome => {
