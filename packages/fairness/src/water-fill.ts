@@ -32,6 +32,8 @@ export function waterFillDefect(upper: number, weight: number): string | undefin
 
 /** Largest number of breakpoints sampled to pick a pivot. */
 const sampleSize = 63;
+/** Most entries sampled to estimate where the level lies (see samplePivots). */
+const pivotSampleLimit = 4096;
 
 /**
  * Neumaier-compensated accumulator: fixed sums of a million bounds stay exact to ~1 ulp. A sum
@@ -133,29 +135,66 @@ export function waterFill(
   let bracketHigh = Number.POSITIVE_INFINITY;
   let rounds = 0;
   const sampleRoundLimit = 2 * Math.ceil(Math.log2(count + 1)) + 8;
-  const sample = new Float64Array(2 * sampleSize);
+  const sample = new Float64Array(
+    2 * Math.min(pivotSampleLimit, Math.max(sampleSize, Math.ceil(count ** (2 / 3)))),
+  );
   let scratch = new Int32Array(0);
 
+  const pivots = new Float64Array(2);
   while (activeCount > 0) {
     rounds++;
-    const pivot =
-      rounds <= sampleRoundLimit
-        ? samplePivot(active, activeCount, lowLevel, highLevel, bracketLow, bracketHigh, sample)
-        : exactMedianPivot(active, activeCount, lowLevel, highLevel, bracketLow, bracketHigh);
+    if (rounds <= sampleRoundLimit) {
+      samplePivots(
+        weights,
+        lower,
+        upper,
+        active,
+        activeCount,
+        lowLevel,
+        highLevel,
+        bracketLow,
+        bracketHigh,
+        sample,
+        fixed.value(),
+        freeWeight,
+        target,
+        pivots,
+      );
+    } else {
+      pivots[0] = pivots[1] = exactMedianPivot(
+        active,
+        activeCount,
+        lowLevel,
+        highLevel,
+        bracketLow,
+        bracketHigh,
+      );
+    }
+    const below = pivots[0]!;
+    const above = pivots[1]!;
     // Unreachable while the invariant holds (every active entry has a breakpoint inside the
     // bracket); the guard turns a broken invariant into a slightly off level, never a hang.
-    if (!(pivot > bracketLow && pivot < bracketHigh)) break;
+    if (!(below > bracketLow && above < bracketHigh && below <= above)) break;
 
-    let value = fixed.value() + freeWeight * pivot;
+    // f at both pivots in one pass.
+    const fixedValue = fixed.value();
+    let valueBelow = fixedValue + freeWeight * below;
+    let valueAbove = fixedValue + freeWeight * above;
     for (let k = 0; k < activeCount; k++) {
       const i = active[k]!;
-      const a = weights[i]! * pivot;
+      const weight = weights[i]!;
       const low = lower[i]!;
       const high = upper[i]!;
-      value += a <= low ? low : Math.min(a, high);
+      const a = weight * below;
+      valueBelow += a <= low ? low : Math.min(a, high);
+      const b = weight * above;
+      valueAbove += b <= low ? low : Math.min(b, high);
     }
-    if (value >= target) bracketHigh = pivot;
-    else bracketLow = pivot;
+    if (valueBelow >= target) bracketHigh = below;
+    else if (valueAbove >= target) {
+      bracketLow = below;
+      bracketHigh = above;
+    } else bracketLow = above;
 
     // Compact in place into a second buffer: entries whose breakpoints both left the open bracket
     // contribute a constant (at a bound) or a linear term (free) from now on.
@@ -195,8 +234,17 @@ export function waterFill(
   return level;
 }
 
-/** Median of up to `sampleSize` evenly spaced active entries' breakpoints inside (lo, hi). */
-function samplePivot(
+/**
+ * Two pivots around where the level probably is (Floyd–Rivest style): up to `sampleSize` evenly
+ * spaced active entries stand for all of them, f is estimated at each of their breakpoints inside
+ * (lo, hi), and the pivots are the sampled breakpoints a few ranks either side of where the
+ * estimate crosses `target`. One pass then evaluates f at both: when the level lies between them,
+ * most active entries leave the bracket in one round instead of half.
+ */
+function samplePivots(
+  weights: ArrayLike<number>,
+  lower: ArrayLike<number>,
+  upper: ArrayLike<number>,
   active: Int32Array,
   activeCount: number,
   lowLevel: Float64Array,
@@ -204,9 +252,52 @@ function samplePivot(
   bracketLow: number,
   bracketHigh: number,
   sample: Float64Array,
-): number {
-  const step = activeCount <= sampleSize ? 1 : activeCount / sampleSize;
-  return medianBreakpoint(active, activeCount, lowLevel, highLevel, bracketLow, bracketHigh, sample, step);
+  fixedValue: number,
+  freeWeight: number,
+  target: number,
+  pivots: Float64Array,
+): void {
+  // Floyd–Rivest proportions: a sample of ~n^(2/3) entries, pivots ~sqrt(sample) ranks apart
+  // from the estimated crossing, so the level falls between them with high probability and about
+  // n^(2/3) entries stay active.
+  const wanted = Math.min(pivotSampleLimit, Math.max(sampleSize, Math.ceil(activeCount ** (2 / 3))));
+  const step = activeCount <= wanted ? 1 : activeCount / wanted;
+  let size = 0;
+  let sampled = 0;
+  for (let position = 0; position < activeCount && sampled < wanted; position += step) {
+    const i = active[Math.floor(position)]!;
+    sampled++;
+    const lowBreak = lowLevel[i]!;
+    const highBreak = highLevel[i]!;
+    if (lowBreak > bracketLow && lowBreak < bracketHigh) sample[size++] = lowBreak;
+    if (highBreak > bracketLow && highBreak < bracketHigh) sample[size++] = highBreak;
+  }
+  const sorted = sample.subarray(0, size).sort();
+  // The estimate of f at a level: the bracket's fixed and free terms, plus the sampled entries'
+  // terms scaled up to every active entry. It is non-decreasing, so bisect on the sorted levels.
+  const scale = activeCount / sampled;
+  const estimate = (level: number): number => {
+    let value = 0;
+    let taken = 0;
+    for (let position = 0; position < activeCount && taken < wanted; position += step) {
+      const i = active[Math.floor(position)]!;
+      taken++;
+      const a = weights[i]! * level;
+      const low = lower[i]!;
+      value += a <= low ? low : Math.min(a, upper[i]!);
+    }
+    return fixedValue + freeWeight * level + scale * value;
+  };
+  let from = 0;
+  let to = size;
+  while (from < to) {
+    const middle = (from + to) >> 1;
+    if (estimate(sorted[middle]!) >= target) to = middle;
+    else from = middle + 1;
+  }
+  const margin = Math.ceil(Math.sqrt(size));
+  pivots[0] = sorted[Math.max(0, Math.min(size - 1, from - margin))]!;
+  pivots[1] = sorted[Math.min(size - 1, from + margin)]!;
 }
 
 /** Exact median of every active breakpoint inside (lo, hi): halves the active set each round. */
