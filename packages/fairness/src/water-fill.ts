@@ -7,13 +7,15 @@
  * f is continuous, non-decreasing and piecewise linear with breakpoints l_i/w_i and u_i/w_i.
  *
  * Rather than sorting all 2n breakpoints (a 2M-element Float64Array sort alone costs ~200 ms on
- * the 2-core reference machine), the kernel bisects on breakpoints chosen as the median of a
- * deterministic sample, and after each step drops every tenant whose both breakpoints left the
- * bracket (it is then fixed at a bound, or free throughout the bracket). This is the linear-time
- * scheme for continuous knapsack-type problems (Brucker 1984, "An O(n) algorithm for quadratic
- * knapsack problems"); a sorted exact median takes over if sampling splits badly, which keeps the
- * worst case at O(n log n). Once no breakpoint is left inside the bracket, f is linear there and
- * the level is solved exactly.
+ * the 2-core reference machine), the kernel narrows a bracket around the level and after each
+ * step drops every tenant whose both breakpoints left it (it is then fixed at a bound, or free
+ * throughout the bracket). This is the linear-time scheme for continuous knapsack-type problems
+ * (Brucker 1984, "An O(n) algorithm for quadratic knapsack problems"). Each round takes two pivots
+ * the way Floyd–Rivest selection does: f is estimated from a deterministic sample of ~n^(2/3)
+ * active entries, and the pivots are sampled breakpoints either side of the estimated crossing,
+ * so most entries leave in one round; a sorted exact median takes over if sampling keeps
+ * missing, which keeps the worst case at O(n log n). Once no breakpoint is left inside the
+ * bracket, f is linear there and the level is solved exactly.
  */
 
 /**
