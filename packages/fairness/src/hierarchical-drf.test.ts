@@ -259,6 +259,20 @@ describe("hierarchicalDrfAllocate", () => {
     );
   });
 
+  it("allocates a tree that is a single leaf, and chains deeper than the call stack", () => {
+    const solo = { capacity: { cpu: 10 }, root: { id: "solo", taskDemand: { cpu: 1 } } };
+    expect(hierarchicalDrfAllocate(solo).tasks).toEqual({ solo: 10 });
+    // A chain of 20,000 groups whose only leaf reaches its cap: blocking climbs the whole chain.
+    let deep: HierarchicalDrfNode = { id: "deep", taskDemand: { cpu: 1 }, maxTasks: 2 };
+    for (let level = 0; level < 20_000; level++) deep = { id: `g${level}`, children: [deep] };
+    const chain = {
+      capacity: { cpu: 10 },
+      root: { id: "root", children: [deep, { id: "side", taskDemand: { cpu: 1 } }] },
+    };
+    expect(hierarchicalDrfAllocate(chain).tasks).toEqual({ deep: 2, side: 8 });
+    expect(Array.from(placeByFullEvaluation(parseTree(chain)))).toEqual([2, 8]);
+  });
+
   it("allocates exactly as a full evaluation of the tree before every placement", () => {
     // Wider and deeper trees than above, fractional demands, capacities for hundreds of tasks:
     // many leaves block at once, resources saturate one after the other, groups empty.

@@ -416,10 +416,11 @@ function place(tree: Tree): Float64Array {
   /** Unblocked leaves that need each resource: a resource none of them needs is saturated. */
   const needing = new Int32Array(m);
   let saturationChanged = false;
-  /** Blocks `node`: out of its parent's heap, and its parent with it when that was the last. */
+  /**
+   * Blocks `node`: out of its parent's heap, and its parent with it when that was the last, and so
+   * on up (a loop: a chain of thousands of groups must not overflow the call stack).
+   */
   const block = (node: number): void => {
-    blocked[node] = 1;
-    markPath(node);
     const l = leafOf[node]!;
     if (l >= 0) {
       for (let r = 0; r < m; r++) {
@@ -429,9 +430,13 @@ function place(tree: Tree): Float64Array {
         }
       }
     }
-    if (node === 0) return;
-    heapRemove(node);
-    if (heaps[parent[node]!]!.length === 0) block(parent[node]!);
+    for (let at = node; ; at = parent[at]!) {
+      blocked[at] = 1;
+      markPath(at);
+      if (at === 0) return;
+      heapRemove(at);
+      if (heaps[parent[at]!]!.length > 0) return;
+    }
   };
   // Per resource, the leaves that need it by decreasing demand: once used + d does not fit, no
   // larger demand does either (rounding is monotone), so a cursor meets every leaf it blocks once.
@@ -468,7 +473,8 @@ function place(tree: Tree): Float64Array {
   evaluateAll();
 
   let placed = 0;
-  while (heaps[0]!.length > 0) {
+  // Until the root is blocked: a group root when its last child blocks, a leaf root by itself.
+  while (!blocked[0]) {
     let node = 0;
     while (leafOf[node]! < 0) node = heaps[node]![0]!;
     if (placed >= tree.maxPlacements) {

@@ -58,10 +58,15 @@ export interface CoalescerOptions {
 
 export interface Coalescer {
   /**
-   * Queues one batch: its Redis keys, and its arguments (the header, then one per rule). Resolves
-   * to the batch's reply.
+   * Queues one batch of `rules` rules: its Redis keys (one per rule, two per lease rule), and its
+   * arguments (the header, then one per rule). Resolves to the batch's reply.
    */
-  submit(partition: string, keys: readonly string[], args: readonly string[]): Promise<BatchReply>;
+  submit(
+    partition: string,
+    keys: readonly string[],
+    args: readonly string[],
+    rules: number,
+  ): Promise<BatchReply>;
   /**
    * Sends the queued batches now, so that a command issued after them (a refund, a reset, a
    * release) reaches the server after them, as it was called.
@@ -205,7 +210,7 @@ export function createCoalescer(
   };
 
   return {
-    submit(partition, keys, args) {
+    submit(partition, keys, args, rules) {
       return new Promise<BatchReply>((resolve, reject) => {
         const groupKey = byPartition ? partition : "";
         let group = open.get(groupKey);
@@ -234,7 +239,7 @@ export function createCoalescer(
           keysEnd: group.keys.length,
           argsStart,
           argsEnd: group.args.length,
-          replyLength: 1 + 4 * keys.length,
+          replyLength: 1 + 4 * rules,
           done: false,
         });
         group.pending++;

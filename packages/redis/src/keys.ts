@@ -34,6 +34,16 @@ export function redisKey(prefix: string, key: string, partition = partitionOf(ke
   return `${prefix}{${partition}}${key}`;
 }
 
+/**
+ * The Redis key of a lease key's index (a sorted set of its lease ids by expiry): the same hash
+ * tag, so the same Cluster slot, and a "\0" where the throttle key would start. No throttle key
+ * maps there: its text after the tag starts with its partition, which is non-empty, and a
+ * partition starting with "\0" would give another tag.
+ */
+export function leaseIndexKey(prefix: string, key: string, partition = partitionOf(key)): string {
+  return `${prefix}{${partition}}\0${key}`;
+}
+
 /** Throws INVALID_OPTIONS unless every key shares one partition; returns it (undefined for none). */
 export function singlePartition(keys: readonly string[], field: string): string | undefined {
   let partition: string | undefined;

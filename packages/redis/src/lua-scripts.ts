@@ -16,7 +16,7 @@ import { createHash } from "node:crypto";
  *   keptUntilMs, state...": the time the state stops counting, a time by the server's clock before
  *   which Redis keeps the key (-inf when unknown), then the algorithm's state array;
  * - a lease key is a hash leaseId -> packed doubles "amount, expiresAtMs", and "" -> the sum of the
- *   amounts, with a sorted set of the lease ids by expiry beside it (see EXPIRIES below).
+ *   amounts; its index, a sorted set of the lease ids by expiry, is a second key (see below).
  * Packed doubles are exact and cost a tenth of "%.17g" text and its parsing; a string of another
  * length (not ours) reads as no state.
  *
@@ -82,16 +82,42 @@ local function read_rate(key, nowMs)
 end
 
 -- A lease key K is a hash: leaseId -> packed "<dd" (amount, expiresAtMs), and the field "" (no
--- lease id is empty) -> the sum of the amounts, as "%d". Beside it, K .. EXPIRIES is a sorted set
--- of the lease ids by expiresAtMs (the same hash tag, so the same Cluster slot), so a call finds
--- expired leases and the earliest and latest expiry in O(log n) instead of reading every lease.
-local EXPIRIES = "\\0enis:expiries"
+-- lease id is empty) -> the sum of the amounts, as "%d". Its index, a sorted set of the lease ids
+-- by expiry, is a second key the client declares beside it (prefix{org}\0key: the same hash tag,
+-- so the same Cluster slot, and no throttle key's name), so a call finds the expired leases and
+-- the earliest and latest expiry in O(log n) instead of reading every lease. Neither key ever
+-- becomes empty inside a script: the hash keeps its "" field and the index a sentinel member ""
+-- at score -inf (ranges start at "(-inf"). While a Cluster slot migrates, a script may touch only
+-- keys that exist on its node, and Redis deletes an emptied key at once; an index emptied and then
+-- written again in the same script failed there.
 
 -- HDEL / HMGET of many fields, in chunks (unpack has a stack limit).
 local function each_chunk(ids, action)
   for from = 1, #ids, 1000 do
     action(unpack(ids, from, min(#ids, from + 999)))
   end
+end
+
+-- A lease hash whose index is gone (an eviction policy removes keys one by one) would never
+-- expire its leases: the index is rebuilt from the hash, with the hash's TTL.
+local function ensure_index(key, index)
+  if redis.call("EXISTS", index) == 1 then return end
+  local flat = redis.call("HGETALL", key)
+  local pairs_ = {}
+  for i = 1, #flat, 2 do
+    if flat[i] ~= "" then
+      local _, expiresAtMs = struct.unpack("<dd", flat[i + 1])
+      pairs_[#pairs_ + 1] = fmt(expiresAtMs)
+      pairs_[#pairs_ + 1] = flat[i]
+    end
+  end
+  pairs_[#pairs_ + 1] = "-inf"
+  pairs_[#pairs_ + 1] = ""
+  for from = 1, #pairs_, 2000 do
+    redis.call("ZADD", index, unpack(pairs_, from, min(#pairs_, from + 1999)))
+  end
+  local ttl = redis.call("PTTL", key)
+  if ttl > 0 then redis.call("PEXPIRE", index, ttl) end
 end
 
 -- Redis expires keys by its own clock, in whole ms: one more ms than the state's lifetime so it
@@ -291,17 +317,20 @@ end
 -- so far ("expired": { expiresAtMs, amount, id }, all those up to "upTo").
 local leaseFacts = {}
 
--- A view of a lease key during the call: its stored leases (when "loaded"; "total" is their sum)
--- as the call's allowed batches left them: the leases expired by "horizon" dropped (a spend at t
--- keeps only the leases live at t) and "changes" (id -> { amount, expiresAtMs }) taken or
--- renewed. Batch by batch, exactly evaluateLease's array of leases, without reading them all.
-local function new_view(key, loaded, total)
+-- A view of a lease key during the call, batch by batch exactly evaluateLease's array of leases
+-- without reading them all: the stored leases (when "loaded"; "total" is their sum) less those
+-- expired by "horizon" (the latest clock of the call's spends: a spend at t keeps only the leases
+-- live at t, and every stored lease predates every spend), and "changes" (id -> { amount,
+-- expiresAtMs }) the call's spends took or renewed, each hiding the stored lease of its id. A
+-- change is judged by each decision's own clock, since a spend at an earlier clock may follow a
+-- spend at a later one; one that a later spend found expired becomes a tombstone { 0, -INF }.
+local function new_view(key, index, loaded, total)
   local facts = leaseFacts[key]
   if facts == nil then
-    facts = { recs = {}, expired = {}, upTo = -INF }
+    facts = { recs = {}, expired = {}, upTo = -INF, checked = false }
     leaseFacts[key] = facts
   end
-  return { key = key, loaded = loaded, total = total, horizon = -INF, changes = {}, facts = facts }
+  return { key = key, index = index, loaded = loaded, total = total, horizon = -INF, changes = {}, facts = facts }
 end
 
 local function stored_lease(view, id)
@@ -325,9 +354,10 @@ local function expired_sum(view, h)
   if not view.loaded then return 0 end
   local facts = view.facts
   if h > facts.upTo then
-    local low = "-inf"
+    -- "(-inf": not the sentinel.
+    local low = "(-inf"
     if facts.upTo > -INF then low = "(" .. fmt(facts.upTo) end
-    local flat = redis.call("ZRANGEBYSCORE", view.key .. EXPIRIES, low, fmt(h), "WITHSCORES")
+    local flat = redis.call("ZRANGEBYSCORE", view.index, low, fmt(h), "WITHSCORES")
     if #flat > 0 then
       local ids = {}
       for i = 1, #flat, 2 do ids[#ids + 1] = flat[i] end
@@ -350,8 +380,9 @@ local function expired_sum(view, h)
   return sum
 end
 
--- The earliest (latest, with rev) expiry after h of the view's leases but own, or nil.
-local function boundary(view, h, own, rev)
+-- The earliest (latest, with rev) expiry of the view's leases live at nowMs but own, or nil:
+-- stored ones after h, changes after nowMs.
+local function boundary(view, h, own, rev, nowMs)
   local best = nil
   if view.loaded then
     -- Own and the changed ids may come first in the stored order: read past them.
@@ -359,9 +390,9 @@ local function boundary(view, h, own, rev)
     for _ in pairs(view.changes) do count = count + 1 end
     local flat
     if rev then
-      flat = redis.call("ZREVRANGEBYSCORE", view.key .. EXPIRIES, "+inf", "(" .. fmt(h), "WITHSCORES", "LIMIT", 0, count)
+      flat = redis.call("ZREVRANGEBYSCORE", view.index, "+inf", "(" .. fmt(h), "WITHSCORES", "LIMIT", 0, count)
     else
-      flat = redis.call("ZRANGEBYSCORE", view.key .. EXPIRIES, "(" .. fmt(h), "+inf", "WITHSCORES", "LIMIT", 0, count)
+      flat = redis.call("ZRANGEBYSCORE", view.index, "(" .. fmt(h), "+inf", "WITHSCORES", "LIMIT", 0, count)
     end
     for i = 1, #flat, 2 do
       local id = flat[i]
@@ -373,38 +404,44 @@ local function boundary(view, h, own, rev)
   end
   for id, change in pairs(view.changes) do
     local at = change[2]
-    if id ~= own and at > h and (best == nil or (rev and at > best) or (not rev and at < best)) then best = at end
+    if id ~= own and at > nowMs and (best == nil or (rev and at > best) or (not rev and at < best)) then best = at end
   end
   return best
 end
 
 -- evaluateLease on the view: allowed, remaining, retryAfterMs, resetAfterMs, ttlMs.
 local function decide_lease(view, limit, own, amount, ttlMs, nowMs)
+  if view.loaded and not view.facts.checked then
+    view.facts.checked = true
+    ensure_index(view.key, view.index)
+  end
   local h = max(view.horizon, nowMs)
   local held = 0
   if view.loaded then held = view.total - expired_sum(view, h) end
   for id, change in pairs(view.changes) do
     local rec = stored_lease(view, id)
     if rec and rec[2] > h then held = held - rec[1] end
-    if id ~= own and change[2] > h then held = held + change[1] end
+    if id ~= own and change[2] > nowMs then held = held + change[1] end
   end
   if view.changes[own] == nil then
     local rec = stored_lease(view, own)
     if rec and rec[2] > h then held = held - rec[1] end
   end
-  local latest = max(nowMs, boundary(view, h, own, true) or nowMs)
+  local latest = max(nowMs, boundary(view, h, own, true, nowMs) or nowMs)
   local earliest = INF
-  if amount > limit or held + amount > limit then earliest = boundary(view, h, own, false) or INF end
+  if amount > limit or held + amount > limit then earliest = boundary(view, h, own, false, nowMs) or INF end
   return lease_decision(limit, held, earliest, latest, amount, ttlMs, nowMs)
 end
 
--- The view after an allowed spend: the leases live at nowMs, own taken or renewed.
+-- The view after an allowed spend at nowMs: the leases live then, own taken or renewed.
 local function spend_lease(view, own, amount, ttlMs, nowMs)
   local changes = {}
-  for id, change in pairs(view.changes) do changes[id] = change end
+  for id, change in pairs(view.changes) do
+    if change[2] > nowMs then changes[id] = change else changes[id] = { 0, -INF } end
+  end
   changes[own] = { amount, nowMs + ttlMs }
   return {
-    key = view.key, loaded = view.loaded, total = view.total,
+    key = view.key, index = view.index, loaded = view.loaded, total = view.total,
     horizon = max(view.horizon, nowMs), changes = changes, facts = view.facts,
   }
 end
@@ -415,7 +452,7 @@ end
 -- of 4 or 5 packed doubles is a rate state; a hash with the field "" holds leases; any other value
 -- reads as nothing, as in the memory store, and the write replaces it.
 local cache = {}
-local function load(key)
+local function load(key, index)
   local entry = cache[key]
   if entry ~= nil then return entry end
   entry = false
@@ -431,7 +468,7 @@ local function load(key)
     end
   elseif type(raw) == "table" and raw.err ~= nil then
     local total = redis.pcall("HGET", key, "")
-    if type(total) == "string" then entry = { "L", INF, 0, new_view(key, true, tonumber(total)) } end
+    if type(total) == "string" then entry = { "L", INF, 0, new_view(key, index, true, tonumber(total)) } end
   end
   cache[key] = entry
   return entry
@@ -463,8 +500,14 @@ while a <= #ARGV do
     local key = KEYS[k]
     local rule = parse_rule(ARGV[a])
     a = a + 1
+    -- A lease rule's key comes with its index's.
+    local index = nil
+    if rule[1] == "l" then
+      k = k + 1
+      index = KEYS[k]
+    end
     local current = overlay[key]
-    if current == nil then current = load(key) end
+    if current == nil then current = load(key, index) end
     -- Until the call's writes, the key's TTL is the one it came with.
     local keptUntilMs = nil
     if current then keptUntilMs = current[8] end
@@ -481,7 +524,9 @@ while a <= #ARGV do
       end
     else
       local view
-      if current and current[1] == "L" then view = current[4] else view = new_view(key, false, 0) end
+      if current and current[1] == "L" then view = current[4] else view = new_view(key, index, false, 0) end
+      -- A lease hash first read by a rate rule of the call: its index is known now.
+      if view.index == nil then view.index = index end
       ok, remaining, retry, reset, ttl = decide_lease(view, rule[2], rule[5], rule[3], rule[4], nowMs)
       if ok then n1 = spend_lease(view, rule[5], rule[3], rule[4], nowMs) end
     end
@@ -551,11 +596,13 @@ for _, key in ipairs(order) do
   else
     -- A lease view: drop what expired by its horizon, write its changes, keep the sum.
     local view = entry[4]
-    local expiries = key .. EXPIRIES
+    local expiries = view.index
     local h = view.horizon
     local total = view.total
     if not view.loaded then
+      -- Nothing of ours (nothing, a rate state, a foreign value): a fresh hash and index.
       redis.call("DEL", key, expiries)
+      redis.call("ZADD", expiries, "-inf", "")
       total = 0
     elseif h > -INF then
       expired_sum(view, h)
@@ -568,14 +615,14 @@ for _, key in ipairs(order) do
       end
       if #ids > 0 then
         each_chunk(ids, function(...) redis.call("HDEL", key, ...) end)
-        redis.call("ZREMRANGEBYSCORE", expiries, "-inf", fmt(h))
+        redis.call("ZREMRANGEBYSCORE", expiries, "(-inf", fmt(h))
       end
     end
     for id, change in pairs(view.changes) do
       local rec = stored_lease(view, id)
       local storedLive = rec and rec[2] > h
       if storedLive then total = total - rec[1] end
-      if change[2] > h then
+      if change[2] > -INF then
         redis.call("HSET", key, id, struct.pack("<dd", change[1], change[2]))
         redis.call("ZADD", expiries, fmt(change[2]), id)
         total = total + change[1]
@@ -638,19 +685,20 @@ return fmt(nowMs)
 `;
 
 /**
- * release: KEYS[1] = lease key; ARGV = nowMs-or-"", leaseId. Drops the leases expired at nowMs and
- * the lease, keeping the sum; deletes the key (and its expiry index) when no lease is left.
+ * release: KEYS = the lease key and its index; ARGV = nowMs-or-"", leaseId. Drops the leases
+ * expired at nowMs and the lease, keeping the sum.
  * Returns "1" when the lease was live.
  */
 const releaseScript = `${prelude}
 local nowMs = clock(ARGV[1])
 local key = KEYS[1]
-local expiries = key .. EXPIRIES
+local expiries = KEYS[2]
 local leaseId = ARGV[2]
 local total = redis.pcall("HGET", key, "")
 if type(total) ~= "string" then return "0" end
 total = tonumber(total)
-local expired = redis.call("ZRANGEBYSCORE", expiries, "-inf", fmt(nowMs))
+ensure_index(key, expiries)
+local expired = redis.call("ZRANGEBYSCORE", expiries, "(-inf", fmt(nowMs))
 if #expired > 0 then
   each_chunk(expired, function(...)
     for _, raw in ipairs(redis.call("HMGET", key, ...)) do
@@ -658,7 +706,7 @@ if #expired > 0 then
     end
     redis.call("HDEL", key, ...)
   end)
-  redis.call("ZREMRANGEBYSCORE", expiries, "-inf", fmt(nowMs))
+  redis.call("ZREMRANGEBYSCORE", expiries, "(-inf", fmt(nowMs))
 end
 local released = "0"
 local raw = redis.call("HGET", key, leaseId)
@@ -668,18 +716,15 @@ if raw then
   redis.call("ZREM", expiries, leaseId)
   released = "1"
 end
-if redis.call("ZCARD", expiries) == 0 then
-  redis.call("DEL", key, expiries)
-else
-  redis.call("HSET", key, "", string.format("%d", total))
-end
+-- The keys stay (their TTL collects them): deleting an emptied key here and touching it again
+-- would fail while its Cluster slot migrates.
+redis.call("HSET", key, "", string.format("%d", total))
 return released
 `;
 
-/** reset: deletes KEYS (all in one slot). */
+/** reset: deletes KEYS (all in one slot; a throttle key and its lease index, for each). */
 const resetScript = `
--- A lease key's expiry index goes with it (see EXPIRIES in the prelude).
-for i = 1, #KEYS do redis.call("DEL", KEYS[i], KEYS[i] .. "\\0enis:expiries") end
+for i = 1, #KEYS do redis.call("DEL", KEYS[i]) end
 return #KEYS
 `;
 

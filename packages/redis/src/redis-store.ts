@@ -30,7 +30,7 @@ import {
   withTimeout,
 } from "./client.js";
 import { createCoalescer, maxKeysPerCall } from "./coalescer.js";
-import { assertThrottleKey, groupByPartition, redisKey, singlePartition } from "./keys.js";
+import { assertThrottleKey, groupByPartition, leaseIndexKey, redisKey, singlePartition } from "./keys.js";
 import { luaScripts } from "./lua-scripts.js";
 
 /** Which clock a Redis store evaluates at. */
@@ -146,19 +146,31 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
       if (count > maxKeysPerCall) {
         throw invalidField("rules", `${count} rules`, `at most ${maxKeysPerCall} rules in one batch`);
       }
-      const keys: string[] = new Array(count);
+      const ruleKeys: string[] = new Array(count);
       // The header: the rule count, negative for a dry run; then the caller's clock, if it is used.
       const args: string[] = [applyOptions.dryRun === true ? `-${count}` : String(count)];
       if (clock !== "") args.push(clock);
       for (let index = 0; index < count; index++) {
         const rule = rules[index]!;
-        keys[index] = checkedKey(rule, `rules[${index}]`);
+        ruleKeys[index] = checkedKey(rule, `rules[${index}]`);
         args.push(ruleArgument(rule, `rules[${index}]`));
       }
-      const partition = singlePartition(keys, "rules");
-      // Every key shares the partition just found: no second scan of each key for its ":".
-      for (let index = 0; index < count; index++) keys[index] = redisKey(prefix, keys[index]!, partition);
-      const [serverClock, replies, offset] = await coalescer.submit(partition ?? "", keys, args);
+      const partition = singlePartition(ruleKeys, "rules");
+      // Every key shares the partition just found: no second scan of each key for its ":". A lease
+      // rule declares its index too (so that a Cluster redirects the script while its slot moves).
+      const keys: string[] = [];
+      for (let index = 0; index < count; index++) {
+        keys.push(redisKey(prefix, ruleKeys[index]!, partition));
+        if (rules[index]!.kind === "lease") keys.push(leaseIndexKey(prefix, ruleKeys[index]!, partition));
+      }
+      if (keys.length > maxKeysPerCall) {
+        throw invalidField(
+          "rules",
+          `${count} rules with ${keys.length} keys`,
+          `at most ${maxKeysPerCall} keys in one batch (a lease rule has two: its key and its index)`,
+        );
+      }
+      const [serverClock, replies, offset] = await coalescer.submit(partition ?? "", keys, args, count);
       return parseBatchReply(
         replies,
         offset,
@@ -205,7 +217,7 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
       const clock = clockArgument(releaseOptions.nowMs, "options.nowMs");
       coalescer.flush();
       const reply = await withTimeout("release", timeoutMs, () =>
-        call(run, "release", [redisKey(prefix, key)], [clock, leaseId]),
+        call(run, "release", [redisKey(prefix, key), leaseIndexKey(prefix, key)], [clock, leaseId]),
       );
       return reply === "1" || reply === 1;
     },
@@ -222,7 +234,8 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
             call(
               run,
               "reset",
-              group.map((key) => redisKey(prefix, key)),
+              // A key and its lease index, if it is a lease key.
+              group.flatMap((key) => [redisKey(prefix, key), leaseIndexKey(prefix, key)]),
               [],
             ),
           ),

@@ -96,6 +96,9 @@ export class LeaseTable {
 
   /** What `evaluateLease(limit, leases, leaseId, amount, ttlMs, nowMs)` decides on the leases kept. */
   decide(limit: number, leaseId: string, amount: number, ttlMs: number, nowMs: number): LeaseDecision {
+    // Stale records (released or renewed leases) at the top would otherwise be walked by every
+    // decision: a renewed or short lease's old record expires before the long ones it sits above.
+    this.clean(this.soonest);
     const own = this.byId.get(leaseId);
     // One walk down the soonest-first heap: leases expired at nowMs (summed) and stale records are
     // passed through; the first live lease on each path other than own is a candidate for the
@@ -121,6 +124,12 @@ export class LeaseTable {
     const held = this.held - expired - ownHeld;
     const latest = Math.max(nowMs, this.latestOtherThan(own) ?? nowMs);
     return leaseDecision(limit, held, earliest, latest, amount, ttlMs, nowMs);
+  }
+
+  /** The latest expiry of the leases kept, or -Infinity when none is. */
+  latestExpiry(): number {
+    this.clean(this.latest);
+    return this.latest.top?.expiresAtMs ?? Number.NEGATIVE_INFINITY;
   }
 
   /** Stores an allowed spend at `nowMs`: the leases expired then are dropped, `leaseId` held (or renewed). */

@@ -88,14 +88,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     if (entries.size >= sweepAbove) sweep(nowMs);
   };
 
+  /**
+   * The entry of `key` if its state still counts at `nowMs`. An expired entry is left in place: a
+   * later call may carry an earlier `nowMs` and must still find it (the sweep collects it).
+   */
   const live = (key: string, nowMs: number): Entry | undefined => {
     const entry = entries.get(key);
-    if (entry === undefined) return undefined;
-    if (entry.expiresAtMs <= nowMs) {
-      entries.delete(key);
-      return undefined;
-    }
-    return entry;
+    return entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined;
   };
 
   // Once the map has doubled since the last sweep, entries expired for more than a second are
@@ -187,12 +186,15 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     nowMs: number,
   ): void => {
     let table = leaseTableOf(entry, nowMs);
-    const expiresAtMs = nowMs + Math.max(1, decision.ttlMs);
+    let stored = entry;
     if (table === undefined) {
       table = new LeaseTable();
-      entries.set(rule.key, { kind: "lease", table, expiresAtMs });
-    } else (entry as Entry).expiresAtMs = expiresAtMs;
+      stored = { kind: "lease", table, expiresAtMs: 0 };
+      entries.set(rule.key, stored);
+    }
     table.hold(rule.leaseId, rule.amount, nowMs + rule.ttlMs, nowMs);
+    // Never before the latest lease's own expiry: nowMs + (latest - nowMs) can round a ulp short.
+    (stored as Entry).expiresAtMs = Math.max(nowMs + Math.max(1, decision.ttlMs), table.latestExpiry());
   };
 
   const applySync = (rules: readonly StoreRule[], applyOptions: ApplyOptions = noOptions): BatchOutcome => {
@@ -360,7 +362,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       assertId(leaseId, "leaseId");
       assertTimeOptions(releaseOptions);
       const nowMs = timeOf(releaseOptions.nowMs);
-      const current = live(key, nowMs);
+      // Even an expired entry's table: a release drops the leases expired at nowMs, as writing
+      // releaseLease's array does, so a later call with an earlier nowMs no longer sees them.
+      const current = entries.get(key);
       if (current?.kind !== "lease") return false;
       const released = current.table.release(leaseId, nowMs);
       if (current.table.size === 0) entries.delete(key);
