@@ -101,7 +101,7 @@ end
 -- A lease hash whose index is gone (an eviction policy removes keys one by one) would never
 -- expire its leases: the index is rebuilt from the hash, with the hash's TTL.
 local function ensure_index(key, index)
-  if redis.call("EXISTS", index) == 1 then return end
+  if redis.call("EXISTS", index) == 1 then return false end
   local flat = redis.call("HGETALL", key)
   local pairs_ = {}
   for i = 1, #flat, 2 do
@@ -118,6 +118,7 @@ local function ensure_index(key, index)
   end
   local ttl = redis.call("PTTL", key)
   if ttl > 0 then redis.call("PEXPIRE", index, ttl) end
+  return true
 end
 
 -- Redis expires keys by its own clock, in whole ms: one more ms than the state's lifetime so it
@@ -384,6 +385,7 @@ end
 -- stored ones after h, changes after nowMs.
 local function boundary(view, h, own, rev, nowMs)
   local best = nil
+  local seen = false
   if view.loaded then
     -- Own and the changed ids may come first in the stored order: read past them.
     local count = 2
@@ -394,6 +396,7 @@ local function boundary(view, h, own, rev, nowMs)
     else
       flat = redis.call("ZRANGEBYSCORE", view.index, "(" .. fmt(h), "+inf", "WITHSCORES", "LIMIT", 0, count)
     end
+    seen = #flat > 0
     for i = 1, #flat, 2 do
       local id = flat[i]
       if id ~= own and view.changes[id] == nil then
@@ -406,18 +409,18 @@ local function boundary(view, h, own, rev, nowMs)
     local at = change[2]
     if id ~= own and at > nowMs and (best == nil or (rev and at > best) or (not rev and at < best)) then best = at end
   end
-  return best
+  return best, seen
 end
 
 -- evaluateLease on the view: allowed, remaining, retryAfterMs, resetAfterMs, ttlMs.
 local function decide_lease(view, limit, own, amount, ttlMs, nowMs)
-  if view.loaded and not view.facts.checked then
-    view.facts.checked = true
-    ensure_index(view.key, view.index)
-  end
   local h = max(view.horizon, nowMs)
   local held = 0
-  if view.loaded then held = view.total - expired_sum(view, h) end
+  local storedLive = 0
+  if view.loaded then
+    storedLive = view.total - expired_sum(view, h)
+    held = storedLive
+  end
   for id, change in pairs(view.changes) do
     local rec = stored_lease(view, id)
     if rec and rec[2] > h then held = held - rec[1] end
@@ -427,7 +430,18 @@ local function decide_lease(view, limit, own, amount, ttlMs, nowMs)
     local rec = stored_lease(view, own)
     if rec and rec[2] > h then held = held - rec[1] end
   end
-  local latest = max(nowMs, boundary(view, h, own, true, nowMs) or nowMs)
+  local latestOther, seen = boundary(view, h, own, true, nowMs)
+  -- Stored leases live at h, yet the index shows none: the index is gone (evicted on its own).
+  -- Rebuilt from the hash, once per key and call, then decided again.
+  if view.loaded and not view.facts.checked then
+    view.facts.checked = true
+    if storedLive > 0 and not seen and ensure_index(view.key, view.index) then
+      view.facts.expired = {}
+      view.facts.upTo = -INF
+      return decide_lease(view, limit, own, amount, ttlMs, nowMs)
+    end
+  end
+  local latest = max(nowMs, latestOther or nowMs)
   local earliest = INF
   if amount > limit or held + amount > limit then earliest = boundary(view, h, own, false, nowMs) or INF end
   return lease_decision(limit, held, earliest, latest, amount, ttlMs, nowMs)
@@ -452,10 +466,28 @@ end
 -- of 4 or 5 packed doubles is a rate state; a hash with the field "" holds leases; any other value
 -- reads as nothing, as in the memory store, and the write replaces it.
 local cache = {}
-local function load(key, index)
+local function load(key, index, own)
   local entry = cache[key]
   if entry ~= nil then return entry end
   entry = false
+  -- A lease rule reads the sum and its own lease in one command; a string answers WRONGTYPE.
+  if index ~= nil then
+    local got = redis.pcall("HMGET", key, "", own)
+    if type(got) == "table" and got.err == nil then
+      if got[1] then
+        local view = new_view(key, index, true, tonumber(got[1]))
+        local rec = false
+        if got[2] then
+          local amount, expiresAtMs = struct.unpack("<dd", got[2])
+          rec = { amount, expiresAtMs }
+        end
+        view.facts.recs[own] = rec
+        entry = { "L", INF, 0, view }
+      end
+      cache[key] = entry
+      return entry
+    end
+  end
   local raw = redis.pcall("GET", key)
   if type(raw) == "string" then
     local length = #raw
@@ -507,7 +539,7 @@ while a <= #ARGV do
       index = KEYS[k]
     end
     local current = overlay[key]
-    if current == nil then current = load(key, index) end
+    if current == nil then current = load(key, index, rule[5]) end
     -- Until the call's writes, the key's TTL is the one it came with.
     local keptUntilMs = nil
     if current then keptUntilMs = current[8] end
@@ -618,20 +650,28 @@ for _, key in ipairs(order) do
         redis.call("ZREMRANGEBYSCORE", expiries, "(-inf", fmt(h))
       end
     end
+    local fields = {}
+    local scores = {}
     for id, change in pairs(view.changes) do
       local rec = stored_lease(view, id)
       local storedLive = rec and rec[2] > h
       if storedLive then total = total - rec[1] end
       if change[2] > -INF then
-        redis.call("HSET", key, id, struct.pack("<dd", change[1], change[2]))
-        redis.call("ZADD", expiries, fmt(change[2]), id)
+        fields[#fields + 1] = id
+        fields[#fields + 1] = struct.pack("<dd", change[1], change[2])
+        scores[#scores + 1] = fmt(change[2])
+        scores[#scores + 1] = id
         total = total + change[1]
       elseif storedLive then
         redis.call("HDEL", key, id)
         redis.call("ZREM", expiries, id)
       end
     end
-    redis.call("HSET", key, "", string.format("%d", total))
+    -- One HSET (the leases and the sum) and one ZADD: each command is a round of Redis' dispatch.
+    fields[#fields + 1] = ""
+    fields[#fields + 1] = string.format("%d", total)
+    redis.call("HSET", key, unpack(fields))
+    if #scores > 0 then redis.call("ZADD", expiries, unpack(scores)) end
     local px = pexpire_of(entry[3])
     redis.call("PEXPIRE", key, px)
     redis.call("PEXPIRE", expiries, px)
@@ -694,10 +734,9 @@ local nowMs = clock(ARGV[1])
 local key = KEYS[1]
 local expiries = KEYS[2]
 local leaseId = ARGV[2]
-local total = redis.pcall("HGET", key, "")
-if type(total) ~= "string" then return "0" end
-total = tonumber(total)
-ensure_index(key, expiries)
+local got = redis.pcall("HMGET", key, "", leaseId)
+if type(got) ~= "table" or got.err ~= nil or not got[1] then return "0" end
+local total = tonumber(got[1])
 local expired = redis.call("ZRANGEBYSCORE", expiries, "(-inf", fmt(nowMs))
 if #expired > 0 then
   each_chunk(expired, function(...)
@@ -709,12 +748,15 @@ if #expired > 0 then
   redis.call("ZREMRANGEBYSCORE", expiries, "(-inf", fmt(nowMs))
 end
 local released = "0"
-local raw = redis.call("HGET", key, leaseId)
-if raw then
-  total = total - struct.unpack("<dd", raw)
-  redis.call("HDEL", key, leaseId)
-  redis.call("ZREM", expiries, leaseId)
-  released = "1"
+if got[2] then
+  local amount, expiresAtMs = struct.unpack("<dd", got[2])
+  -- An expired own lease was just dropped with the others.
+  if expiresAtMs > nowMs then
+    total = total - amount
+    redis.call("HDEL", key, leaseId)
+    redis.call("ZREM", expiries, leaseId)
+    released = "1"
+  end
 end
 -- The keys stay (their TTL collects them): deleting an emptied key here and touching it again
 -- would fail while its Cluster slot migrates.
