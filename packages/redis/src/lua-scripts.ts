@@ -83,9 +83,9 @@ end
 
 -- A lease key K is a hash: leaseId -> packed "<dd" (amount, expiresAtMs), and the field "" (no
 -- lease id is empty) -> the sum of the amounts, as "%d". Its index, a sorted set of the lease ids
--- by expiry, is a second key the client declares beside it (prefix{org}\0key: the same hash tag,
--- so the same Cluster slot, and no throttle key's name), so a call finds the expired leases and
--- the earliest and latest expiry in O(log n) instead of reading every lease. Neither key ever
+-- by expiry, is a second key the client declares beside it (prefix{org}, a zero byte, then the
+-- key: the same hash tag, so the same Cluster slot, and no throttle key's name), so a call finds
+-- the expired leases and the earliest and latest expiry in O(log n) instead of reading them all. Neither key ever
 -- becomes empty inside a script: the hash keeps its "" field and the index a sentinel member ""
 -- at score -inf (ranges start at "(-inf"). While a Cluster slot migrates, a script may touch only
 -- keys that exist on its node, and Redis deletes an emptied key at once; an index emptied and then
