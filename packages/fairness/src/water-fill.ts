@@ -264,11 +264,13 @@ function samplePivots(
   // n^(2/3) entries stay active.
   const wanted = Math.min(pivotSampleLimit, Math.max(sampleSize, Math.ceil(activeCount ** (2 / 3))));
   const step = activeCount <= wanted ? 1 : activeCount / wanted;
+  // The sampled entries, walked once here and again by every estimate below.
+  const entries = new Int32Array(wanted);
   let size = 0;
   let sampled = 0;
   for (let position = 0; position < activeCount && sampled < wanted; position += step) {
     const i = active[Math.floor(position)]!;
-    sampled++;
+    entries[sampled++] = i;
     const lowBreak = lowLevel[i]!;
     const highBreak = highLevel[i]!;
     if (lowBreak > bracketLow && lowBreak < bracketHigh) sample[size++] = lowBreak;
@@ -280,10 +282,8 @@ function samplePivots(
   const scale = activeCount / sampled;
   const estimate = (level: number): number => {
     let value = 0;
-    let taken = 0;
-    for (let position = 0; position < activeCount && taken < wanted; position += step) {
-      const i = active[Math.floor(position)]!;
-      taken++;
+    for (let k = 0; k < sampled; k++) {
+      const i = entries[k]!;
       const a = weights[i]! * level;
       const low = lower[i]!;
       value += a <= low ? low : Math.min(a, upper[i]!);
