@@ -12,6 +12,9 @@ export function enisPackage({
     entry,
     external,
     format: ["esm", "cjs"],
+    // Entries share modules instead of copying them (CommonJS too): a catalogue made through one
+    // entry must be recognised by another (a WeakSet brand), and one copy of each module ships.
+    splitting: true,
     dts: true,
     sourcemap: true,
     clean: true,

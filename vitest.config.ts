@@ -3,6 +3,7 @@ import { defineConfig } from "vitest/config";
 
 // Tests import the packages by name and run against their sources, so a test run needs no build.
 const alias = {
+  "@enis/core/validate": fileURLToPath(new URL("./packages/core/src/validate.ts", import.meta.url)),
   "@enis/core": fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url)),
   "@enis/fairness": fileURLToPath(new URL("./packages/fairness/src/index.ts", import.meta.url)),
   "@enis/throttle/testing": fileURLToPath(

@@ -4,17 +4,15 @@ import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { catchEnisError } from "../../../test-support/enis-error.js";
 import {
-  assertInteger,
   createManualClock,
   createRandom,
   createTierCatalogue,
   defaultTierCatalogue,
   EnisError,
-  parseOptions,
   parseTier,
-  resolveCatalogue,
   tierIds,
 } from "./index.js";
+import { assertInteger, parseOptions, resolveCatalogue } from "./validate.js";
 
 describe("tier catalogue", () => {
   it("holds the seeds' five tiers", () => {
@@ -161,8 +159,49 @@ describe("EnisError", () => {
     const unknown = catchEnisError(() => parseOptions(schema, { limits: [], limitz: 3 }, "options"));
     expect([unknown.field, unknown.message]).toEqual([
       "options.limitz",
-      "options.limitz is invalid (not a known option), got 3",
+      'options.limitz is not a known option (did you mean "limits"?), got 3',
     ]);
+  });
+
+  it("parseOptions reads like the other messages: the field, what it must be, the value", () => {
+    const schema = z.strictObject({
+      algorithm: z.enum(["gcra", "fixed-window"]),
+      limit: z.number().int().min(1),
+      windowMs: z.number().int().min(1).max(1_000),
+      prefix: z.string().regex(/^[^:]+:$/, 'one segment ending in ":"').optional(),
+      names: z.array(z.string().min(1)).optional(),
+      share: z.union([z.number().int().positive(), z.literal(Number.POSITIVE_INFINITY)]).optional(),
+      store: z.custom<object>((value) => typeof value === "object", "a ThrottleStore").optional(),
+      usage: z.record(z.string(), z.number()).optional(),
+    });
+    const base = { algorithm: "gcra", limit: 1, windowMs: 1 };
+    const message = (input: Record<string, unknown>) =>
+      catchEnisError(() => parseOptions(schema, input, "options")).message;
+    // The typo is named as unknown, with the option it resembles, not reported as a missing windowMs.
+    expect(message({ algorithm: "gcra", limit: 1, window: 5 })).toBe(
+      'options.window is not a known option (did you mean "windowMs"?), got 5',
+    );
+    expect(message({ ...base, zzz: true })).toBe(
+      "options.zzz is not a known option (known: algorithm, limit, windowMs, prefix, names, share, store, usage), got true",
+    );
+    expect(message({ ...base, algorithm: "gcr" })).toBe(
+      'options.algorithm must be one of "gcra", "fixed-window", got "gcr"',
+    );
+    expect(message({ ...base, limit: 1.5 })).toBe("options.limit must be an integer, got 1.5");
+    expect(message({ ...base, limit: 0 })).toBe("options.limit must be at least 1, got 0");
+    expect(message({ ...base, windowMs: 5_000 })).toBe("options.windowMs must be at most 1000, got 5000");
+    expect(message({ algorithm: "gcra", limit: 1 })).toBe("options.windowMs must be a number, got undefined");
+    expect(message({ ...base, prefix: "api" })).toBe(
+      'options.prefix must be one segment ending in ":", got "api"',
+    );
+    expect(message({ ...base, names: ["a", ""] })).toBe('options.names[1] must be a non-empty string, got ""');
+    expect(message({ ...base, share: -1 })).toBe("options.share must be greater than 0, got -1");
+    expect(message({ ...base, store: 3 })).toBe("options.store must be a ThrottleStore, got 3");
+    expect(message({ ...base, usage: { "a:b": "x" } })).toBe('options.usage["a:b"] must be a number, got "x"');
+    const error = catchEnisError(() => parseOptions(schema, { ...base, limit: 0 }, "options"));
+    expect(error.field).toBe("options.limit");
+    // The zod issues stay available to code that wants them.
+    expect((error.cause as z.ZodError).issues[0]?.code).toBe("too_small");
   });
 
   it("parseOptions never freezes what the caller passed by reference", () => {

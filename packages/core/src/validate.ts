@@ -1,7 +1,14 @@
 import type { z } from "zod";
 import { describeValue, EnisError, invalidField } from "./errors.js";
 
+export { resolveCatalogue } from "./tiers.js";
+export { describeValue, invalidField };
+
 /*
+ * `@enis/core/validate`: the validation helpers the ENIS Governance packages share. They are not
+ * part of the public API of any package (their signatures may change in any release); a library
+ * built on ENIS may use them, knowing that.
+ *
  * Two ways to validate, for two kinds of input:
  * - option objects, validated once with zod at a factory (`parseOptions`), strict, frozen;
  * - hot-path arguments (a cost per enqueue, a million tenants' demands) checked with the plain
@@ -9,9 +16,15 @@ import { describeValue, EnisError, invalidField } from "./errors.js";
  */
 
 /**
- * Parses `input` with a strict zod schema. On failure throws `EnisError("INVALID_OPTIONS")`
- * whose message names the first offending field (prefixed by `what`) and its value, with
- * the zod error as `cause`. Returns the parsed value, deeply frozen.
+ * Parses `input` with a strict zod schema. On failure throws `EnisError("INVALID_OPTIONS")` whose
+ * message reads like every other validation message of ENIS Governance — `<field> must be
+ * <expectation>, got <value>` — naming the offending field (prefixed by `what`) and its value, with
+ * the zod error as `cause`. An unknown key is reported first, as unknown (with the known key it most
+ * resembles): a typo `window` would otherwise surface as a missing `windowMs`. Returns the parsed
+ * value, deeply frozen.
+ *
+ * Custom messages in a schema (`z.custom(check, "a function")`, `.regex(pattern, "…")`) are written
+ * as what the value must be, so that they read after "must be".
  */
 export function parseOptions<Schema extends z.ZodType>(
   schema: Schema,
@@ -20,19 +33,176 @@ export function parseOptions<Schema extends z.ZodType>(
 ): z.output<Schema> {
   const result = schema.safeParse(input);
   if (!result.success) {
-    const issue = result.error.issues[0];
+    const issues = result.error.issues;
+    const issue = issues.find((candidate) => candidate.code === "unrecognized_keys") ?? issues[0];
     const path: PropertyKey[] = issue ? [...issue.path] : [];
-    // A misspelt key ("weigthOf") is reported at the key itself, not at its parent object.
-    if (issue?.code === "unrecognized_keys" && issue.keys[0] !== undefined) path.push(issue.keys[0]);
-    const field = `${what}${path.map((part) => (typeof part === "number" ? `[${part}]` : `.${String(part)}`)).join("")}`;
+    if (issue?.code === "unrecognized_keys" && issue.keys[0] !== undefined) {
+      // A misspelt key ("weigthOf") is reported at the key itself, not at its parent object.
+      const known = knownKeysAt(schema, issue.path);
+      path.push(issue.keys[0]);
+      const field = fieldName(what, path);
+      const hint = unknownKeyHint(issue.keys[0], known);
+      throw new EnisError(
+        "INVALID_OPTIONS",
+        `${field} is not a known option${hint}, got ${describeValue(valueAt(input, path))}`,
+        { field, cause: result.error },
+      );
+    }
+    const field = fieldName(what, path);
     const value = issue ? valueAt(input, path) : input;
-    const detail = issue?.code === "unrecognized_keys" ? "not a known option" : (issue?.message ?? "invalid");
-    throw new EnisError("INVALID_OPTIONS", `${field} is invalid (${detail}), got ${describeValue(value)}`, {
+    const expectation = issue ? expectationOf(issue) : "valid";
+    throw new EnisError("INVALID_OPTIONS", `${field} must be ${expectation}, got ${describeValue(value)}`, {
       field,
       cause: result.error,
     });
   }
   return freezeCreated(result.data, input);
+}
+
+/** `what` and a path as one dotted field name: `options.limits[1].rate`, `options.usage["a:b"]`. */
+function fieldName(what: string, path: readonly PropertyKey[]): string {
+  let field = what;
+  for (const part of path) {
+    if (typeof part === "number") field += `[${part}]`;
+    else if (typeof part === "string" && /^[A-Za-z_$][\w$]*$/.test(part)) field += `.${part}`;
+    else field += `[${JSON.stringify(String(part))}]`;
+  }
+  return field;
+}
+
+/** Plain words for the types zod names in `expected`. */
+const typeWords: Readonly<Record<string, string>> = {
+  number: "a number",
+  int: "an integer",
+  string: "a string",
+  boolean: "true or false",
+  object: "an object",
+  array: "an array",
+  function: "a function",
+  bigint: "a bigint",
+  date: "a date",
+  map: "a Map",
+  set: "a Set",
+  symbol: "a symbol",
+  undefined: "absent",
+  null: "null",
+};
+
+type Issue = z.core.$ZodIssue;
+
+/** What a zod issue says its value must be, in the words of {@link invalidField}. */
+function expectationOf(issue: Issue): string {
+  switch (issue.code) {
+    case "invalid_type":
+      return typeWords[issue.expected] ?? `of type ${issue.expected}`;
+    case "too_small": {
+      const bound = String(issue.minimum);
+      if (issue.origin === "string") {
+        return issue.minimum === 1 ? "a non-empty string" : `a string of at least ${bound} characters`;
+      }
+      if (issue.origin === "array" || issue.origin === "set") {
+        return issue.minimum === 1 ? "a non-empty list" : `a list of at least ${bound} items`;
+      }
+      return issue.inclusive ? `at least ${bound}` : `greater than ${bound}`;
+    }
+    case "too_big": {
+      const bound = String(issue.maximum);
+      if (issue.origin === "string") return `a string of at most ${bound} characters`;
+      if (issue.origin === "array" || issue.origin === "set") return `a list of at most ${bound} items`;
+      return issue.inclusive ? `at most ${bound}` : `less than ${bound}`;
+    }
+    case "invalid_value":
+      return issue.values.length === 1
+        ? describeValue(issue.values[0])
+        : `one of ${issue.values.map((value) => describeValue(value)).join(", ")}`;
+    case "invalid_format":
+      // A schema's own message says it better than "Invalid string: must match pattern /…/".
+      return issue.message.startsWith("Invalid") && issue.format === "regex"
+        ? `a string matching ${(issue as { pattern?: string }).pattern ?? "its pattern"}`
+        : issue.message.startsWith("Invalid")
+          ? `a valid ${issue.format}`
+          : issue.message;
+    case "not_multiple_of":
+      return `a multiple of ${String(issue.divisor)}`;
+    case "invalid_union": {
+      const forms = new Set<string>();
+      for (const branch of issue.errors) if (branch[0] !== undefined) forms.add(expectationOf(branch[0]));
+      return forms.size > 0 ? [...forms].join(" or ") : "one of the accepted forms";
+    }
+    case "invalid_key":
+      return issue.issues[0] !== undefined
+        ? `a key that is ${expectationOf(issue.issues[0])}`
+        : "a valid key";
+    case "invalid_element":
+      return issue.issues[0] !== undefined ? expectationOf(issue.issues[0]) : "a valid element";
+    default:
+      return issue.message;
+  }
+}
+
+/** The keys a strict object schema accepts at `path`, or undefined where that cannot be told. */
+function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] | undefined {
+  let current: unknown = schema;
+  for (let depth = 0; ; ) {
+    const def = (current as { _zod?: { def?: Record<string, unknown> } })?._zod?.def;
+    if (def === undefined) return undefined;
+    const type = def["type"];
+    if (type === "optional" || type === "nullable" || type === "default" || type === "readonly") {
+      current = def["innerType"];
+      continue;
+    }
+    if (type === "pipe") {
+      current = def["in"];
+      continue;
+    }
+    if (depth === path.length) {
+      return type === "object" ? Object.keys(def["shape"] as Record<string, unknown>) : undefined;
+    }
+    const part = path[depth++];
+    if (type === "object") current = (def["shape"] as Record<string, unknown>)[String(part)];
+    else if (type === "array") current = def["element"];
+    else if (type === "record") current = def["valueType"];
+    else return undefined;
+  }
+}
+
+/** " (did you mean \"windowMs\"?)" for the closest known key, else " (known: a, b, c)"; "" when unknown. */
+function unknownKeyHint(key: string, known: readonly string[] | undefined): string {
+  if (known === undefined || known.length === 0) return "";
+  let best: string | undefined;
+  let bestDistance = Number.POSITIVE_INFINITY;
+  for (const candidate of known) {
+    const distance =
+      candidate.toLowerCase().startsWith(key.toLowerCase()) ||
+      key.toLowerCase().startsWith(candidate.toLowerCase())
+        ? Math.abs(candidate.length - key.length) / 2
+        : editDistance(key.toLowerCase(), candidate.toLowerCase());
+    if (distance < bestDistance) {
+      bestDistance = distance;
+      best = candidate;
+    }
+  }
+  if (best !== undefined && bestDistance <= Math.max(2, Math.floor(key.length / 3))) {
+    return ` (did you mean ${JSON.stringify(best)}?)`;
+  }
+  return ` (known: ${known.join(", ")})`;
+}
+
+/** Levenshtein distance, for short option names. */
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    for (let j = 1; j <= b.length; j++) {
+      row[j] = Math.min(
+        previous[j]! + 1,
+        row[j - 1]! + 1,
+        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    previous = row;
+  }
+  return previous[b.length]!;
 }
 
 function valueAt(input: unknown, path: readonly PropertyKey[]): unknown {

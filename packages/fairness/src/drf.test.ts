@@ -1,4 +1,5 @@
-import { describeValue, EnisError } from "@enis/core";
+import { EnisError } from "@enis/core";
+import { describeValue } from "@enis/core/validate";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catchEnisError } from "../../../test-support/enis-error.js";

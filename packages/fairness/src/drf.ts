@@ -1,3 +1,4 @@
+import { EnisError } from "@enis/core";
 import {
   assertArray,
   assertId,
@@ -7,9 +8,8 @@ import {
   assertObject,
   assertPositive,
   describeValue,
-  EnisError,
   invalidField,
-} from "@enis/core";
+} from "@enis/core/validate";
 
 /** One user (tenant, job, queue) of {@link drfAllocate}. */
 export interface DrfUser {

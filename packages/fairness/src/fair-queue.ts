@@ -1,14 +1,12 @@
+import { type Clock, EnisError, type TierCatalogue } from "@enis/core";
 import {
   assertKnownKeys,
   assertObject,
-  type Clock,
   describeValue,
-  EnisError,
   invalidField,
   parseOptions,
   resolveCatalogue,
-  type TierCatalogue,
-} from "@enis/core";
+} from "@enis/core/validate";
 import { z } from "zod";
 
 /*

@@ -1,3 +1,4 @@
+import { EnisError } from "@enis/core";
 import {
   assertArray,
   assertId,
@@ -6,9 +7,8 @@ import {
   assertObject,
   assertPositive,
   describeValue,
-  EnisError,
   invalidField,
-} from "@enis/core";
+} from "@enis/core/validate";
 import {
   assertKeyStep,
   dominantSharePerTask,

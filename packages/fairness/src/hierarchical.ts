@@ -1,13 +1,12 @@
+import { EnisError, type TierCatalogue } from "@enis/core";
 import {
   assertKnownKeys,
   assertNonNegative,
   assertObject,
-  EnisError,
   invalidField,
   oneOf,
   resolveCatalogue,
-  type TierCatalogue,
-} from "@enis/core";
+} from "@enis/core/validate";
 import type { OvercommitPolicy } from "./max-min.js";
 import { waterFill, waterFillDefect } from "./water-fill.js";
 

@@ -1,4 +1,5 @@
-import { EnisError, invalidField } from "@enis/core";
+import { EnisError } from "@enis/core";
+import { invalidField } from "@enis/core/validate";
 
 /**
  * Jain's fairness index (Jain, Chiu, Hawe 1984): `J = (sum x)^2 / (n * sum x^2)`, in `[1/n, 1]`;

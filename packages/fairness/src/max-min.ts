@@ -1,16 +1,13 @@
+import { EnisError, type TierCatalogue, type TierId, type TierSpec } from "@enis/core";
 import {
   assertArray,
   assertKnownKeys,
   assertNonNegative,
   assertObject,
-  EnisError,
   invalidField,
   oneOf,
   resolveCatalogue,
-  type TierCatalogue,
-  type TierId,
-  type TierSpec,
-} from "@enis/core";
+} from "@enis/core/validate";
 import { exactSum, waterFill, waterFillDefect } from "./water-fill.js";
 
 /** One tenant competing for the shared pool. */

@@ -1,12 +1,11 @@
+import { EnisError, type TierCatalogue } from "@enis/core";
 import {
   assertArray,
   assertKnownKeys,
   assertObject,
-  EnisError,
   invalidField,
   resolveCatalogue,
-  type TierCatalogue,
-} from "@enis/core";
+} from "@enis/core/validate";
 
 /** One tenant's inputs to the proportional-share model; every score is in [0, 1]. */
 export interface ProportionalShareTenant {

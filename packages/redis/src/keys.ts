@@ -1,4 +1,5 @@
-import { EnisError, invalidField } from "@enis/core";
+import { EnisError } from "@enis/core";
+import { invalidField } from "@enis/core/validate";
 
 /*
  * Key layout: `${prefix}{${partition}}${key}`, partition = the key's text before its first ":"

@@ -1,13 +1,13 @@
+import { EnisError } from "@enis/core";
 import {
   assertArray,
   assertId,
   assertInteger,
   assertKnownKeys,
   assertObject,
-  EnisError,
   invalidField,
   oneOf,
-} from "@enis/core";
+} from "@enis/core/validate";
 import {
   type ApplyOptions,
   assertApplyOptions,

@@ -1,12 +1,5 @@
-import {
-  assertNonNegative,
-  assertObject,
-  EnisError,
-  invalidField,
-  resolveCatalogue,
-  type TierCatalogue,
-  type TierSpec,
-} from "@enis/core";
+import { EnisError, type TierCatalogue, type TierSpec } from "@enis/core";
+import { assertNonNegative, assertObject, invalidField, resolveCatalogue } from "@enis/core/validate";
 
 /*
  * The seed's adaptive throttler (seed 001, AdaptiveThrottler.calculate_throttle_rate): four

@@ -1,4 +1,5 @@
-import { assertId, assertObject, EnisError, invalidField, parseOptions } from "@enis/core";
+import { EnisError } from "@enis/core";
+import { assertId, assertObject, invalidField, parseOptions } from "@enis/core/validate";
 import { z } from "zod";
 import { createMemoryStore } from "./memory-store.js";
 import { scopeKey, storeSchema } from "./rate-limiter.js";

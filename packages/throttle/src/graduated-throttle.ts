@@ -1,11 +1,11 @@
+import type { TierCatalogue } from "@enis/core";
 import {
   assertFinite,
   assertObject,
   assertPositive,
   invalidField,
   resolveCatalogue,
-  type TierCatalogue,
-} from "@enis/core";
+} from "@enis/core/validate";
 
 /** How hard a noisy neighbour is throttled. */
 export type ThrottleSeverity = "low" | "moderate" | "severe";

@@ -1,4 +1,5 @@
-import { assertId, type Clock } from "@enis/core";
+import type { Clock } from "@enis/core";
+import { assertId } from "@enis/core/validate";
 import {
   type Evaluation,
   evaluate,

@@ -1,4 +1,11 @@
-import { assertArray, assertId, assertKnownKeys, assertObject, invalidField, parseOptions } from "@enis/core";
+import {
+  assertArray,
+  assertId,
+  assertKnownKeys,
+  assertObject,
+  invalidField,
+  parseOptions,
+} from "@enis/core/validate";
 import { z } from "zod";
 import type { Algorithm, RateLimitSpec } from "./algorithms.js";
 import { createMemoryStore } from "./memory-store.js";

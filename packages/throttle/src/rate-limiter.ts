@@ -1,4 +1,5 @@
-import { assertId, EnisError, invalidField, parseOptions } from "@enis/core";
+import { EnisError } from "@enis/core";
+import { assertId, invalidField, parseOptions } from "@enis/core/validate";
 import { z } from "zod";
 import type { Algorithm, RateLimitSpec } from "./algorithms.js";
 import { createMemoryStore } from "./memory-store.js";

@@ -1,4 +1,5 @@
-import { assertId, type Clock, EnisError, parseOptions } from "@enis/core";
+import { type Clock, EnisError } from "@enis/core";
+import { assertId, parseOptions } from "@enis/core/validate";
 import { z } from "zod";
 import { createMemoryStore, wallClock } from "./memory-store.js";
 import { storeSchema } from "./rate-limiter.js";

@@ -5,7 +5,7 @@ import {
   assertKnownKeys,
   assertObject,
   invalidField,
-} from "@enis/core";
+} from "@enis/core/validate";
 import type { Evaluation, LimitOutcome, RateLimitSpec } from "./algorithms.js";
 
 /*
