@@ -168,7 +168,10 @@ describe("EnisError", () => {
       algorithm: z.enum(["gcra", "fixed-window"]),
       limit: z.number().int().min(1),
       windowMs: z.number().int().min(1).max(1_000),
-      prefix: z.string().regex(/^[^:]+:$/, 'one segment ending in ":"').optional(),
+      prefix: z
+        .string()
+        .regex(/^[^:]+:$/, 'one segment ending in ":"')
+        .optional(),
       names: z.array(z.string().min(1)).optional(),
       share: z.union([z.number().int().positive(), z.literal(Number.POSITIVE_INFINITY)]).optional(),
       store: z.custom<object>((value) => typeof value === "object", "a ThrottleStore").optional(),
@@ -194,10 +197,14 @@ describe("EnisError", () => {
     expect(message({ ...base, prefix: "api" })).toBe(
       'options.prefix must be one segment ending in ":", got "api"',
     );
-    expect(message({ ...base, names: ["a", ""] })).toBe('options.names[1] must be a non-empty string, got ""');
+    expect(message({ ...base, names: ["a", ""] })).toBe(
+      'options.names[1] must be a non-empty string, got ""',
+    );
     expect(message({ ...base, share: -1 })).toBe("options.share must be greater than 0, got -1");
     expect(message({ ...base, store: 3 })).toBe("options.store must be a ThrottleStore, got 3");
-    expect(message({ ...base, usage: { "a:b": "x" } })).toBe('options.usage["a:b"] must be a number, got "x"');
+    expect(message({ ...base, usage: { "a:b": "x" } })).toBe(
+      'options.usage["a:b"] must be a number, got "x"',
+    );
     const error = catchEnisError(() => parseOptions(schema, { ...base, limit: 0 }, "options"));
     expect(error.field).toBe("options.limit");
     // The zod issues stay available to code that wants them.
@@ -297,6 +304,29 @@ describe("createManualClock", () => {
     const far = createManualClock(Number.MAX_VALUE);
     expect(catchEnisError(() => far.advance(Number.MAX_VALUE)).field).toBe("deltaMs");
     expect(far.nowMs()).toBe(Number.MAX_VALUE);
+  });
+
+  it("fires its timers as it advances, in due order, each at its own time", () => {
+    const clock = createManualClock(0);
+    const fired: string[] = [];
+    clock.setTimeout(() => fired.push(`b@${clock.nowMs()}`), 20);
+    const cleared = clock.setTimeout(() => fired.push("never"), 5);
+    clock.setTimeout(() => {
+      fired.push(`a@${clock.nowMs()}`);
+      // A timer set by a callback fires in the same advance when it falls due within it.
+      clock.setTimeout(() => fired.push(`c@${clock.nowMs()}`), 15);
+    }, 10);
+    clock.setTimeout(() => fired.push(`d@${clock.nowMs()}`), 20);
+    clock.clearTimeout(cleared);
+    expect(clock.pendingTimers).toBe(3);
+    clock.advance(9);
+    expect(fired).toEqual([]);
+    clock.advance(16);
+    // b and d fall due together and fire in the order they were set; c (due 25) then.
+    expect(fired).toEqual(["a@10", "b@20", "d@20", "c@25"]);
+    expect(clock.nowMs()).toBe(25);
+    expect(clock.pendingTimers).toBe(0);
+    expect(catchEnisError(() => clock.setTimeout(() => {}, -1)).field).toBe("delayMs");
   });
 });
 

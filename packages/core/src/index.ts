@@ -1,5 +1,5 @@
-export type { Clock, ManualClock } from "./clock.js";
-export { createManualClock } from "./clock.js";
+export type { Clock, ManualClock, Timers } from "./clock.js";
+export { createManualClock, systemTimers } from "./clock.js";
 export type { EnisErrorCode, EnisErrorOptions } from "./errors.js";
 export { EnisError } from "./errors.js";
 export type { Random, RandomSeed } from "./random.js";
