@@ -61,3 +61,12 @@ export {
   assertTimeOptions,
   maxTimeMs,
 } from "./store.js";
+export type {
+  RateLimitHeaderAllowance,
+  RateLimitHeaderDecision,
+  RateLimitHeaderEntry,
+  RateLimitHeaders,
+  RateLimitPolicy,
+  RateLimitQuotaUnit,
+} from "./http-headers.js";
+export { rateLimitHeaders } from "./http-headers.js";
