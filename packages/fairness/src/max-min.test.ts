@@ -258,22 +258,142 @@ describe("maxMinAllocate: tiers", () => {
     expect(scaled.allocations["a"]).toBeCloseTo(20, 9);
     expect(scaled.allocations["b"]).toBeCloseTo(10, 9);
   });
+});
 
-  it("keeps dedicated tiers out of the pool, or pools them", () => {
+describe("maxMinAllocate: dedicated tiers", () => {
+  const oneOfEachTier = [
+    { id: "z", demand: 40, tier: "🟤" },
+    { id: "s", demand: 40, tier: "🟡" },
+    { id: "l", demand: 40, tier: "🟢" },
+    { id: "e", demand: 20, tier: "🔵" },
+    { id: "c", demand: 30, tier: "🔴" },
+  ];
+  const total = (record: Record<string, number>) => Object.values(record).reduce((sum, a) => sum + a, 0);
+
+  it("hands out the capacity and no more: 100 vCPU among one tenant of each tier", () => {
+    const result = maxMinAllocate({ capacity: 100, tenants: oneOfEachTier });
+    expect(total(result.allocations)).toBeCloseTo(100, 9);
+    expect(result.allocated).toBeCloseTo(100, 9);
+    expect(result.unallocated).toBe(0);
+    expect(result.dedicated).toBeUndefined();
+    // 🔵 and 🔴 get their demand first; 🟤's class floor (5 % of 100) binds against the weights 1 / 5 / 10.
+    expect(result.allocations["e"]).toBe(20);
+    expect(result.allocations["c"]).toBe(30);
+    expect(result.allocations["z"]).toBeCloseTo(5, 9);
+    expect(result.allocations["s"]).toBeCloseTo(15, 9);
+    expect(result.allocations["l"]).toBeCloseTo(30, 9);
+  });
+
+  it("serves a dedicated tier's guarantee first, from the shared capacity", () => {
+    // 🔵 and 🔴 are guaranteed min(demand, cap) before the pool is water-filled, whatever their weight.
     const tenants = [
-      { id: "e", demand: 80, tier: "enterprise", cap: 70 },
-      { id: "c", demand: 30, tier: "🔴" },
-      { id: "s", demand: 100, tier: "shared" },
+      { id: "e", demand: 80, tier: "enterprise", cap: 20, weight: 0.001 },
+      { id: "c", demand: 30, tier: "🔴", weight: 0.001 },
+      { id: "z", demand: 1_000, tier: "zero", weight: 1_000 },
     ];
-    const separate = maxMinAllocate({ capacity: 50, tenants });
-    expect({ ...separate.dedicated }).toEqual({ e: 70, c: 30 });
-    expect({ ...separate.allocations }).toEqual({ s: 50 });
-    const pooled = maxMinAllocate({ capacity: 50, tenants, dedicated: "pool", tierFloors: "none" });
-    expect(Object.keys(pooled.dedicated)).toEqual([]);
-    // Weights 50 / 100 / 5 at one level: c reaches its demand 30 first, then e : s = 50 : 5.
-    expect(pooled.allocations["c"]).toBe(30);
-    expect(pooled.allocations["e"]).toBeCloseTo((20 * 50) / 55, 9);
-    expect(pooled.allocated).toBeCloseTo(50, 9);
+    const result = maxMinAllocate({ capacity: 100, tenants });
+    expect({ ...result.allocations }).toEqual({ e: 20, c: 30, z: 50 });
+    expect(result.tierFloorTotals).toMatchObject({ enterprise: 20, compliance: 30 });
+    // Without tier floors the tiers give weights only, and the weights decide.
+    const weightsOnly = maxMinAllocate({ capacity: 100, tenants, tierFloors: "none" });
+    expect(weightsOnly.allocations["c"]!).toBeLessThan(0.01);
+    expect(weightsOnly.allocated).toBeCloseTo(100, 9);
+  });
+
+  it("applies the overcommit policy when dedicated guarantees exceed the capacity", () => {
+    const tenants = oneOfEachTier.map((t) => (t.id === "c" ? { ...t, demand: 50 } : t));
+    const error = catchEnisError(() => maxMinAllocate({ capacity: 100, tenants }));
+    expect([error.code, error.field]).toEqual(["INFEASIBLE", "capacity"]);
+    // Guarantees: 20 + 50 for 🔵 🔴, 5 + 10 + 20 for the classes of 🟤 🟡 🟢: 105 above 100.
+    expect(error.message).toMatch(/105.*100.*shortfall 5/);
+    const scaled = maxMinAllocate({ capacity: 100, tenants, overcommit: "scale-floors" });
+    expect(scaled.floorScale).toBeCloseTo(100 / 105, 12);
+    expect(scaled.allocations["c"]).toBeCloseTo((50 * 100) / 105, 9);
+    expect(scaled.allocated).toBeCloseTo(100, 9);
+  });
+
+  it("serves dedicated tiers from dedicatedCapacity only when it is given, and reports it apart", () => {
+    const result = maxMinAllocate({ capacity: 100, dedicatedCapacity: 30, tenants: oneOfEachTier });
+    expect(Object.keys(result.allocations).sort()).toEqual(["l", "s", "z"]);
+    expect(result.allocated).toBeCloseTo(100, 9);
+    expect(result.capacity).toBe(100);
+    const dedicated = result.dedicated!;
+    expect(dedicated.capacity).toBe(30);
+    // Weights 50 / 100 at one level: e gets 50 r, c 100 r, summing to 30 → r = 0.2.
+    expect(dedicated.level).toBeCloseTo(0.2, 12);
+    expect(dedicated.allocations["e"]).toBeCloseTo(10, 9);
+    expect(dedicated.allocations["c"]).toBeCloseTo(20, 9);
+    expect(dedicated.allocated).toBeCloseTo(30, 9);
+    expect(dedicated.unallocated).toBe(0);
+    expect(dedicated.demandTotal).toBe(50);
+    const roomy = maxMinAllocate({ capacity: 100, dedicatedCapacity: 500, tenants: oneOfEachTier });
+    expect({ ...roomy.dedicated!.allocations }).toEqual({ e: 20, c: 30 });
+    expect(roomy.dedicated!.unallocated).toBe(450);
+  });
+
+  it("never allocates more than capacity (+ dedicatedCapacity when given), for any mix of tiers", () => {
+    const tiers = ["zero", "🟡", "lite", "🔵", "compliance", undefined] as const;
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            demand: amount,
+            tier: fc.constantFrom(...tiers),
+            cap: fc.option(amount, { nil: undefined }),
+            floor: fc.option(amount, { nil: undefined }),
+            weight: fc.option(fc.double({ min: 0.01, max: 100, noNaN: true, noDefaultInfinity: true }), {
+              nil: undefined,
+            }),
+          }),
+          { maxLength: 30 },
+        ),
+        fc.double({ min: 0, max: 5000, noNaN: true, noDefaultInfinity: true }),
+        fc.option(fc.double({ min: 0, max: 5000, noNaN: true, noDefaultInfinity: true }), { nil: undefined }),
+        fc.constantFrom("tier", "tenant", "none") as fc.Arbitrary<"tier" | "tenant" | "none">,
+        (rows, capacity, dedicatedCapacity, tierFloors) => {
+          const tenants = rows.map((row, i) => {
+            const tenant: { -readonly [K in keyof MaxMinTenant]: MaxMinTenant[K] } = {
+              id: `t${i}`,
+              demand: row.demand,
+            };
+            if (row.tier !== undefined) tenant.tier = row.tier;
+            if (row.cap !== undefined) tenant.cap = row.cap;
+            if (row.floor !== undefined) tenant.floor = row.floor;
+            if (row.weight !== undefined) tenant.weight = row.weight;
+            return tenant;
+          });
+          const result = maxMinAllocate({
+            capacity,
+            tenants,
+            tierFloors,
+            overcommit: "scale-floors",
+            ...(dedicatedCapacity === undefined ? {} : { dedicatedCapacity }),
+          });
+          const slack = 1e-9 * Math.max(1, capacity);
+          expect(total(result.allocations)).toBeLessThanOrEqual(capacity + slack);
+          expect(result.allocated).toBeLessThanOrEqual(capacity + slack);
+          expect(result.unallocated).toBeGreaterThanOrEqual(0);
+          for (const t of tenants) {
+            const upper = Math.min(t.demand, t.cap ?? Number.POSITIVE_INFINITY);
+            const a = result.allocations[t.id] ?? result.dedicated?.allocations[t.id];
+            expect(a).toBeGreaterThanOrEqual(0);
+            expect(a!).toBeLessThanOrEqual(upper + slack);
+          }
+          if (dedicatedCapacity === undefined) {
+            expect(result.dedicated).toBeUndefined();
+            expect(Object.keys(result.allocations)).toHaveLength(tenants.length);
+          } else {
+            const dedicated = result.dedicated!;
+            const dedicatedSlack = 1e-9 * Math.max(1, dedicatedCapacity);
+            expect(total(dedicated.allocations)).toBeLessThanOrEqual(dedicatedCapacity + dedicatedSlack);
+            expect(dedicated.allocated + dedicated.unallocated).toBeCloseTo(dedicatedCapacity, 6);
+            const dedicatedIds = tenants.filter((t) => t.tier === "🔵" || t.tier === "compliance");
+            expect(Object.keys(dedicated.allocations).sort()).toEqual(dedicatedIds.map((t) => t.id).sort());
+          }
+        },
+      ),
+      { seed: 6, numRuns: 400 },
+    );
   });
 });
 
