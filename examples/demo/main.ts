@@ -4,7 +4,7 @@
  * 300 tenants in five tiers (🟤 70 % · 🟡 20 % · 🟢 7 % · 🔵 2 % · 🔴 1 %) share four workers for one
  * simulated minute; one 🟤 zero tenant floods the platform. The same seeded trace runs through a
  * plain FIFO queue and through @enis/fairness's fair queue; then @enis/fairness splits a shared
- * CPU pool by weighted max-min with tier floors.
+ * CPU pool by weighted max-min with tier guarantees.
  */
 import { defaultTierCatalogue, type TierId, tierIds } from "@enis/core";
 import { jainIndex, maxMinAllocate } from "@enis/fairness";
@@ -24,8 +24,8 @@ const fifo = runFifo(platform);
 const entitlement = maxMinAllocate({
   capacity: capacityMs,
   tenants: tenants.map((tenant, i) => ({ id: tenant.id, demand: fair.offeredMs[i]!, tier: tenant.tier })),
+  // The fair queue knows weights only: so does its yardstick.
   tierFloors: "none",
-  dedicated: "pool",
 });
 const entitled = Float64Array.from(tenants, (tenant) => entitlement.allocations[tenant.id]!);
 
@@ -135,40 +135,49 @@ console.log(
     "   entitlement); FIFO lets it fill the queue, so everyone waits behind it and loses requests.",
 );
 
-console.log("\n3. A shared pool of 2,000 vCPU split by weighted max-min with tier floors");
+const poolCapacity = 3_000;
+console.log(
+  `\n3. A shared pool of ${poolCapacity.toLocaleString("en-US")} vCPU split by weighted max-min with tier guarantees`,
+);
 const poolDemand = poolDemands(platform);
-const pool = maxMinAllocate({ capacity: 2_000, tenants: poolDemand });
-const flat = maxMinAllocate({ capacity: 2_000, tenants: poolDemand, tierFloors: "none" });
-const poolRows = [
-  ["tier", "demand vCPU", "floor (tier class)", "without floors", "allocated vCPU", "satisfied"],
-];
+const pool = maxMinAllocate({ capacity: poolCapacity, tenants: poolDemand });
+const weightsOnly = maxMinAllocate({ capacity: poolCapacity, tenants: poolDemand, tierFloors: "none" });
+const tierTotal = (tier: TierId, record: Record<string, number>, of: "demand" | "allocation") =>
+  poolDemand
+    .filter((t) => t.tier === tier)
+    .reduce((sum, t) => sum + (of === "demand" ? t.demand : (record[t.id] ?? 0)), 0);
+const poolRows = [["tier", "demand vCPU", "guarantee", "weights only", "allocated vCPU", "satisfied"]];
 for (const tier of tierIds) {
   const spec = defaultTierCatalogue.get(tier);
-  const members = poolDemand.filter((t) => t.tier === tier);
-  const demand = members.reduce((sum, t) => sum + t.demand, 0);
-  const allocated =
-    spec.sharedPoolFloor === "dedicated"
-      ? members.reduce((sum, t) => sum + (pool.dedicated[t.id] ?? 0), 0)
-      : members.reduce((sum, t) => sum + (pool.allocations[t.id] ?? 0), 0);
+  const demand = tierTotal(tier, pool.allocations, "demand");
+  const allocated = tierTotal(tier, pool.allocations, "allocation");
+  const guaranteed = (pool.tierFloorTotals[tier] ?? 0).toFixed(0);
   poolRows.push([
     label(tier),
     demand.toFixed(0),
     spec.sharedPoolFloor === "dedicated"
-      ? "dedicated"
-      : `${percent(spec.sharedPoolFloor)} = ${(2_000 * spec.sharedPoolFloor).toFixed(0)}`,
-    spec.sharedPoolFloor === "dedicated"
-      ? "—"
-      : members.reduce((sum, t) => sum + (flat.allocations[t.id] ?? 0), 0).toFixed(0),
+      ? `demand = ${guaranteed}`
+      : `${percent(spec.sharedPoolFloor)} = ${guaranteed}`,
+    tierTotal(tier, weightsOnly.allocations, "allocation").toFixed(0),
     allocated.toFixed(0),
     percent(demand === 0 ? 1 : allocated / demand),
   ]);
 }
 table(poolRows);
 console.log(
-  `   One water level (${pool.level.toFixed(3)} vCPU per unit of weight) for the pool; the noisy neighbour gets ` +
-    `${(pool.allocations[tenants[noisyIndex]!.id] ?? 0).toFixed(0)} of the ${poolDemand[noisyIndex]!.demand.toFixed(0)} vCPU it asks for;`,
+  `   ${pool.allocated.toFixed(0)} of ${poolCapacity.toLocaleString("en-US")} vCPU handed out, at one water level (${pool.level.toFixed(3)} vCPU per unit of weight) above the guarantees;`,
 );
-console.log("   🔵 and 🔴 tenants run on dedicated capacity, reported apart from the pool.");
+console.log(
+  "   🔵 and 🔴 tenants get their demand first, and 🟢's class floor lifts it above what its weight alone would give;",
+);
+console.log(
+  `   the noisy neighbour gets ${(pool.allocations[tenants[noisyIndex]!.id] ?? 0).toFixed(0)} of the ${poolDemand[noisyIndex]!.demand.toFixed(0)} vCPU it asks for.`,
+);
+const held = maxMinAllocate({ capacity: poolCapacity, tenants: poolDemand, dedicatedCapacity: 1_500 });
+console.log(
+  `   With dedicatedCapacity: 1,500 held apart, 🔵 and 🔴 share those ${held.dedicated!.allocated.toFixed(0)} vCPU by weight ` +
+    `(${held.dedicated!.demandTotal.toFixed(0)} asked) and the other tiers the ${poolCapacity.toLocaleString("en-US")}.`,
+);
 
 console.log("\n4. Per-tier quotas with the adaptive throttle, and five seconds of shared-store outage");
 let sharedStore: ThrottleStore | undefined;

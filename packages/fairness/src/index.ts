@@ -21,14 +21,16 @@ export type {
 export { hierarchicalDrfAllocate } from "./hierarchical-drf.js";
 export { jainIndex } from "./jain.js";
 export type {
-  DedicatedMode,
   MaxMinOptions,
+  MaxMinPoolResult,
   MaxMinResult,
   MaxMinTenant,
   OvercommitPolicy,
   TierFloorMode,
 } from "./max-min.js";
 export { maxMinAllocate } from "./max-min.js";
+export type { MaxMinColumnsOptions, MaxMinColumnsResult } from "./max-min-columns.js";
+export { maxMinAllocateColumns } from "./max-min-columns.js";
 export type {
   FactorScores,
   FactorWeights,

@@ -8,9 +8,10 @@ import {
   oneOf,
   resolveCatalogue,
 } from "@enis/core/validate";
+import { type FilledPool, fillPool } from "./max-min-columns.js";
 import { exactSum, waterFill, waterFillDefect } from "./water-fill.js";
 
-/** One tenant competing for the shared pool. */
+/** One tenant competing for the capacity. */
 export interface MaxMinTenant {
   /** Unique id of the tenant; becomes a key of {@link MaxMinResult.allocations}. */
   readonly id: string;
@@ -34,60 +35,64 @@ export interface MaxMinTenant {
   readonly cap?: number;
   /**
    * Tier id, emoji or `"<emoji> <id>"` (e.g. `"lite"`, `"🟢"`), resolved in the catalogue. Gives the
-   * default weight, the tier floor and whether the tenant runs on dedicated capacity.
+   * default weight and the tier's guarantee (see {@link TierFloorMode}).
    * @default no tier: weight 1, no tier floor
    */
   readonly tier?: string;
 }
 
 /**
- * How the catalogue's `sharedPoolFloor` fractions (5% / 10% / 20% for 🟤 zero / 🟡 shared / 🟢 lite)
- * become floors.
- * - `"tier"`: the fraction × capacity is guaranteed to the tier as a class, shared among its pool
- *   tenants by water-filling inside the tier. The fractions sum to at most 1, so this is always
- *   feasible without explicit floors.
- * - `"tenant"`: the seed's literal reading: every tenant of the tier gets fraction × capacity as
- *   its own floor (infeasible with more than a handful of tenants; see {@link OvercommitPolicy}).
- * - `"none"`: tiers give weights only.
+ * How the catalogue's tier guarantees become floors. The fractional ones (`sharedPoolFloor` 5% /
+ * 10% / 20% for 🟤 zero / 🟡 shared / 🟢 lite) are fractions of `capacity`; a `"dedicated"` one (🔵
+ * enterprise, 🔴 compliance) guarantees each of the tier's tenants `min(demand, cap)`, served from
+ * `capacity` before the rest is water-filled (unless `dedicatedCapacity` holds capacity apart for
+ * those tiers).
+ * - `"tier"`: each fraction × capacity is guaranteed to the tier as a class, shared among its
+ *   tenants by water-filling inside the tier. The fractions sum to at most 1, so they are always
+ *   feasible on their own; with dedicated guarantees beside them, see {@link OvercommitPolicy}.
+ * - `"tenant"`: the seed's literal reading: every tenant of a fractional tier gets fraction ×
+ *   capacity as its own floor (infeasible with more than a handful of tenants; see
+ *   {@link OvercommitPolicy}).
+ * - `"none"`: tiers give weights only; no tier guarantees anything, dedicated tiers included.
  */
 export type TierFloorMode = "tier" | "tenant" | "none";
 
 /**
- * Where tenants of a tier whose floor is `"dedicated"` (🔵 enterprise, 🔴 compliance) go.
- * - `"separate"`: out of the shared pool, served from their own dedicated capacity; reported in
- *   {@link MaxMinResult.dedicated} with `min(demand, cap)`.
- * - `"pool"`: they compete in the pool with their weight and no tier floor.
- */
-export type DedicatedMode = "separate" | "pool";
-
-/**
- * What to do when the effective floors sum above the capacity.
+ * What to do when the guarantees (explicit floors, tier floors, dedicated tiers' demands) sum
+ * above the capacity they are served from.
  * - `"reject"`: throw `EnisError("INFEASIBLE")` naming the floors' sum, the capacity and the shortfall.
- * - `"scale-floors"`: scale every floor by capacity / floors' sum (reported as `floorScale`).
+ * - `"scale-floors"`: scale every floor of that pool by capacity / floors' sum (reported as `floorScale`).
  */
 export type OvercommitPolicy = "reject" | "scale-floors";
 
 /** Options of {@link maxMinAllocate}. */
 export interface MaxMinOptions {
-  /** Capacity of the shared pool, in the same units as the demands; finite and >= 0. */
+  /**
+   * Capacity every tenant shares, in the same units as the demands; finite and >= 0. Nothing
+   * beyond it is handed out, except `dedicatedCapacity` when given.
+   */
   readonly capacity: number;
   /** The tenants; ids unique. An empty list is valid. */
   readonly tenants: readonly MaxMinTenant[];
   /**
-   * Policy when floors sum above capacity.
+   * Policy when the guarantees sum above the capacity they are served from.
    * @default "reject"
    */
   readonly overcommit?: OvercommitPolicy;
   /**
-   * How tier floors apply.
+   * How tier guarantees apply.
    * @default "tier"
    */
   readonly tierFloors?: TierFloorMode;
   /**
-   * Where dedicated-tier tenants go.
-   * @default "separate"
+   * Capacity held apart for the tenants of `"dedicated"` tiers (🔵 enterprise, 🔴 compliance),
+   * finite and >= 0. When given, those tenants are water-filled by weight over it (with their own
+   * floors and caps) and nothing else, the other tenants share `capacity`, and the result reports
+   * that pool in {@link MaxMinResult.dedicated}. When absent, every tenant shares `capacity` and a
+   * dedicated tier's guarantee is served from it first.
+   * @default undefined (no capacity held apart)
    */
-  readonly dedicated?: DedicatedMode;
+  readonly dedicatedCapacity?: number;
   /**
    * Tier catalogue used to resolve `tier`.
    * @default defaultTierCatalogue
@@ -95,12 +100,14 @@ export interface MaxMinOptions {
   readonly catalogue?: TierCatalogue;
 }
 
-/** Result of {@link maxMinAllocate}. */
-export interface MaxMinResult {
-  /** Allocation of every shared-pool tenant, by id (a null-prototype object). */
+/** One capacity divided by water-filling, and what each tenant it served received. */
+export interface MaxMinPoolResult {
+  /** Allocation of every tenant served from this capacity, by id (a null-prototype object). */
   readonly allocations: Record<string, number>;
+  /** The capacity divided. */
+  readonly capacity: number;
   /**
-   * The water level r: every pool tenant gets `clamp(weight * r, floor, min(demand, cap))`, with its
+   * The water level r: every tenant gets `clamp(weight * r, floor, min(demand, cap))`, with its
    * effective floor. When capacity binds it is the unique such level (0 when only floors are
    * served); when every demand is met, any level from the largest `demand / weight` up gives the same
    * allocation, and that largest value is returned.
@@ -110,16 +117,27 @@ export interface MaxMinResult {
   readonly allocated: number;
   /** `capacity - allocated`, never negative. */
   readonly unallocated: number;
-  /** Dedicated-tier tenants kept out of the pool (`dedicated: "separate"`), with `min(demand, cap)`. */
-  readonly dedicated: Record<string, number>;
   /** Factor applied to every floor: 1 unless `overcommit: "scale-floors"` had to scale them. */
   readonly floorScale: number;
-  /** Sum of the effective floors of the pool tenants, after any scaling. */
+  /** Sum of the effective floors, after any scaling. */
   readonly floorTotal: number;
-  /** Sum of `min(demand, cap)` over the pool tenants. */
+  /** Sum of `min(demand, cap)` over the tenants. */
   readonly demandTotal: number;
-  /** With `tierFloors: "tier"`: the amount each tier's class floor reserved (before any scaling), by tier id. */
+}
+
+/** Result of {@link maxMinAllocate}: the shared `capacity`, and the dedicated pool when one was asked for. */
+export interface MaxMinResult extends MaxMinPoolResult {
+  /**
+   * With `tierFloors: "tier"`: the amount each tier's guarantee reserved (before any scaling), by
+   * tier id — a class floor for 🟤 🟡 🟢, the members' `min(demand, cap)` for a dedicated tier
+   * served from `capacity`.
+   */
   readonly tierFloorTotals: Partial<Record<TierId, number>>;
+  /**
+   * Only with `dedicatedCapacity`: that capacity, the dedicated tiers' tenants served from it, and
+   * what is left of it. Those tenants are then not in `allocations`.
+   */
+  readonly dedicated?: MaxMinPoolResult;
 }
 
 const optionKeys: ReadonlySet<string> = new Set([
@@ -127,7 +145,7 @@ const optionKeys: ReadonlySet<string> = new Set([
   "tenants",
   "overcommit",
   "tierFloors",
-  "dedicated",
+  "dedicatedCapacity",
   "catalogue",
 ]);
 /** Distinct tier inputs resolved by a linear scan before a Map takes over (a catalogue has 5 tiers, each with an id, an emoji and both). */
@@ -135,19 +153,28 @@ const tierScanLimit = 16;
 const tenantKeys: ReadonlySet<string> = new Set(["id", "demand", "weight", "floor", "cap", "tier"]);
 
 /**
- * Weighted max-min fair allocation of one shared pool, with floors, caps and tier guarantees,
+ * Weighted max-min fair allocation of one shared capacity, with floors, caps and tier guarantees,
  * computed exactly by water-filling (Kubernetes `conc_alloc.go`, YARN `ComputeFairShares`): with
  * `u = min(demand, cap)` and `l = min(floor, u)` it finds one level r such that
- * `a = clamp(weight * r, l, u)` and `sum a = min(capacity, sum u)`. Expected O(n) time.
+ * `a = clamp(weight * r, l, u)` and `sum a = min(capacity, sum u)`. Expected O(n) time. Nothing
+ * beyond `capacity` is handed out unless `dedicatedCapacity` is given.
  *
- * Class floors (`tierFloors: "tier"`, the default): for each tier with a fractional floor f, the
- * tier's members are first water-filled among themselves up to `f * capacity` (at most their
- * demand, at least their own floors); what each member gets there becomes its effective floor in
- * the flat water-filling. When no class floor binds this equals the plain weighted max-min result;
- * when one binds, the tier receives its floor and inside the tier there is one level.
+ * Tier guarantees (`tierFloors: "tier"`, the default):
+ * - 🔵 enterprise and 🔴 compliance (`sharedPoolFloor: "dedicated"` in the catalogue) share
+ *   `capacity` with every other tenant, and each of their tenants is guaranteed `min(demand, cap)`:
+ *   a floor, served before the water-filling. Guarantees that sum above the capacity go through
+ *   `overcommit` (by default `INFEASIBLE`). With `dedicatedCapacity` they are served from that
+ *   capacity instead, by weight, and reported apart in `dedicated`.
+ * - Class floors: for each tier with a fractional floor f, the tier's members are first
+ *   water-filled among themselves up to `f * capacity` (at most their demand, at least their own
+ *   floors); what each member gets there becomes its effective floor in the flat water-filling.
+ *   When no class floor binds this equals the plain weighted max-min result; when one binds, the
+ *   tier receives its floor and inside the tier there is one level.
  *
  * Throws `EnisError` `INVALID_OPTIONS` (a field and its value named), `DUPLICATE_ID`,
- * `UNKNOWN_TIER`, or `INFEASIBLE` (floors above capacity with `overcommit: "reject"`).
+ * `UNKNOWN_TIER`, or `INFEASIBLE` (guarantees above capacity with `overcommit: "reject"`). For
+ * tenants held by index in typed arrays, {@link maxMinAllocateColumns} does the same water-filling
+ * without objects.
  *
  * @example
  * ```ts
@@ -172,16 +199,16 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
   assertArray(tenants, "tenants");
   const overcommit = oneOf(options.overcommit, "overcommit", ["reject", "scale-floors"], "reject");
   const tierFloors = oneOf(options.tierFloors, "tierFloors", ["tier", "tenant", "none"], "tier");
-  const dedicatedMode = oneOf(options.dedicated, "dedicated", ["separate", "pool"], "separate");
+  const dedicatedCapacity = options.dedicatedCapacity;
+  if (dedicatedCapacity !== undefined) assertNonNegative(dedicatedCapacity, "dedicatedCapacity");
   const catalogue = resolveCatalogue(options.catalogue, "catalogue");
 
   const count = tenants.length;
-  const dedicated: Record<string, number> = Object.create(null);
-  const poolIds: string[] = new Array(count);
+  const ids: string[] = new Array(count);
   const weights = new Float64Array(count);
   const lower = new Float64Array(count);
   const upper = new Float64Array(count);
-  // Index into catalogue.tiers, or -1 without a tier.
+  // Index into catalogue.tiers, or -1 without a tier (or served from dedicatedCapacity).
   const tierOf = new Int8Array(count);
   const tiers = catalogue.tiers;
   // Tier inputs already resolved: a tenant list names a handful of distinct tier strings, and a
@@ -190,9 +217,14 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
   const seenTierInputs: unknown[] = [];
   const seenTierIndices: number[] = [];
   const tierCache = new Map<unknown, number>();
-  const separateDedicated = dedicatedMode === "separate";
-  let poolCount = 0;
+  const separate = dedicatedCapacity !== undefined;
+  const guaranteeDedicated = !separate && tierFloors !== "none";
+  // Tenants served from dedicatedCapacity: their indices (ascending) and bounds.
+  const dedicatedIndices: number[] = [];
+  const dedicatedLower: number[] = [];
+  const dedicatedUpper: number[] = [];
   let weightSum = 0;
+  let dedicatedWeightSum = 0;
 
   for (let index = 0; index < count; index++) {
     const tenant = tenants[index] as MaxMinTenant | undefined;
@@ -230,9 +262,12 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
     if (cap !== undefined && (typeof cap !== "number" || !(cap >= 0) || cap === Infinity)) {
       throw invalidField(`tenants[${index}].cap`, cap, "a finite number >= 0");
     }
-    const weight: unknown = tenant.weight;
-    if (weight !== undefined && (typeof weight !== "number" || !(weight > 0) || weight === Infinity)) {
-      throw invalidField(`tenants[${index}].weight`, weight, "a finite number > 0");
+    const givenWeight: unknown = tenant.weight;
+    if (
+      givenWeight !== undefined &&
+      (typeof givenWeight !== "number" || !(givenWeight > 0) || givenWeight === Infinity)
+    ) {
+      throw invalidField(`tenants[${index}].weight`, givenWeight, "a finite number > 0");
     }
     const tierInput: unknown = tenant.tier;
     let tierIndex = -1;
@@ -256,101 +291,124 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
       tier = tiers[tierIndex]!;
     }
     const ceiling = cap !== undefined && cap < demand ? cap : demand;
-    if (tier !== undefined && separateDedicated && tier.sharedPoolFloor === "dedicated") {
-      if (dedicated[id] !== undefined) throw duplicateId(tenants, id);
-      dedicated[id] = ceiling;
+    const weight = givenWeight !== undefined ? givenWeight : tier !== undefined ? tier.weight : 1;
+    const defect = waterFillDefect(ceiling, weight);
+    if (defect !== undefined) throw invalidField(`tenants[${index}].weight`, weight, defect);
+    const ownFloor = floor === undefined ? 0 : Math.min(floor, ceiling);
+    ids[index] = id;
+    weights[index] = weight;
+    const dedicatedTier = tier !== undefined && tier.sharedPoolFloor === "dedicated";
+    if (dedicatedTier && separate) {
+      // Served from dedicatedCapacity: in the shared arrays, fixed at 0 and without a tier.
+      dedicatedIndices.push(index);
+      dedicatedLower.push(ownFloor);
+      dedicatedUpper.push(ceiling);
+      tierOf[index] = -1;
+      dedicatedWeightSum += weight;
+      if (dedicatedWeightSum === Number.POSITIVE_INFINITY) throw weightSumOverflow(index, weight);
       continue;
     }
-    poolIds[poolCount] = id;
-    weights[poolCount] = weight !== undefined ? weight : tier !== undefined ? tier.weight : 1;
-    upper[poolCount] = ceiling;
-    const defect = waterFillDefect(ceiling, weights[poolCount]!);
-    if (defect !== undefined) throw invalidField(`tenants[${index}].weight`, weights[poolCount], defect);
-    weightSum += weights[poolCount]!;
-    if (weightSum === Number.POSITIVE_INFINITY) {
-      throw invalidField(
-        `tenants[${index}].weight`,
-        weights[poolCount],
-        "small enough that the weights of the pool sum to a finite number",
-      );
-    }
-    lower[poolCount] = floor === undefined ? 0 : Math.min(floor, ceiling);
-    tierOf[poolCount] = tierIndex;
-    poolCount++;
+    upper[index] = ceiling;
+    lower[index] = dedicatedTier && guaranteeDedicated ? ceiling : ownFloor;
+    tierOf[index] = tierIndex;
+    weightSum += weight;
+    if (weightSum === Number.POSITIVE_INFINITY) throw weightSumOverflow(index, weight);
   }
 
   const tierFloorTotals: Partial<Record<TierId, number>> = {};
-  const demandTotal = exactSum(upper, poolCount);
-  const target = Math.min(demandTotal, capacity);
-  const out = new Float64Array(poolCount);
-  let floorTotal = exactSum(lower, poolCount);
-  let floorScale = 1;
+  const out = new Float64Array(count);
+  let floorTotal = Number.NaN;
   let level = -1;
   if (tierFloors === "tenant") {
-    for (let k = 0; k < poolCount; k++) {
+    for (let k = 0; k < count; k++) {
       const tier = tiers[tierOf[k]!];
       if (tier === undefined || tier.sharedPoolFloor === "dedicated") continue;
       const tierFloor = tier.sharedPoolFloor * capacity;
       if (tierFloor > lower[k]!) lower[k] = Math.min(tierFloor, upper[k]!);
     }
-    floorTotal = exactSum(lower, poolCount);
   } else if (tierFloors === "tier") {
     // When the flat result already gives every tier its class floor, class floors change nothing
     // (every member's class-level share is then at most its flat share), so the usual case costs
     // one water-filling instead of two.
+    const ownFloorTotal = exactSum(lower, count);
     const flatLevel =
-      floorTotal <= capacity ? waterFill(weights, lower, upper, poolCount, target, out) : Number.NaN;
+      ownFloorTotal <= capacity
+        ? waterFill(weights, lower, upper, count, Math.min(capacity, exactSum(upper, count)), out)
+        : Number.NaN;
     const classFloorTotal = classFloorSums(
       tiers,
       tierOf,
       lower,
       upper,
       out,
-      poolCount,
+      count,
       capacity,
       tierFloorTotals,
     );
     if (classFloorTotal.binding || Number.isNaN(flatLevel)) {
-      applyClassFloors(tiers, tierOf, weights, lower, upper, poolCount, capacity);
-      floorTotal = exactSum(lower, poolCount);
+      applyClassFloors(tiers, tierOf, weights, lower, upper, count, capacity);
     } else {
       level = flatLevel;
       floorTotal = classFloorTotal.floorTotal;
     }
   }
 
-  // Relative slack absorbs rounding of sums that equal the capacity exactly (class floors of 100%).
-  if (floorTotal > capacity * (1 + 1e-12)) {
-    if (overcommit === "reject") {
-      // Input errors outrank infeasibility: report a duplicate id first.
-      buildRecord(poolIds, lower, poolCount, dedicated, tenants);
-      throw new EnisError(
-        "INFEASIBLE",
-        `the guaranteed floors sum to ${floorTotal}, above the capacity ${capacity} (shortfall ${
-          floorTotal - capacity
-        }); lower the floors or use overcommit: "scale-floors"`,
-        { field: "capacity" },
-      );
-    }
-    floorScale = capacity / floorTotal;
-    for (let k = 0; k < poolCount; k++) lower[k] = lower[k]! * floorScale;
-    floorTotal = exactSum(lower, poolCount);
-  }
-
-  if (level < 0) level = waterFill(weights, lower, upper, poolCount, target, out);
-  const allocations = buildRecord(poolIds, out, poolCount, dedicated, tenants);
-  const allocated = exactSum(out, poolCount);
-  return {
-    allocations,
-    level,
-    allocated,
-    unallocated: capacity > allocated ? capacity - allocated : 0,
-    dedicated,
-    floorScale,
+  // Input errors outrank infeasibility: a duplicate id is reported first.
+  const checkIds = () => buildRecords(ids, lower, count, dedicatedIndices, lower, tenants);
+  const shared = fillPool(
+    weights,
+    lower,
+    upper,
+    count,
+    capacity,
+    overcommit,
+    "capacity",
+    out,
     floorTotal,
-    demandTotal,
+    level,
+    checkIds,
+  );
+  let dedicated: MaxMinPoolResult | undefined;
+  let dedicatedOut: Float64Array | undefined;
+  let dedicatedPool: FilledPool | undefined;
+  if (separate) {
+    const size = dedicatedIndices.length;
+    const dedicatedWeights = new Float64Array(size);
+    for (let j = 0; j < size; j++) dedicatedWeights[j] = weights[dedicatedIndices[j]!]!;
+    dedicatedOut = new Float64Array(size);
+    dedicatedPool = fillPool(
+      dedicatedWeights,
+      Float64Array.from(dedicatedLower),
+      Float64Array.from(dedicatedUpper),
+      size,
+      dedicatedCapacity,
+      overcommit,
+      "dedicatedCapacity",
+      dedicatedOut,
+      Number.NaN,
+      -1,
+      checkIds,
+    );
+  }
+  const records = buildRecords(ids, out, count, dedicatedIndices, dedicatedOut, tenants);
+  if (separate)
+    dedicated = { allocations: records.dedicated, capacity: dedicatedCapacity, ...dedicatedPool! };
+  const result: MaxMinResult = {
+    allocations: records.shared,
+    capacity,
+    ...shared,
     tierFloorTotals,
+    ...(dedicated === undefined ? {} : { dedicated }),
   };
+  return result;
+}
+
+function weightSumOverflow(index: number, weight: number): EnisError {
+  return invalidField(
+    `tenants[${index}].weight`,
+    weight,
+    "small enough that the weights of the pool sum to a finite number",
+  );
 }
 
 /**
@@ -375,7 +433,7 @@ function classFloorSums(
   let untieredFloors = 0;
   for (let k = 0; k < count; k++) {
     const t = tierOf[k]!;
-    if (t < 0 || tiers[t]!.sharedPoolFloor === "dedicated") {
+    if (t < 0) {
       untieredFloors += lower[k]!;
       continue;
     }
@@ -387,8 +445,12 @@ function classFloorSums(
   let floorTotal = untieredFloors;
   for (let t = 0; t < size; t++) {
     const tier = tiers[t]!;
-    if (tier.sharedPoolFloor === "dedicated" || sumUpper[t] === 0) continue;
-    const reservation = Math.max(sumLower[t]!, Math.min(tier.sharedPoolFloor * capacity, sumUpper[t]!));
+    if (sumUpper[t] === 0) continue;
+    // A dedicated tier's members carry their guarantee as their own floors already.
+    const reservation =
+      tier.sharedPoolFloor === "dedicated"
+        ? sumLower[t]!
+        : Math.max(sumLower[t]!, Math.min(tier.sharedPoolFloor * capacity, sumUpper[t]!));
     totals[tier.id] = reservation;
     floorTotal += reservation;
     // Relative slack: a class that gets its floor up to rounding does not bind.
@@ -441,26 +503,46 @@ function applyClassFloors(
 }
 
 /**
- * The null-prototype record id -> value of the pool tenants. Building it is also the duplicate-id
- * check: one dictionary insertion per tenant is the dominant cost at a million tenants (each is a
- * cache miss), so ids are not hashed a second time during validation.
+ * The null-prototype records id -> value of the tenants served from `capacity` (`shared`, every
+ * index not in `dedicatedIndices`) and from `dedicatedCapacity` (`dedicated`, the value of
+ * `dedicatedIndices[j]` at `dedicatedValues[j]`). Building them is also the duplicate-id check:
+ * one dictionary insertion per tenant is the dominant cost at a million tenants (each is a cache
+ * miss), so ids are not hashed a second time during validation.
  */
-function buildRecord(
+function buildRecords(
   ids: readonly string[],
   values: Float64Array,
   count: number,
-  dedicated: Record<string, number>,
+  dedicatedIndices: readonly number[],
+  dedicatedValues: Float64Array | undefined,
   tenants: readonly unknown[],
-): Record<string, number> {
-  const record: Record<string, number> = Object.create(null);
+): { shared: Record<string, number>; dedicated: Record<string, number> } {
+  const shared: Record<string, number> = Object.create(null);
+  const dedicated: Record<string, number> = Object.create(null);
+  const separated = dedicatedIndices.length;
+  if (separated === 0) {
+    for (let k = 0; k < count; k++) {
+      const id = ids[k]!;
+      if (shared[id] !== undefined) throw duplicateId(tenants, id);
+      shared[id] = values[k]!;
+    }
+    return { shared, dedicated };
+  }
+  let next = 0;
   for (let k = 0; k < count; k++) {
     const id = ids[k]!;
-    if (record[id] !== undefined) throw duplicateId(tenants, id);
-    record[id] = values[k]!;
+    if (next < separated && dedicatedIndices[next] === k) {
+      if (dedicated[id] !== undefined) throw duplicateId(tenants, id);
+      dedicated[id] = dedicatedValues === undefined ? 0 : dedicatedValues[next]!;
+      next++;
+      continue;
+    }
+    if (shared[id] !== undefined) throw duplicateId(tenants, id);
+    shared[id] = values[k]!;
   }
-  // Dedicated ids are unique among themselves (checked on insertion); few, so checked here.
-  for (const id in dedicated) if (record[id] !== undefined) throw duplicateId(tenants, id);
-  return record;
+  // The dedicated tenants are few: their ids are checked against the shared record here.
+  for (const id in dedicated) if (shared[id] !== undefined) throw duplicateId(tenants, id);
+  return { shared, dedicated };
 }
 
 /** The DUPLICATE_ID error naming the second tenant that uses `id` (error path only: a linear scan). */
