@@ -19,6 +19,9 @@ export function enisPackage({
     sourcemap: true,
     clean: true,
     target: "node20",
+    // Lua scripts are kept as .lua files beside the TypeScript they transliterate, and inlined
+    // as text into the build.
+    loader: { ".lua": "text" },
     treeshake: true,
   });
 }

@@ -6,6 +6,7 @@ const alias = {
   "@enis/core/validate": fileURLToPath(new URL("./packages/core/src/validate.ts", import.meta.url)),
   "@enis/core": fileURLToPath(new URL("./packages/core/src/index.ts", import.meta.url)),
   "@enis/fairness": fileURLToPath(new URL("./packages/fairness/src/index.ts", import.meta.url)),
+  "@enis/throttle/store": fileURLToPath(new URL("./packages/throttle/src/port.ts", import.meta.url)),
   "@enis/throttle/testing": fileURLToPath(
     new URL("./packages/throttle/src/testing/index.ts", import.meta.url),
   ),
@@ -13,11 +14,22 @@ const alias = {
   "@enis/redis": fileURLToPath(new URL("./packages/redis/src/index.ts", import.meta.url)),
 };
 
+/** Imports a `.lua` file as its text, as the build inlines it (esbuild's text loader). */
+const luaText = {
+  name: "lua-text",
+  enforce: "pre" as const,
+  transform(code: string, id: string) {
+    return id.endsWith(".lua") ? { code: `export default ${JSON.stringify(code)};`, map: null } : undefined;
+  },
+};
+
 export default defineConfig({
+  plugins: [luaText],
   resolve: { alias },
   test: {
     projects: [
       {
+        plugins: [luaText],
         resolve: { alias },
         test: {
           name: "unit",
@@ -27,6 +39,7 @@ export default defineConfig({
         },
       },
       {
+        plugins: [luaText],
         resolve: { alias },
         test: {
           name: "integration",

@@ -303,7 +303,10 @@ export function assertObject(value: unknown, field: string): asserts value is Re
   }
 }
 
-/** Throws `INVALID_OPTIONS` naming the first key of `value` that is not in `allowed` (strict options). */
+/**
+ * Throws `INVALID_OPTIONS` naming the first key of `value` that is not in `allowed` (strict
+ * options), as unknown, with the known key it most resembles.
+ */
 export function assertKnownKeys(
   value: Record<string, unknown>,
   allowed: ReadonlySet<string>,
@@ -313,10 +316,8 @@ export function assertKnownKeys(
     if (!allowed.has(key)) {
       throw new EnisError(
         "INVALID_OPTIONS",
-        `${field}.${key} is not a known option, got ${describeValue(value[key])}`,
-        {
-          field: `${field}.${key}`,
-        },
+        `${field}.${key} is not a known option${unknownKeyHint(key, [...allowed])}, got ${describeValue(value[key])}`,
+        { field: `${field}.${key}` },
       );
     }
   }
