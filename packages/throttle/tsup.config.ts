@@ -1,8 +1,9 @@
 import { enisPackage } from "../../tsup.shared.js";
 
-// "testing" is the conformance suite every store runs: a separate entry, so vitest stays an
-// optional peer that applications never load.
+// "store" is what a store implementer needs (the port's checks, key rule and Lua twins) and
+// "testing" the conformance suite every store runs: separate entries, so vitest stays an optional
+// peer that applications never load.
 export default enisPackage({
-  entry: { index: "src/index.ts", "testing/index": "src/testing/index.ts" },
+  entry: { index: "src/index.ts", store: "src/port.ts", "testing/index": "src/testing/index.ts" },
   external: ["vitest"],
 });

@@ -1,28 +1,56 @@
 import { EnisError } from "@enis/core";
-import { assertId, assertObject, invalidField, parseOptions } from "@enis/core/validate";
+import { assertId, assertKnownKeys, assertObject, invalidField, parseOptions } from "@enis/core/validate";
 import { z } from "zod";
+import { wholeMs } from "./algorithms/index.js";
 import { createMemoryStore } from "./memory-store.js";
-import { scopeKey, storeSchema } from "./rate-limiter.js";
-import { assertTime, type ThrottleStore } from "./store.js";
+import {
+  assertKey,
+  assertTime,
+  type BatchOutcome,
+  maxWindowMs,
+  prefixSchema,
+  scopeKey,
+  storeSchema,
+  type ThrottleStore,
+} from "./store.js";
 
-/** A held lease; pass it back to `release`. */
+/** A held lease; pass it back to `renew` and `release`. */
 export interface Lease {
+  /** The store key the lease is held on (the caller's key in the limiter's prefix). */
   readonly key: string;
   readonly leaseId: string;
-  readonly amount: number;
-  /** When the lease frees itself if never released, by the store's clock. */
+  /** Units the lease holds. */
+  readonly cost: number;
+  /** When the lease frees itself if never released nor renewed, by the store's clock, in whole ms. */
   readonly expiresAtMs: number;
 }
 
-/** Outcome of `acquire`. */
+/** Who decided instead of the shared store, when it did not answer (see `createResilientStore`). */
+type DegradedReason = "store-unavailable" | "degraded";
+
+/** Outcome of `acquire` and `renew`. */
 export type AcquireOutcome =
-  | { readonly acquired: true; readonly lease: Lease; readonly remaining: number }
   | {
-      readonly acquired: false;
+      readonly allowed: true;
+      readonly lease: Lease;
+      /** Units still free after this lease. */
       readonly remaining: number;
-      /** ms until the earliest held lease expires (Infinity when `amount` exceeds the limit). */
+      /**
+       * Set when the shared store did not answer: `"store-unavailable"` (the open policy allowed:
+       * the lease is held nowhere) or `"degraded"` (the lease is held by the in-memory fallback).
+       */
+      readonly reason?: DegradedReason;
+    }
+  | {
+      readonly allowed: false;
+      /** Units free now. */
+      readonly remaining: number;
+      /**
+       * Whole ms until the earliest held lease expires (a lower bound of the wait), until the id's
+       * own lease expires for `"lease-held"`, or Infinity when `cost` exceeds the limit.
+       */
       readonly retryAfterMs: number;
-      readonly reason: "concurrency-limited" | "amount-exceeds-limit";
+      readonly reason: "concurrency-limited" | "cost-exceeds-limit" | "lease-held" | DegradedReason;
     };
 
 /** Options of {@link createConcurrencyLimiter}. */
@@ -33,44 +61,66 @@ export interface ConcurrencyLimiterOptions {
   store?: ThrottleStore;
   /**
    * Namespace of this limiter's keys: one segment ending in ":", placed after the key's
-   * organisation (see `createRateLimiter`).
+   * partition, its organisation (see `createRateLimiter`).
    * @default ""
    */
   prefix?: string;
   /**
-   * Makes lease ids. Must be unique across every replica sharing the store.
+   * Makes lease ids. Must be unique across every replica sharing the store: an acquire of an id
+   * already held is refused with `reason: "lease-held"`.
    * @default crypto.randomUUID
    */
   createLeaseId?: () => string;
 }
 
+/** Options of {@link ConcurrencyLimiter.acquire}. */
+export interface AcquireOptions {
+  /** Lifetime of the lease in ms, an integer from 1 to ten years: it frees itself after it. */
+  ttlMs: number;
+  /**
+   * Units the lease holds, an integer >= 1.
+   * @default 1
+   */
+  cost?: number;
+  /** Time of the call, for stores that take the caller's clock. */
+  nowMs?: number;
+  /**
+   * Decide only: the outcome this call would get (its lease is not held).
+   * @default false
+   */
+  dryRun?: boolean;
+}
+
 /** Concurrency leases on keys. */
 export interface ConcurrencyLimiter {
-  /** Takes `amount` units of `key` for at most `ttlMs`; a crashed holder's lease frees itself when it expires. */
-  acquire(key: string, options: { ttlMs: number; amount?: number; nowMs?: number }): Promise<AcquireOutcome>;
+  /**
+   * Takes `cost` units of `key` for at most `ttlMs` under a new lease; a crashed holder's lease
+   * frees itself when it expires.
+   */
+  acquire(key: string, options: AcquireOptions): Promise<AcquireOutcome>;
   /**
    * Extends a held lease to `ttlMs` from now (a heartbeat for work that outlives its first ttl),
-   * keeping its id and amount. A lease that already expired is taken again under the same id if
-   * the units are free, and refused like `acquire` if they are not: either way the limit holds.
-   * Resolves to the renewed lease, or to the refusal.
+   * keeping its id and cost: the only way to extend a lease. A lease that already expired is
+   * taken again under the same id if the units are free, and refused like `acquire` if they are
+   * not: either way the limit holds.
    */
   renew(lease: Lease, options: { ttlMs: number; nowMs?: number }): Promise<AcquireOutcome>;
-  /** Gives a lease back early; resolves false when it had already expired. */
+  /** Gives a lease back early; resolves false when it had already expired (or was held nowhere). */
   release(lease: Lease, options?: { nowMs?: number }): Promise<boolean>;
 }
 
 const optionsSchema = z.strictObject({
   limit: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
   store: storeSchema.optional(),
-  prefix: z
-    .string()
-    .max(256)
-    .regex(/^(?:[^:]+:)?$/, 'one segment ending in ":", or ""')
-    .optional(),
+  prefix: prefixSchema.optional(),
   createLeaseId: z
     .custom<() => string>((value: unknown) => typeof value === "function", "a function")
     .optional(),
 });
+
+const acquireKeys: ReadonlySet<string> = new Set(["ttlMs", "cost", "nowMs", "dryRun"]);
+const renewKeys: ReadonlySet<string> = new Set(["ttlMs", "nowMs"]);
+const releaseKeys: ReadonlySet<string> = new Set(["nowMs"]);
 
 /**
  * Creates a concurrency limiter: at most `limit` units held at once per key, under leases that
@@ -80,7 +130,7 @@ const optionsSchema = z.strictObject({
  * ```ts
  * const executions = createConcurrencyLimiter({ limit: 5 });
  * const outcome = await executions.acquire("acme:agents", { ttlMs: 30_000 });
- * if (outcome.acquired) { try { await run(); } finally { await executions.release(outcome.lease); } }
+ * if (outcome.allowed) { try { await run(); } finally { await executions.release(outcome.lease); } }
  * ```
  */
 export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): ConcurrencyLimiter {
@@ -89,60 +139,76 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
   const prefix = resolved.prefix ?? "";
   const createLeaseId = resolved.createLeaseId ?? (() => globalThis.crypto.randomUUID());
   const limit = resolved.limit;
-  /** Takes (or, for an id already held, extends) `amount` units of `storeKey` under `leaseId`. */
+
+  /** Takes (`renew` false) or extends (`renew` true) `cost` units of `storeKey` under `leaseId`. */
   const take = async (
     storeKey: string,
     leaseId: string,
-    amount: number,
+    cost: number,
     ttlMs: number,
     nowMs: number | undefined,
+    renew: boolean,
+    dryRun: boolean,
   ): Promise<AcquireOutcome> => {
-    const batch = await store.apply(
-      [{ kind: "lease", key: storeKey, limit, amount, leaseId, ttlMs }],
-      nowMs === undefined ? {} : { nowMs },
+    const batch: BatchOutcome = await store.apply(
+      [{ kind: "lease", key: storeKey, limit, cost, leaseId, ttlMs, renew }],
+      nowMs === undefined ? (dryRun ? { dryRun } : {}) : { nowMs, dryRun },
     );
     const outcome = batch.outcomes[0];
     if (outcome === undefined) throw new EnisError("INTERNAL", `store ${store.name} returned no outcome`);
+    const degraded: DegradedReason | undefined =
+      batch.degraded === undefined
+        ? undefined
+        : batch.degraded === "fallback"
+          ? "degraded"
+          : "store-unavailable";
     if (batch.allowed) {
-      return {
-        acquired: true,
-        remaining: outcome.remaining,
-        lease: { key: storeKey, leaseId, amount, expiresAtMs: batch.nowMs + ttlMs },
-      };
+      const lease: Lease = { key: storeKey, leaseId, cost, expiresAtMs: wholeMs(batch.nowMs + ttlMs) };
+      return degraded === undefined
+        ? { allowed: true, remaining: outcome.remaining, lease }
+        : { allowed: true, remaining: outcome.remaining, lease, reason: degraded };
     }
     return {
-      acquired: false,
+      allowed: false,
       remaining: outcome.remaining,
       retryAfterMs: outcome.retryAfterMs,
-      reason: amount > limit ? "amount-exceeds-limit" : "concurrency-limited",
+      reason:
+        degraded ??
+        (outcome.reason === "lease-held"
+          ? "lease-held"
+          : cost > limit
+            ? "cost-exceeds-limit"
+            : "concurrency-limited"),
     };
   };
 
   return {
     async acquire(key, callOptions) {
-      assertId(key, "key");
-      if (typeof callOptions !== "object" || callOptions === null)
-        throw invalidField("options", callOptions, "an object { ttlMs, amount?, nowMs? }");
-      const { ttlMs, amount = 1, nowMs } = callOptions;
+      assertKey(key, "key");
+      assertObject(callOptions as unknown, "options");
+      assertKnownKeys(callOptions as unknown as Record<string, unknown>, acquireKeys, "options");
+      const { ttlMs, cost = 1, nowMs, dryRun = false } = callOptions;
       assertTtl(ttlMs);
-      assertAmount(amount, "amount");
-      assertNow(nowMs);
+      assertCost(cost, "options.cost");
+      if (nowMs !== undefined) assertTime(nowMs, "options.nowMs");
+      if (typeof dryRun !== "boolean") throw invalidField("options.dryRun", dryRun, "true or false");
       const leaseId = createLeaseId();
-      assertId(leaseId, "createLeaseId()");
-      return take(scopeKey(key, prefix), leaseId, amount, ttlMs, nowMs);
+      assertId(leaseId, "options.createLeaseId()");
+      return take(scopeKey(key, prefix), leaseId, cost, ttlMs, nowMs, false, dryRun);
     },
     async renew(lease, callOptions) {
       assertLease(lease);
-      if (typeof callOptions !== "object" || callOptions === null)
-        throw invalidField("options", callOptions, "an object { ttlMs, nowMs? }");
+      assertObject(callOptions as unknown, "options");
+      assertKnownKeys(callOptions as unknown as Record<string, unknown>, renewKeys, "options");
       const { ttlMs, nowMs } = callOptions;
       assertTtl(ttlMs);
-      assertNow(nowMs);
-      return take(lease.key, lease.leaseId, lease.amount, ttlMs, nowMs);
+      if (nowMs !== undefined) assertTime(nowMs, "options.nowMs");
+      return take(lease.key, lease.leaseId, lease.cost, ttlMs, nowMs, true, false);
     },
     async release(lease, callOptions = {}) {
-      assertObject(callOptions as unknown, "options");
       assertLease(lease);
+      assertObject(callOptions as unknown, "options");
+      assertKnownKeys(callOptions as unknown as Record<string, unknown>, releaseKeys, "options");
       return store.release(
         lease.key,
         lease.leaseId,
@@ -153,24 +219,20 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
 }
 
 function assertTtl(ttlMs: unknown): asserts ttlMs is number {
-  if (typeof ttlMs !== "number" || !Number.isSafeInteger(ttlMs) || ttlMs < 1)
-    throw invalidField("ttlMs", ttlMs, "an integer >= 1");
+  if (typeof ttlMs !== "number" || !Number.isSafeInteger(ttlMs) || ttlMs < 1 || ttlMs > maxWindowMs)
+    throw invalidField("options.ttlMs", ttlMs, `an integer from 1 to ${maxWindowMs}`);
 }
 
-function assertAmount(amount: unknown, field: string): asserts amount is number {
-  if (typeof amount !== "number" || !Number.isSafeInteger(amount) || amount < 1)
-    throw invalidField(field, amount, "an integer >= 1");
-}
-
-function assertNow(nowMs: unknown): asserts nowMs is number | undefined {
-  if (nowMs !== undefined) assertTime(nowMs, "nowMs");
+function assertCost(cost: unknown, field: string): asserts cost is number {
+  if (typeof cost !== "number" || !Number.isSafeInteger(cost) || cost < 1)
+    throw invalidField(field, cost, "an integer >= 1");
 }
 
 function assertLease(lease: unknown): asserts lease is Lease {
   if (typeof lease !== "object" || lease === null)
     throw invalidField("lease", lease, "a lease from acquire()");
-  const { key, leaseId, amount } = lease as Partial<Lease>;
-  assertId(key, "lease.key");
+  const { key, leaseId, cost } = lease as Partial<Lease>;
+  assertKey(key, "lease.key");
   assertId(leaseId, "lease.leaseId");
-  assertAmount(amount, "lease.amount");
+  assertCost(cost, "lease.cost");
 }

@@ -11,9 +11,10 @@ export type {
   LeaseEvaluation,
   LimitOutcome,
   RateLimitSpec,
-} from "./algorithms.js";
-export { evaluate, evaluateLease, refund, releaseLease } from "./algorithms.js";
+} from "./algorithms/index.js";
+export { algorithmNames, evaluate, evaluateLease, refund, releaseLease } from "./algorithms/index.js";
 export type {
+  AcquireOptions,
   AcquireOutcome,
   ConcurrencyLimiter,
   ConcurrencyLimiterOptions,
@@ -22,11 +23,22 @@ export type {
 export { createConcurrencyLimiter } from "./concurrency-limiter.js";
 export type { GraduatedThrottle, GraduatedThrottleInput, ThrottleSeverity } from "./graduated-throttle.js";
 export { graduatedThrottle, severityFactors } from "./graduated-throttle.js";
+export type {
+  RateLimitHeaderAllowance,
+  RateLimitHeaderDecision,
+  RateLimitHeaderEntry,
+  RateLimitHeaders,
+  RateLimitPolicy,
+  RateLimitQuotaUnit,
+} from "./http-headers.js";
+export { rateLimitHeaders } from "./http-headers.js";
 export type { MemoryStore, MemoryStoreOptions } from "./memory-store.js";
 export { createMemoryStore } from "./memory-store.js";
+export { createQuotaManager } from "./quota/manager.js";
 export type {
   DimensionLimit,
   GaugeDimension,
+  InProcessQuotaManager,
   LevelLimits,
   QuotaCheckOptions,
   QuotaDecision,
@@ -38,35 +50,27 @@ export type {
   QuotaRefusal,
   QuotaWarning,
   RateDimension,
-} from "./quota-manager.js";
-export { createQuotaManager } from "./quota-manager.js";
-export type { Decision, LimitCallOptions, RateLimiter, RateLimiterOptions } from "./rate-limiter.js";
-export { createRateLimiter, isStore, maxWindowMs, scopeKey } from "./rate-limiter.js";
+} from "./quota/types.js";
+export type {
+  Allowance,
+  Decision,
+  InProcessRateLimiter,
+  LimitCallOptions,
+  RateLimiter,
+  RateLimiterOptions,
+  TimeCallOptions,
+} from "./rate-limiter.js";
+export { createRateLimiter } from "./rate-limiter.js";
 export type { ResilientStoreOptions, UnavailablePolicy } from "./resilient-store.js";
 export { createResilientStore } from "./resilient-store.js";
 export type {
   ApplyOptions,
   BatchOutcome,
+  InProcessStore,
   LeaseRule,
   RateRule,
   RuleOutcome,
   StoreRule,
   ThrottleStore,
 } from "./store.js";
-export {
-  assertApplyOptions,
-  assertKeys,
-  assertRules,
-  assertTime,
-  assertTimeOptions,
-  maxTimeMs,
-} from "./store.js";
-export type {
-  RateLimitHeaderAllowance,
-  RateLimitHeaderDecision,
-  RateLimitHeaderEntry,
-  RateLimitHeaders,
-  RateLimitPolicy,
-  RateLimitQuotaUnit,
-} from "./http-headers.js";
-export { rateLimitHeaders } from "./http-headers.js";
+export { partitionKey, partitionOf } from "./store.js";

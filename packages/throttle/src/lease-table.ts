@@ -1,9 +1,14 @@
-import { type HeldLease, type LeaseEvaluation, leaseDecision } from "./algorithms.js";
+import {
+  type HeldLease,
+  type LeaseEvaluation,
+  leaseDecision,
+  leaseHeldDecision,
+} from "./algorithms/index.js";
 
 /** One held lease; replaced by a new record when renewed, so an old record in a heap is stale. */
 interface LeaseRecord {
   readonly leaseId: string;
-  readonly amount: number;
+  readonly cost: number;
   readonly expiresAtMs: number;
 }
 
@@ -60,25 +65,25 @@ class ExpiryHeap {
 }
 
 /**
- * The leases held on one key, for the memory store: a map by lease id, the sum of their amounts,
+ * The leases held on one key, for the memory store: a map by lease id, the sum of their costs,
  * and two heaps by expiry, so an acquire, renewal or release costs O(log n) in the leases held
  * instead of a pass over all of them. It decides as `evaluateLease` / `releaseLease` do on the
  * array of leases a store would hold (a model test drives both with random operations, clocks
  * going back included): leases expired at a call's time count for nothing, but only a spend or a
  * release drops them — a decision at an earlier clock reading still sees a lease that a later
- * reading found expired, exactly as with the array. Amounts are integers, so the sum is exact.
+ * reading found expired, exactly as with the array. Costs are integers, so the sum is exact.
  */
 export class LeaseTable {
   private readonly byId = new Map<string, LeaseRecord>();
   private readonly soonest = new ExpiryHeap(1);
   private readonly latest = new ExpiryHeap(-1);
-  /** Sum of the amounts of the leases in `byId`. */
+  /** Sum of the costs of the leases in `byId`. */
   private held = 0;
 
   /** A table holding exactly `leases` (an array as `evaluateLease` returns it). */
   static from(leases: readonly HeldLease[]): LeaseTable {
     const table = new LeaseTable();
-    for (const [leaseId, amount, expiresAtMs] of leases) table.set(leaseId, amount, expiresAtMs);
+    for (const [leaseId, cost, expiresAtMs] of leases) table.set(leaseId, cost, expiresAtMs);
     return table;
   }
 
@@ -90,12 +95,19 @@ export class LeaseTable {
   /** The leases kept, as the array `evaluateLease` takes (order does not matter to it). */
   toArray(): HeldLease[] {
     const leases: HeldLease[] = [];
-    for (const record of this.byId.values()) leases.push([record.leaseId, record.amount, record.expiresAtMs]);
+    for (const record of this.byId.values()) leases.push([record.leaseId, record.cost, record.expiresAtMs]);
     return leases;
   }
 
-  /** What `evaluateLease(limit, leases, leaseId, amount, ttlMs, nowMs)` decides on the leases kept. */
-  decide(limit: number, leaseId: string, amount: number, ttlMs: number, nowMs: number): LeaseDecision {
+  /** What `evaluateLease(limit, leases, leaseId, cost, ttlMs, nowMs, renew)` decides on the leases kept. */
+  decide(
+    limit: number,
+    leaseId: string,
+    cost: number,
+    ttlMs: number,
+    nowMs: number,
+    renew: boolean,
+  ): LeaseDecision {
     // Stale records (released or renewed leases) at the top would otherwise be walked by every
     // decision: a renewed or short lease's old record expires before the long ones it sits above.
     this.clean(this.soonest);
@@ -115,15 +127,24 @@ export class LeaseTable {
         if (record.expiresAtMs < earliest) earliest = record.expiresAtMs;
         continue;
       }
-      if (kept && !(record.expiresAtMs > nowMs)) expired += record.amount;
+      if (kept && !(record.expiresAtMs > nowMs)) expired += record.cost;
       const child = 2 * index + 1;
       if (child < records.length) pending.push(child);
       if (child + 1 < records.length) pending.push(child + 1);
     }
-    const ownHeld = own !== undefined && own.expiresAtMs > nowMs ? own.amount : 0;
-    const held = this.held - expired - ownHeld;
+    const ownLive = own !== undefined && own.expiresAtMs > nowMs;
+    const held = this.held - expired - (ownLive ? own.cost : 0);
     const latest = Math.max(nowMs, this.latestOtherThan(own) ?? nowMs);
-    return leaseDecision(limit, held, earliest, latest, amount, ttlMs, nowMs);
+    if (ownLive && !renew) {
+      return leaseHeldDecision(
+        limit,
+        held + own.cost,
+        own.expiresAtMs,
+        Math.max(latest, own.expiresAtMs),
+        nowMs,
+      );
+    }
+    return leaseDecision(limit, held, earliest, latest, cost, ttlMs, nowMs);
   }
 
   /** The latest expiry of the leases kept, or -Infinity when none is. */
@@ -133,9 +154,9 @@ export class LeaseTable {
   }
 
   /** Stores an allowed spend at `nowMs`: the leases expired then are dropped, `leaseId` held (or renewed). */
-  hold(leaseId: string, amount: number, expiresAtMs: number, nowMs: number): void {
+  hold(leaseId: string, cost: number, expiresAtMs: number, nowMs: number): void {
     this.drop(nowMs);
-    this.set(leaseId, amount, expiresAtMs);
+    this.set(leaseId, cost, expiresAtMs);
   }
 
   /** Gives `leaseId` back at `nowMs`, dropping the leases expired then; false when it was not live (as `releaseLease`). */
@@ -144,16 +165,16 @@ export class LeaseTable {
     const record = this.byId.get(leaseId);
     if (record === undefined) return false;
     this.byId.delete(leaseId);
-    this.held -= record.amount;
+    this.held -= record.cost;
     this.compact();
     return true;
   }
 
-  private set(leaseId: string, amount: number, expiresAtMs: number): void {
+  private set(leaseId: string, cost: number, expiresAtMs: number): void {
     const previous = this.byId.get(leaseId);
-    const record: LeaseRecord = { leaseId, amount, expiresAtMs };
+    const record: LeaseRecord = { leaseId, cost, expiresAtMs };
     this.byId.set(leaseId, record);
-    this.held += amount - (previous === undefined ? 0 : previous.amount);
+    this.held += cost - (previous === undefined ? 0 : previous.cost);
     this.soonest.push(record);
     this.latest.push(record);
     this.compact();
@@ -166,7 +187,7 @@ export class LeaseTable {
       heap.pop();
       if (this.byId.get(top.leaseId) === top) {
         this.byId.delete(top.leaseId);
-        this.held -= top.amount;
+        this.held -= top.cost;
       }
     }
   }

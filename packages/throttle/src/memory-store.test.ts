@@ -1,7 +1,7 @@
 import { createManualClock, EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { evaluateLease, type HeldLease, releaseLease } from "./algorithms.js";
+import { evaluateLease, type HeldLease, releaseLease } from "./algorithms/index.js";
 import { createMemoryStore } from "./memory-store.js";
 import type { LeaseRule, StoreRule } from "./store.js";
 import { describeStoreDifferential, describeThrottleStore } from "./testing/index.js";
@@ -115,7 +115,7 @@ describe("memory store leases", () => {
     type Op =
       | {
           op: "apply";
-          rules: { key: number; lease: number; amount: number; ttlMs: number; limit: number }[];
+          rules: { key: number; lease: number; cost: number; ttlMs: number; limit: number; renew: boolean }[];
           dryRun: boolean;
         }
       | { op: "release"; key: number; lease: number }
@@ -123,8 +123,9 @@ describe("memory store leases", () => {
     const rule = fc.record({
       key: fc.integer({ min: 0, max: 2 }),
       lease: fc.integer({ min: 0, max: 5 }),
-      amount: fc.integer({ min: 1, max: 3 }),
+      cost: fc.integer({ min: 1, max: 3 }),
       ttlMs: fc.integer({ min: 1, max: 60 }),
+      renew: fc.boolean(),
       // Mostly room to spare, so that a wrong sum shows in `remaining`, sometimes too little.
       limit: fc.oneof(fc.integer({ min: 10, max: 20 }), fc.integer({ min: 2, max: 6 })),
     });
@@ -165,9 +166,10 @@ describe("memory store leases", () => {
             kind: "lease",
             key: `org:k${r.key}`,
             limit: r.limit,
-            amount: r.amount,
+            cost: r.cost,
             leaseId: `l${r.lease}`,
             ttlMs: r.ttlMs,
+            renew: r.renew,
           }));
           const overlay = new Map<string, HeldLease[]>();
           let allowed = true;
@@ -177,9 +179,10 @@ describe("memory store leases", () => {
               lease.limit,
               overlay.get(lease.key) ?? model.get(lease.key) ?? [],
               lease.leaseId,
-              lease.amount,
+              lease.cost,
               lease.ttlMs,
               nowMs,
+              lease.renew === true,
             );
             if (evaluation.allowed) overlay.set(lease.key, evaluation.next);
             else allowed = false;

@@ -1,6 +1,7 @@
 import type { Clock } from "@enis/core";
 import { assertId } from "@enis/core/validate";
 import {
+  blockedState,
   type Evaluation,
   evaluate,
   evaluateLease,
@@ -8,25 +9,29 @@ import {
   type LeaseEvaluation,
   type RateLimitSpec,
   refund,
-} from "./algorithms.js";
+} from "./algorithms/index.js";
 import { type LeaseDecision, LeaseTable } from "./lease-table.js";
 import {
   type ApplyOptions,
   assertApplyOptions,
+  assertKey,
   assertKeys,
+  assertRateRules,
   assertRules,
   assertTime,
   assertTimeOptions,
   type BatchOutcome,
+  createTimeline,
   type InProcessBatch,
   type InProcessRate,
+  type InProcessStore,
   inProcessBatch,
   inProcessRate,
   type LeaseRule,
+  maxClockLagMs,
   type RateRule,
   type RuleOutcome,
   type StoreRule,
-  type ThrottleStore,
 } from "./store.js";
 
 /** Options of {@link createMemoryStore}. */
@@ -43,11 +48,10 @@ type Entry =
   | { readonly kind: "lease"; table: LeaseTable; expiresAtMs: number };
 
 /** The embedded in-memory store: one process, atomic because JavaScript runs one batch at a time. */
-export interface MemoryStore extends ThrottleStore {
-  applySync(rules: readonly StoreRule[], options?: ApplyOptions): BatchOutcome;
+export interface MemoryStore extends InProcessStore {
   /**
-   * Keys currently held (expired ones are dropped lazily; those expired for over a second are
-   * swept whenever the map has doubled).
+   * Keys currently held (expired ones are dropped lazily: those expired by more than
+   * `maxClockLagMs` before the latest time decided at are swept whenever the map has doubled).
    */
   readonly size: number;
 }
@@ -56,7 +60,6 @@ const noOptions: ApplyOptions = Object.freeze({});
 const noLeases: readonly HeldLease[] = Object.freeze([]);
 /** A table with no leases, for deciding on a key that holds none (decide only drops expired leases). */
 const emptyLeases = new LeaseTable();
-const sweepGraceMs = 1_000;
 
 /** The wall clock: the default time source of the embedded stores (the one read of real time). */
 export const wallClock: Clock = { nowMs: () => Date.now() };
@@ -75,13 +78,18 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const clock = options.clock ?? wallClock;
   const entries = new Map<string, Entry>();
   let sweepAbove = 1024;
+  const timeline = createTimeline();
 
-  /** The time of a call: its `nowMs` (checked by the caller), else a checked reading of the clock. */
+  /**
+   * The time of a call: its `nowMs` (checked by the caller; refused when more than maxClockLagMs
+   * before the latest time decided at), else a checked reading of the clock, held at the latest
+   * time when the clock steps back.
+   */
   const timeOf = (nowMs: number | undefined): number => {
-    if (nowMs !== undefined) return nowMs;
+    if (nowMs !== undefined) return timeline.accept(nowMs, "options.nowMs");
     const time = clock.nowMs();
     assertTime(time, "clock.nowMs()");
-    return time;
+    return timeline.read(time);
   };
 
   /** Before a call reads any entry: once the map has doubled, a sweep (see below). */
@@ -98,15 +106,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     return entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined;
   };
 
-  // Once the map has doubled since the last sweep, entries expired for more than a second are
-  // dropped: memory stays bounded by the keys of the last second, and a key in steady rotation
-  // whose state lives shorter than its revisit (a fast limit over many keys) keeps its entry
-  // instead of being dropped and rebuilt on every visit (measured: 40 % of the time went to GC).
-  // A sweep runs only at the start of a call, never between a batch's reads and its writes: it
-  // could drop an expired entry the batch has read, and the batch's write would go to an entry no
-  // longer in the map (a spend lost).
-  const sweep = (nowMs: number): void => {
-    const before = nowMs - sweepGraceMs;
+  // Once the map has doubled since the last sweep, the entries expired by maxClockLagMs before the
+  // latest time decided at are dropped: no call the store accepts can still see them (it refuses
+  // an older nowMs), and memory stays bounded by the keys of the last second. A key in steady
+  // rotation whose state lives shorter than its revisit (a fast limit over many keys) keeps its
+  // entry instead of being dropped and rebuilt on every visit (measured: 40 % of the time went to
+  // GC). A sweep runs only at the start of a call, never between a batch's reads and its writes:
+  // it could drop an expired entry the batch has read, and the batch's write would go to an entry
+  // no longer in the map (a spend lost).
+  const sweep = (_nowMs: number): void => {
+    const before = timeline.latestMs - maxClockLagMs;
     for (const [key, entry] of entries) if (entry.expiresAtMs <= before) entries.delete(key);
     sweepAbove = Math.max(1024, 2 * entries.size);
   };
@@ -124,9 +133,10 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
           rule.limit,
           kind === "lease" ? (data as HeldLease[]) : noLeases,
           rule.leaseId,
-          rule.amount,
+          rule.cost,
           rule.ttlMs,
           nowMs,
+          rule.renew === true,
         );
 
   /** Evaluates one rule against the state `current` holds (undefined: none). */
@@ -177,7 +187,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
 
   /** What one lease rule decides on `table` (undefined: no leases held). */
   const decideLease = (rule: LeaseRule, table: LeaseTable | undefined, nowMs: number): LeaseDecision =>
-    (table ?? emptyLeases).decide(rule.limit, rule.leaseId, rule.amount, rule.ttlMs, nowMs);
+    (table ?? emptyLeases).decide(
+      rule.limit,
+      rule.leaseId,
+      rule.cost,
+      rule.ttlMs,
+      nowMs,
+      rule.renew === true,
+    );
 
   /** Spends an allowed lease decision: the lease is held in the key's table (made if needed). */
   const holdLease = (
@@ -193,7 +210,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       stored = { kind: "lease", table, expiresAtMs: 0 };
       entries.set(rule.key, stored);
     }
-    table.hold(rule.leaseId, rule.amount, nowMs + rule.ttlMs, nowMs);
+    table.hold(rule.leaseId, rule.cost, nowMs + rule.ttlMs, nowMs);
     // Never before the latest lease's own expiry: nowMs + (latest - nowMs) can round a ulp short.
     (stored as Entry).expiresAtMs = Math.max(nowMs + Math.max(1, decision.ttlMs), table.latestExpiry());
   };
@@ -229,28 +246,42 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     const count = rules.length;
     if (distinctKeys(rules)) {
       // Distinct keys (every quota check): each rule is evaluated against the map's state; the
-      // results are written only when every rule allowed: all or nothing. The entries found are
-      // kept, so the writes reuse them without a second lookup.
+      // results are written only when every rule allowed: all or nothing (a refused batch writes
+      // only the blocks its refusals start). The entries found are kept, so the writes reuse them
+      // without a second lookup.
       const results: (Evaluation | LeaseDecision | RuleOutcome)[] = new Array(count);
       const found: (Entry | undefined)[] = new Array(count);
       let allowed = true;
+      let blocks = false;
       for (let index = 0; index < count; index++) {
         const rule = rules[index]!;
         const entry = entries.get(rule.key);
         found[index] = entry;
-        const result =
-          rule.kind === "lease"
-            ? decideLease(rule, leaseTableOf(entry, nowMs), nowMs)
-            : evaluateRule(rule, entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined, nowMs);
+        let result: Evaluation | LeaseDecision;
+        if (rule.kind === "lease") result = decideLease(rule, leaseTableOf(entry, nowMs), nowMs);
+        else {
+          result = evaluateRule(
+            rule,
+            entry !== undefined && entry.expiresAtMs > nowMs ? entry : undefined,
+            nowMs,
+          );
+          if ((result as Evaluation).startsBlock) blocks = true;
+        }
         results[index] = result;
         if (!result.allowed) allowed = false;
       }
       for (let index = 0; index < count; index++) {
         const rule = rules[index]!;
-        if (allowed && spend) {
-          if (rule.kind === "lease") {
-            holdLease(rule, found[index], results[index] as LeaseDecision, nowMs);
-          } else {
+        if (spend) {
+          if (allowed) {
+            if (rule.kind === "lease") {
+              holdLease(rule, found[index], results[index] as LeaseDecision, nowMs);
+            } else {
+              const result = results[index] as Evaluation;
+              write(rule.key, found[index], "rate", result.next, nowMs + Math.max(1, result.ttlMs));
+            }
+          } else if (blocks && rule.kind === "rate" && (results[index] as Evaluation).startsBlock) {
+            // Keys are distinct: the refusal's state is the stored state at nowMs, with the block.
             const result = results[index] as Evaluation;
             write(rule.key, found[index], "rate", result.next, nowMs + Math.max(1, result.ttlMs));
           }
@@ -271,6 +302,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     const overlayExpiry: number[] = [];
     const outcomes: RuleOutcome[] = new Array(count);
     let allowed = true;
+    /** Indices of the rules whose refusal starts a block, if any. */
+    let blocking: number[] | undefined;
     for (let index = 0; index < count; index++) {
       const rule = rules[index]!;
       const key = rule.key;
@@ -293,16 +326,32 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
         }
       }
       outcomes[index] = outcomeOf(result);
-      if (!result.allowed) allowed = false;
-      else {
+      if (!result.allowed) {
+        allowed = false;
+        if (rule.kind === "rate" && (result as Evaluation).startsBlock) {
+          blocking ??= [];
+          blocking.push(index);
+        }
+      } else {
         overlayKinds[at] = rule.kind;
         overlayData[at] = result.next;
         overlayExpiry[at] = nowMs + Math.max(1, result.ttlMs);
       }
     }
-    if (allowed && spend) {
+    if (spend && allowed) {
       for (let at = 0; at < overlayKeys.length; at++) {
         write(overlayKeys[at]!, overlayStored[at], overlayKinds[at]!, overlayData[at]!, overlayExpiry[at]!);
+      }
+    } else if (spend && blocking !== undefined) {
+      // A refused batch writes only the blocks its refusals start, each on the key's stored state:
+      // what the batch would have spent on that key before the refusal is not kept.
+      for (const index of blocking) {
+        const rule = rules[index] as RateRule;
+        const stored = entries.get(rule.key);
+        const current =
+          stored !== undefined && stored.expiresAtMs > nowMs && stored.kind === "rate" ? stored : undefined;
+        const block = blockedState(rule.spec, current?.state, nowMs);
+        write(rule.key, stored, "rate", block.next, nowMs + Math.max(1, block.ttlMs));
       }
     }
     return { allowed, outcomes, nowMs };
@@ -325,7 +374,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     const current =
       entry !== undefined && entry.expiresAtMs > time && entry.kind === "rate" ? entry : undefined;
     const evaluation = evaluate(spec, current?.state, time, cost);
-    if (evaluation.allowed && !dryRun) {
+    if ((evaluation.allowed || evaluation.startsBlock) && !dryRun) {
       write(key, entry, "rate", evaluation.next, time + Math.max(1, evaluation.ttlMs));
     }
     return evaluation;
@@ -344,7 +393,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     },
 
     async refund(rules: readonly RateRule[], refundOptions: { readonly nowMs?: number } = {}): Promise<void> {
-      assertRules(rules);
+      // A refund is not a decision: its rules may span partitions.
+      assertRules(rules, "rules", false);
+      assertRateRules(rules);
       assertTimeOptions(refundOptions);
       const nowMs = timeOf(refundOptions.nowMs);
       for (const rule of rules) {
@@ -359,7 +410,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       leaseId: string,
       releaseOptions: { readonly nowMs?: number } = {},
     ): Promise<boolean> {
-      assertId(key, "key");
+      assertKey(key, "key");
       assertId(leaseId, "leaseId");
       assertTimeOptions(releaseOptions);
       const nowMs = timeOf(releaseOptions.nowMs);
@@ -396,10 +447,18 @@ function distinctKeys(rules: readonly StoreRule[]): boolean {
 }
 
 function outcomeOf(result: RuleOutcome): RuleOutcome {
-  return {
-    allowed: result.allowed,
-    remaining: result.remaining,
-    retryAfterMs: result.retryAfterMs,
-    resetAfterMs: result.resetAfterMs,
-  };
+  return result.reason === undefined
+    ? {
+        allowed: result.allowed,
+        remaining: result.remaining,
+        retryAfterMs: result.retryAfterMs,
+        resetAfterMs: result.resetAfterMs,
+      }
+    : {
+        allowed: result.allowed,
+        remaining: result.remaining,
+        retryAfterMs: result.retryAfterMs,
+        resetAfterMs: result.resetAfterMs,
+        reason: result.reason,
+      };
 }

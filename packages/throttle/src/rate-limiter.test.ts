@@ -2,12 +2,11 @@ import { EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catchEnisError } from "../../../test-support/enis-error.js";
-import { createConcurrencyLimiter } from "./concurrency-limiter.js";
 import { createMemoryStore } from "./memory-store.js";
-import { createQuotaManager } from "./quota-manager.js";
-import { createRateLimiter, scopeKey } from "./rate-limiter.js";
+import { createQuotaManager } from "./quota/manager.js";
+import { createRateLimiter } from "./rate-limiter.js";
 import { createResilientStore } from "./resilient-store.js";
-import type { ThrottleStore } from "./store.js";
+import { type InProcessStore, maxKeyLength, partitionKey, scopeKey } from "./store.js";
 
 const epoch = 1_763_000_000_000;
 
@@ -24,9 +23,9 @@ describe("createRateLimiter", () => {
       expect(refused.reason).toBe("rate-limited");
       expect(refused.retryAfterMs).toBeGreaterThan(0);
       expect(refused.retryAfterMs).toBeLessThanOrEqual(120_000);
+      expect((await limiter.limit("other:api", { nowMs: epoch })).remaining).toBe(9);
       const later = await limiter.limit("acme:api", { nowMs: epoch + refused.retryAfterMs });
       expect(later.allowed).toBe(true);
-      expect((await limiter.limit("other:api", { nowMs: epoch })).remaining).toBe(9);
     },
   );
 
@@ -35,7 +34,7 @@ describe("createRateLimiter", () => {
     await limiter.limit("k", { cost: 3, nowMs: epoch });
     const refused = await limiter.limit("k", { cost: 3, nowMs: epoch });
     expect(refused).toMatchObject({ allowed: false, remaining: 2 });
-    expect((await limiter.peek("k", { cost: 2, nowMs: epoch })).allowed).toBe(true);
+    expect((await limiter.limit("k", { cost: 2, nowMs: epoch, dryRun: true })).allowed).toBe(true);
     expect(await limiter.limit("k", { cost: 2, nowMs: epoch })).toMatchObject({
       allowed: true,
       remaining: 0,
@@ -48,14 +47,73 @@ describe("createRateLimiter", () => {
     });
   });
 
-  it("peeks without spending, refunds, and resets", async () => {
+  it.each(["gcra", "token-bucket", "sliding-window", "fixed-window"] as const)(
+    "%s: peek reports the allowance now and a dry run the would-be decision; neither spends",
+    async (algorithm) => {
+      const limiter = createRateLimiter({ algorithm, limit: 2, windowMs: 1_000 });
+      // A fresh key with limit 2 has 2 remaining: peek is the state now, not after a spend.
+      expect(await limiter.peek("k", { nowMs: epoch })).toEqual({
+        limit: 2,
+        remaining: 2,
+        resetAfterMs: 0,
+        retryAfterMs: 0,
+      });
+      expect(await limiter.limit("k", { nowMs: epoch, dryRun: true })).toMatchObject({
+        allowed: true,
+        remaining: 1,
+      });
+      expect((await limiter.peek("k", { nowMs: epoch })).remaining).toBe(2);
+      await limiter.limit("k", { nowMs: epoch });
+      expect((await limiter.peek("k", { nowMs: epoch })).remaining).toBe(1);
+    },
+  );
+
+  it("blocks a key for blockDurationMs after a refusal, on every replica's view of the store", async () => {
+    const store = createMemoryStore();
+    const options = {
+      algorithm: "fixed-window",
+      limit: 2,
+      windowMs: 1_000,
+      blockDurationMs: 10_000,
+      store,
+    } as const;
+    const one = createRateLimiter(options);
+    const two = createRateLimiter(options);
+    await one.limit("acme:ip", { cost: 2, nowMs: epoch });
+    const refused = await one.limit("acme:ip", { nowMs: epoch + 1 });
+    expect(refused).toMatchObject({ allowed: false, reason: "rate-limited", retryAfterMs: 10_000 });
+    // The window has rolled over, yet the key stays refused until the block ends, on every limiter.
+    expect(await two.limit("acme:ip", { nowMs: epoch + 5_000 })).toMatchObject({
+      allowed: false,
+      reason: "blocked",
+      remaining: 0,
+      retryAfterMs: 5_001,
+    });
+    expect(await two.peek("acme:ip", { nowMs: epoch + 5_000 })).toEqual({
+      limit: 2,
+      remaining: 0,
+      resetAfterMs: 5_001,
+      retryAfterMs: 5_001,
+      reason: "blocked",
+    });
+    expect((await one.limit("acme:ip", { nowMs: epoch + 10_001 })).allowed).toBe(true);
+    expect(one.spec.blockDurationMs).toBe(10_000);
+    // A reset lifts a block.
+    await one.limit("acme:ip", { cost: 2, nowMs: epoch + 20_000 });
+    await one.limit("acme:ip", { nowMs: epoch + 20_001 });
+    await one.reset("acme:ip");
+    expect((await one.limit("acme:ip", { nowMs: epoch + 20_002 })).allowed).toBe(true);
+  });
+
+  it("refunds (a reward) never beyond the allowance, and resets", async () => {
     const limiter = createRateLimiter({ algorithm: "fixed-window", limit: 2, windowMs: 1_000 });
-    expect((await limiter.peek("k", { nowMs: epoch })).remaining).toBe(1);
-    expect((await limiter.peek("k", { nowMs: epoch })).remaining).toBe(1);
     await limiter.limit("k", { cost: 2, nowMs: epoch });
     expect((await limiter.limit("k", { nowMs: epoch })).allowed).toBe(false);
     await limiter.refund("k", { nowMs: epoch });
     expect((await limiter.limit("k", { nowMs: epoch })).allowed).toBe(true);
+    await limiter.refund("k", { cost: 5, nowMs: epoch });
+    expect((await limiter.peek("k", { nowMs: epoch })).remaining).toBe(2);
+    await limiter.limit("k", { cost: 2, nowMs: epoch });
     await limiter.reset("k");
     expect((await limiter.limit("k", { cost: 2, nowMs: epoch })).allowed).toBe(true);
   });
@@ -71,7 +129,7 @@ describe("createRateLimiter", () => {
   it("keeps the organisation first in every store key, whatever the prefix", async () => {
     const keys: string[] = [];
     const memory = createMemoryStore();
-    const spy: ThrottleStore = {
+    const spy: InProcessStore = {
       ...memory,
       name: "spy",
       apply: (rules, options) => {
@@ -97,6 +155,13 @@ describe("createRateLimiter", () => {
       store: spy,
       prefix: "api:",
     }).limit("acme");
+    await createRateLimiter({
+      algorithm: "gcra",
+      limit: 5,
+      windowMs: 1_000,
+      store: spy,
+      prefix: "api:",
+    }).limit(partitionKey("2001:db8::1", ""));
     await createQuotaManager({
       dimensions: { calls: { kind: "rate", windowMs: 1_000 } },
       limits: { org: { calls: { hard: 5 } }, user: { calls: { hard: 5 } } },
@@ -105,14 +170,23 @@ describe("createRateLimiter", () => {
     expect(keys).toEqual([
       "acme:api:payments:alice",
       "acme:api",
+      "{2001:db8::1}api:",
       "ac%3Ame:quota:org:calls",
       "ac%3Ame:quota:team:t:user:u:calls",
     ]);
     expect(scopeKey("acme:x", "")).toBe("acme:x");
     // Distinct keys stay distinct in a namespace: one segment, a trailing ":", two segments.
-    const scoped = ["acme", "acme:", "acme:api", "acme::", ":acme", "acme:x"].map((key) =>
-      scopeKey(key, "api:"),
-    );
+    const scoped = [
+      "acme",
+      "acme:",
+      "acme:api",
+      "acme::",
+      ":acme",
+      "acme:x",
+      "{acme}",
+      "{acme}:",
+      "{acme}x",
+    ].map((key) => scopeKey(key, "api:"));
     expect(new Set(scoped).size).toBe(scoped.length);
     expect(
       catchEnisError(() => createRateLimiter({ algorithm: "gcra", limit: 1, windowMs: 1, prefix: "a:b:" }))
@@ -147,14 +221,20 @@ describe("createRateLimiter", () => {
     const calls: [() => Promise<unknown>, string][] = [
       [() => limiter.limit(""), "key"],
       [() => limiter.limit(5 as never), "key"],
-      [() => limiter.limit("k", { cost: 0 }), "cost"],
-      [() => limiter.limit("k", { cost: 1.5 }), "cost"],
-      [() => limiter.limit("k", { cost: Number.POSITIVE_INFINITY }), "cost"],
-      [() => limiter.limit("k", { cost: 2 ** 53 + 1 }), "cost"],
-      [() => limiter.limit("k", { nowMs: Number.NaN }), "nowMs"],
-      [() => limiter.limit("k", { nowMs: -1 }), "nowMs"],
+      [() => limiter.limit(":x"), "key"],
+      [() => limiter.limit("{2001:db8::1"), "key"],
+      [() => limiter.limit("x".repeat(maxKeyLength + 1)), "key"],
+      [() => limiter.limit("k", { cost: 0 }), "options.cost"],
+      [() => limiter.limit("k", { cost: 1.5 }), "options.cost"],
+      [() => limiter.limit("k", { cost: Number.POSITIVE_INFINITY }), "options.cost"],
+      [() => limiter.limit("k", { cost: 2 ** 53 + 1 }), "options.cost"],
+      [() => limiter.limit("k", { nowMs: Number.NaN }), "options.nowMs"],
+      [() => limiter.limit("k", { nowMs: -1 }), "options.nowMs"],
+      [() => limiter.limit("k", { dryRun: "yes" } as never), "options.dryRun"],
       [() => limiter.limit("k", { kost: 1 } as never), "options.kost"],
       [() => limiter.limit("k", null as never), "options"],
+      [() => limiter.peek("k", { cost: 1 } as never), "options.cost"],
+      [() => limiter.refund("k", { cost: 0 }), "options.cost"],
     ];
     for (const [action, field] of calls) {
       const error = await action().then(
@@ -181,111 +261,6 @@ describe("createRateLimiter", () => {
   });
 });
 
-describe("createConcurrencyLimiter", () => {
-  it("holds at most the limit, releases, and frees a crashed holder's lease when it expires", async () => {
-    let next = 0;
-    const executions = createConcurrencyLimiter({ limit: 2, createLeaseId: () => `lease-${next++}` });
-    const a = await executions.acquire("acme:agents", { ttlMs: 1_000, nowMs: epoch });
-    const b = await executions.acquire("acme:agents", { ttlMs: 1_000, nowMs: epoch });
-    expect([a.acquired, b.acquired]).toEqual([true, true]);
-    const c = await executions.acquire("acme:agents", { ttlMs: 1_000, nowMs: epoch + 10 });
-    expect(c).toEqual({ acquired: false, remaining: 0, retryAfterMs: 990, reason: "concurrency-limited" });
-    if (!a.acquired) throw new Error("unreachable");
-    expect(await executions.release(a.lease, { nowMs: epoch + 20 })).toBe(true);
-    expect(await executions.release(a.lease, { nowMs: epoch + 20 })).toBe(false);
-    expect((await executions.acquire("acme:agents", { ttlMs: 1_000, nowMs: epoch + 30 })).acquired).toBe(
-      true,
-    );
-    // b's holder never releases; at epoch + 1000 its lease is gone.
-    expect((await executions.acquire("acme:agents", { ttlMs: 1_000, nowMs: epoch + 999 })).acquired).toBe(
-      false,
-    );
-    expect((await executions.acquire("acme:agents", { ttlMs: 1_000, nowMs: epoch + 1_000 })).acquired).toBe(
-      true,
-    );
-    expect(await executions.acquire("acme:agents", { ttlMs: 1, amount: 3, nowMs: epoch })).toMatchObject({
-      acquired: false,
-      reason: "amount-exceeds-limit",
-    });
-  });
-
-  it("renews a held lease past its first expiry, and takes a lapsed one again only if the units are free", async () => {
-    let next = 0;
-    const executions = createConcurrencyLimiter({ limit: 3, createLeaseId: () => `lease-${next++}` });
-    const first = await executions.acquire("acme:agents", { ttlMs: 1_000, amount: 2, nowMs: epoch });
-    if (!first.acquired) throw new Error("unreachable");
-    // A heartbeat at 900 ms keeps the two units until 900 + 1000.
-    const renewed = await executions.renew(first.lease, { ttlMs: 1_000, nowMs: epoch + 900 });
-    expect(renewed).toEqual({
-      acquired: true,
-      remaining: 1,
-      lease: { key: "acme:agents", leaseId: "lease-0", amount: 2, expiresAtMs: epoch + 1_900 },
-    });
-    // Renewing is not taking twice: the lease still holds 2 of 3 units.
-    expect(
-      await executions.acquire("acme:agents", { ttlMs: 1_000, amount: 2, nowMs: epoch + 1_500 }),
-    ).toMatchObject({ acquired: false, remaining: 1, retryAfterMs: 400 });
-    expect((await executions.acquire("acme:agents", { ttlMs: 100, nowMs: epoch + 1_899 })).acquired).toBe(
-      true,
-    );
-    // Lapsed at 1900 without a heartbeat; a newcomer takes 2 units; the late renewal must not fit.
-    expect(
-      (await executions.acquire("acme:agents", { ttlMs: 1_000, amount: 2, nowMs: epoch + 2_000 })).acquired,
-    ).toBe(true);
-    expect(await executions.renew(first.lease, { ttlMs: 1_000, nowMs: epoch + 2_001 })).toMatchObject({
-      acquired: false,
-      reason: "concurrency-limited",
-    });
-    // Once those units are free again, the same lease id is taken again.
-    expect(await executions.renew(first.lease, { ttlMs: 1_000, nowMs: epoch + 3_000 })).toMatchObject({
-      acquired: true,
-      lease: { leaseId: "lease-0", amount: 2, expiresAtMs: epoch + 4_000 },
-    });
-    for (const [lease, call, field] of [
-      [first.lease, { ttlMs: 0 }, "ttlMs"],
-      [first.lease, undefined, "options"],
-      [{ ...first.lease, amount: 0 }, { ttlMs: 10 }, "lease.amount"],
-      [{ ...first.lease, leaseId: "" }, { ttlMs: 10 }, "lease.leaseId"],
-      [null, { ttlMs: 10 }, "lease"],
-    ] as const) {
-      const error = await executions.renew(lease as never, call as never).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(EnisError.isInstance(error) && error.field).toBe(field);
-    }
-  });
-
-  it("rejects times no clock can give (a unit mistake), on limiters and leases", async () => {
-    const limiter = createRateLimiter({ algorithm: "gcra", limit: 1, windowMs: 1_000 });
-    expect(catchEnisError(() => limiter.limitSync("acme", { nowMs: 1e20 })).field).toBe("nowMs");
-    const executions = createConcurrencyLimiter({ limit: 1 });
-    const error = await executions.acquire("acme", { ttlMs: 10, nowMs: 1e300 }).then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    expect(EnisError.isInstance(error) && error.field).toBe("nowMs");
-    expect(limiter.limitSync("acme", { nowMs: 8.64e15 }).allowed).toBe(true);
-  });
-
-  it("rejects bad arguments", async () => {
-    const executions = createConcurrencyLimiter({ limit: 1 });
-    for (const [call, field] of [
-      [{ ttlMs: 0 }, "ttlMs"],
-      [{ ttlMs: 1.5 }, "ttlMs"],
-      [{ ttlMs: 10, amount: 0 }, "amount"],
-      [{ ttlMs: 10, nowMs: Number.NaN }, "nowMs"],
-    ] as const) {
-      const error = await executions.acquire("k", call as never).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(EnisError.isInstance(error) && error.field).toBe(field);
-    }
-    expect(catchEnisError(() => createConcurrencyLimiter({ limit: -1 })).field).toBe("options.limit");
-  });
-});
-
 describe("limitSync and peekSync", () => {
   it.each(["gcra", "token-bucket", "sliding-window", "fixed-window"] as const)(
     "%s: decide exactly as limit and peek, call for call",
@@ -301,7 +276,10 @@ describe("limitSync and peekSync", () => {
         const call = { cost: 1 + (step % 3), nowMs: now };
         const key = `acme:k${step % 2}`;
         if (step % 7 === 0) {
-          expect(sync.peekSync(key, call)).toEqual(await async.peek(key, call));
+          expect(sync.peekSync(key, { nowMs: now })).toEqual(await async.peek(key, { nowMs: now }));
+        } else if (step % 11 === 0) {
+          const dry = { ...call, dryRun: true };
+          expect(sync.limitSync(key, dry)).toEqual(await async.limit(key, dry));
         } else {
           expect(sync.limitSync(key, call)).toEqual(await async.limit(key, call));
         }
@@ -309,11 +287,13 @@ describe("limitSync and peekSync", () => {
     },
   );
 
-  it("need an in-process store; limit with one rejects bad input instead of throwing", async () => {
+  it("exist only on limiters over an in-process store; limit with one rejects bad input instead of throwing", async () => {
     const remote = createResilientStore({ store: createMemoryStore(), onUnavailable: "closed" });
     const limiter = createRateLimiter({ algorithm: "gcra", limit: 5, windowMs: 1_000, store: remote });
-    expect(catchEnisError(() => limiter.limitSync("acme")).field).toBe("store");
-    expect(catchEnisError(() => limiter.peekSync("acme")).field).toBe("store");
+    // @ts-expect-error limitSync is not on the type of a limiter over a store that is not in-process.
+    expect(limiter.limitSync).toBeUndefined();
+    // @ts-expect-error nor is peekSync.
+    expect(limiter.peekSync).toBeUndefined();
     expect((await limiter.limit("acme", { nowMs: epoch })).allowed).toBe(true);
     const memory = createRateLimiter({ algorithm: "gcra", limit: 5, windowMs: 1_000 });
     let pending: Promise<unknown> | undefined;
@@ -321,6 +301,6 @@ describe("limitSync and peekSync", () => {
       pending = memory.limit("");
     }).not.toThrow();
     await expect(pending).rejects.toMatchObject({ code: "INVALID_OPTIONS", field: "key" });
-    expect(catchEnisError(() => memory.limitSync("acme", { cost: 0 })).field).toBe("cost");
+    expect(catchEnisError(() => memory.limitSync("acme", { cost: 0 })).field).toBe("options.cost");
   });
 });

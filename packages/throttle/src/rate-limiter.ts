@@ -1,21 +1,25 @@
 import { EnisError } from "@enis/core";
-import { assertId, invalidField, parseOptions } from "@enis/core/validate";
+import { assertKnownKeys, invalidField, parseOptions } from "@enis/core/validate";
 import { z } from "zod";
-import type { Algorithm, RateLimitSpec } from "./algorithms.js";
+import { type Algorithm, algorithmNames, capacityOf, type RateLimitSpec } from "./algorithms/index.js";
 import { createMemoryStore } from "./memory-store.js";
 import {
   type ApplyOptions,
+  assertKey,
   assertTime,
   type BatchOutcome,
   type InProcessRate,
+  type InProcessStore,
   inProcessRate,
+  maxKeyLength,
+  maxWindowMs,
+  prefixSchema,
   type RateRule,
   type RuleOutcome,
+  scopeKey,
+  storeSchema,
   type ThrottleStore,
 } from "./store.js";
-
-/** Ten years: longer windows are almost certainly a unit mistake (seconds for milliseconds). */
-export const maxWindowMs = 315_360_000_000;
 
 /** What a limiter decided for one request. */
 export interface Decision {
@@ -24,16 +28,31 @@ export interface Decision {
   readonly remaining: number;
   /** The limit per window. */
   readonly limit: number;
-  /** 0 when allowed; else ms until the same request would be allowed (Infinity if it never can). */
+  /** 0 when allowed; else whole ms until the same request could be allowed (Infinity if it never can). */
   readonly retryAfterMs: number;
-  /** ms until the key is back to its full allowance. */
+  /** Whole ms until the key is back to its full allowance. */
   readonly resetAfterMs: number;
   /**
-   * Why it was refused — `"rate-limited"`, or `"cost-exceeds-limit"` when no wait can help — or,
-   * allowed or not, that the shared store did not answer: `"store-unavailable"` (the open or
-   * closed policy decided) or `"degraded"` (decided on the in-memory fallback's static limits).
+   * Why it was refused — `"rate-limited"`; `"cost-exceeds-limit"` when no wait can help;
+   * `"blocked"` inside a `blockDurationMs` — or, allowed or not, that the shared store did not
+   * answer: `"store-unavailable"` (the open or closed policy decided) or `"degraded"` (decided on
+   * the in-memory fallback's static limits).
    */
-  readonly reason?: "rate-limited" | "cost-exceeds-limit" | "store-unavailable" | "degraded";
+  readonly reason?: "rate-limited" | "cost-exceeds-limit" | "blocked" | "store-unavailable" | "degraded";
+}
+
+/** A key's allowance now, as {@link RateLimiter.peek} reports it: nothing spent, nothing written. */
+export interface Allowance {
+  /** The limit per window. */
+  readonly limit: number;
+  /** Units a request could spend now (0 while the key is blocked). */
+  readonly remaining: number;
+  /** Whole ms until the key is back to its full allowance. */
+  readonly resetAfterMs: number;
+  /** 0, or while the key is blocked the whole ms until its block ends. */
+  readonly retryAfterMs: number;
+  /** Set when the shared store did not answer (see {@link Decision.reason}). */
+  readonly reason?: "blocked" | "store-unavailable" | "degraded";
 }
 
 /** Options of {@link createRateLimiter}. */
@@ -50,13 +69,21 @@ export interface RateLimiterOptions {
    */
   burst?: number;
   /**
+   * After a refusal (a cost that fits the limit but not what remains), the key stays refused for
+   * this many ms, whatever the cost, with `reason: "blocked"` — rate-limiter-flexible's
+   * `blockDuration`, in ms. Kept in the store, so every replica sees the block. An integer from 0
+   * to ten years.
+   * @default 0 (no block)
+   */
+  blockDurationMs?: number;
+  /**
    * Where state lives; share a Redis store (`@enis/redis`) between replicas.
    * @default a new in-memory store
    */
   store?: ThrottleStore;
   /**
    * Namespace of this limiter's keys, so several limiters can share a store: one segment ending
-   * in ":" (e.g. `"api:"`). It is placed after the key's first segment, its organisation —
+   * in ":" (e.g. `"api:"`). It is placed after the key's partition, its organisation —
    * `acme:payments:alice` is stored as `acme:api:payments:alice` — so the organisation stays first
    * and a Redis Cluster keeps all of an organisation's keys in one slot.
    * @default ""
@@ -64,7 +91,7 @@ export interface RateLimiterOptions {
   prefix?: string;
 }
 
-/** Per-call options of a limiter. */
+/** Per-call options of {@link RateLimiter.limit}. */
 export interface LimitCallOptions {
   /**
    * Units this request spends: an integer >= 1.
@@ -73,70 +100,65 @@ export interface LimitCallOptions {
   cost?: number;
   /** Time of the request, for stores that take the caller's clock (tests, replays). */
   nowMs?: number;
+  /**
+   * Decide only: the decision this call would get, with nothing spent or written.
+   * @default false
+   */
+  dryRun?: boolean;
+}
+
+/** Per-call options of {@link RateLimiter.peek}, {@link RateLimiter.refund}. */
+export interface TimeCallOptions {
+  /** Time of the call, for stores that take the caller's clock. */
+  nowMs?: number;
 }
 
 /** A rate limiter on keys. */
 export interface RateLimiter {
   /** Spends `cost` units of `key` if they fit; otherwise spends nothing. */
   limit(key: string, options?: LimitCallOptions): Promise<Decision>;
-  /** The decision `limit` would make, without spending. */
-  peek(key: string, options?: LimitCallOptions): Promise<Decision>;
+  /** The allowance of `key` now: what remains before any spend. Changes nothing. */
+  peek(key: string, options?: TimeCallOptions): Promise<Allowance>;
   /**
-   * `limit`, synchronously, for a store that decides in-process (`applySync`: the memory store):
-   * no promise, for a policy engine's hot path. With another store it throws `INVALID_OPTIONS`.
+   * Gives back `cost` units (a request that was not carried out, or a reward), never beyond the
+   * full allowance; a running block stays.
    */
-  limitSync(key: string, options?: LimitCallOptions): Decision;
-  /** `peek`, synchronously (as {@link RateLimiter.limitSync}). */
-  peekSync(key: string, options?: LimitCallOptions): Decision;
-  /** Gives back `cost` units (a request that was not carried out), never beyond the full allowance. */
-  refund(key: string, options?: LimitCallOptions): Promise<void>;
-  /** Forgets `key`: its full allowance is back. */
+  refund(key: string, options?: { cost?: number; nowMs?: number }): Promise<void>;
+  /** Forgets `key`: its full allowance is back, and any block is lifted. */
   reset(key: string): Promise<void>;
   /** The resolved limit. */
-  readonly spec: RateLimitSpec;
+  readonly spec: Required<RateLimitSpec>;
   readonly store: ThrottleStore;
 }
 
-/** Zod schema of a store option: any object implementing the port. */
-export const storeSchema = z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore");
+/**
+ * A rate limiter over a store that decides in-process (the memory store, the default): the same
+ * decisions, also without a promise, for a policy engine's hot path.
+ */
+export interface InProcessRateLimiter extends RateLimiter {
+  /** `limit`, synchronously. */
+  limitSync(key: string, options?: LimitCallOptions): Decision;
+  /** `peek`, synchronously. */
+  peekSync(key: string, options?: TimeCallOptions): Allowance;
+  readonly store: InProcessStore;
+}
 
 const integer = (min: number, max: number) => z.number().int().min(min).max(max);
 
 const optionsSchema = z.strictObject({
-  algorithm: z.enum(["gcra", "token-bucket", "sliding-window", "fixed-window"]),
+  algorithm: z.enum(algorithmNames),
   limit: integer(1, Number.MAX_SAFE_INTEGER),
   windowMs: integer(1, maxWindowMs),
   burst: integer(1, Number.MAX_SAFE_INTEGER).optional(),
+  blockDurationMs: integer(0, maxWindowMs).optional(),
   store: storeSchema.optional(),
-  prefix: z
-    .string()
-    .max(256)
-    .regex(/^(?:[^:]+:)?$/, 'one segment ending in ":", or ""')
-    .optional(),
+  prefix: prefixSchema.optional(),
 });
 
 /**
- * The store key of `key` in the namespace `prefix` (one segment ending in ":"): the prefix goes
- * after the key's first segment, so every key of an organisation starts with that organisation
- * (`acme:payments:alice` → `acme:api:payments:alice`). A key of one segment gets the prefix
- * without its ":" (`acme` → `acme:api`): distinct keys stay distinct (`acme:` → `acme:api:`).
- */
-export function scopeKey(key: string, prefix: string): string {
-  if (prefix === "") return key;
-  const end = key.indexOf(":");
-  return end < 0 ? `${key}:${prefix.slice(0, -1)}` : `${key.slice(0, end)}:${prefix}${key.slice(end + 1)}`;
-}
-
-/** True for an object with the four methods of the store port. */
-export function isStore(value: unknown): value is ThrottleStore {
-  if (typeof value !== "object" || value === null) return false;
-  const store = value as Record<string, unknown>;
-  return ["apply", "refund", "release", "reset"].every((method) => typeof store[method] === "function");
-}
-
-/**
  * Creates a rate limiter: `limit` units per `windowMs` per key, by one of four algorithms, on the
- * in-memory store or any {@link ThrottleStore}.
+ * in-memory store or any {@link ThrottleStore}. Over the memory store (the default) it also
+ * decides synchronously (`limitSync`, `peekSync`).
  *
  * @example
  * ```ts
@@ -145,7 +167,11 @@ export function isStore(value: unknown): value is ThrottleStore {
  * if (!decision.allowed) respond(429, { retryAfterMs: decision.retryAfterMs });
  * ```
  */
-export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+export function createRateLimiter(
+  options: RateLimiterOptions & { store?: InProcessStore | undefined },
+): InProcessRateLimiter;
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter;
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter | InProcessRateLimiter {
   const resolved = parseOptions(optionsSchema, options, "options");
   const isBucket = resolved.algorithm === "gcra" || resolved.algorithm === "token-bucket";
   if (resolved.burst !== undefined && !isBucket) {
@@ -155,22 +181,28 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       `absent: only gcra and token-bucket take a burst, not ${resolved.algorithm}`,
     );
   }
-  const spec: RateLimitSpec = Object.freeze({
+  const spec: Required<RateLimitSpec> = Object.freeze({
     algorithm: resolved.algorithm,
     limit: resolved.limit,
     windowMs: resolved.windowMs,
     burst: resolved.burst ?? resolved.limit,
+    blockDurationMs: resolved.blockDurationMs ?? 0,
   });
   const store = resolved.store ?? createMemoryStore();
   const prefix = resolved.prefix ?? "";
-  const capacity = isBucket ? spec.burst : spec.limit;
+  const capacity = capacityOf(spec);
+  const longestKey = maxKeyLength - prefix.length;
 
-  const ruleOf = (key: string, cost: number): RateRule => ({
-    kind: "rate",
-    key: scopeKey(key, prefix),
-    spec,
-    cost,
-  });
+  /** The store key of a caller's key, checked by the port's rule. */
+  const storeKey = (key: unknown): string => {
+    assertKey(key, "key");
+    if ((key as string).length > longestKey) {
+      throw invalidField("key", key, `at most ${longestKey} characters (the store's limit less the prefix)`);
+    }
+    return scopeKey(key as string, prefix);
+  };
+  const ruleOf = (key: string, cost: number): RateRule => ({ kind: "rate", key, spec, cost });
+
   const decisionOf = (outcome: RuleOutcome, cost: number, degraded: BatchOutcome["degraded"]): Decision => {
     if (degraded !== undefined) {
       return {
@@ -197,117 +229,168 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       limit: spec.limit,
       retryAfterMs: outcome.retryAfterMs,
       resetAfterMs: outcome.resetAfterMs,
-      reason: cost > capacity ? "cost-exceeds-limit" : "rate-limited",
+      reason:
+        outcome.reason === "blocked" ? "blocked" : cost > capacity ? "cost-exceeds-limit" : "rate-limited",
     };
   };
+  const allowanceOf = (outcome: RuleOutcome, degraded: BatchOutcome["degraded"]): Allowance => {
+    const allowance = {
+      limit: spec.limit,
+      remaining: outcome.remaining,
+      resetAfterMs: outcome.resetAfterMs,
+      retryAfterMs: outcome.allowed ? 0 : outcome.retryAfterMs,
+    };
+    if (degraded !== undefined) {
+      return { ...allowance, reason: degraded === "fallback" ? "degraded" : "store-unavailable" };
+    }
+    return outcome.reason === "blocked" ? { ...allowance, reason: "blocked" } : allowance;
+  };
 
-  // The memory store's single-rule path (same decisions as applySync, without the batch objects).
-  const direct = (store as { [inProcessRate]?: InProcessRate })[inProcessRate];
-  const decisionOfBatch = (batch: BatchOutcome, cost: number): Decision => {
+  const outcomeOfBatch = (batch: BatchOutcome): RuleOutcome => {
     const outcome = batch.outcomes[0];
     if (outcome === undefined) throw new EnisError("INTERNAL", `store ${store.name} returned no outcome`);
-    return decisionOf(outcome, cost, batch.degraded);
+    return outcome;
   };
   const batchOptions = (dryRun: boolean, nowMs: number | undefined): ApplyOptions =>
     nowMs === undefined ? (dryRun ? peekOptions : spendOptions) : { dryRun, nowMs };
 
-  const runSync = (key: string, callOptions: LimitCallOptions | undefined, dryRun: boolean): Decision => {
-    if (store.applySync === undefined) {
-      throw invalidField(
-        "store",
-        store.name,
-        "a store that decides in-process (with applySync, as createMemoryStore()) for limitSync / peekSync; use limit / peek",
-      );
-    }
-    // No options (the common call) costs no argument object.
-    const { cost, nowMs } =
-      callOptions === undefined ? defaultArguments(key) : callArguments(key, callOptions);
-    if (direct !== undefined) {
-      return decisionOf(direct(scopeKey(key, prefix), spec, cost, nowMs, dryRun), cost, undefined);
-    }
-    return decisionOfBatch(store.applySync([ruleOf(key, cost)], batchOptions(dryRun, nowMs)), cost);
-  };
+  // The memory store's single-rule path (same decisions as applySync, without the batch objects).
+  const direct = (store as { [inProcessRate]?: InProcessRate })[inProcessRate];
+  const applySync = (store as Partial<InProcessStore>).applySync?.bind(store);
 
-  const run = (
+  /** One rule on an in-process store: its outcome and the batch's degraded flag. */
+  const decideSync = (
     key: string,
-    callOptions: LimitCallOptions | undefined,
+    cost: number,
+    nowMs: number | undefined,
     dryRun: boolean,
-  ): Promise<Decision> => {
-    if (store.applySync !== undefined) {
-      // An in-process store answers now: one resolved promise, not an async chain.
-      try {
-        return Promise.resolve(runSync(key, callOptions, dryRun));
-      } catch (error) {
-        return Promise.reject(error);
-      }
+  ): [RuleOutcome, BatchOutcome["degraded"]] => {
+    if (direct !== undefined) return [direct(key, spec, cost, nowMs, dryRun), undefined];
+    const batch = applySync!([ruleOf(key, cost)], batchOptions(dryRun, nowMs));
+    return [outcomeOfBatch(batch), batch.degraded];
+  };
+
+  const limitSync = (key: string, callOptions?: LimitCallOptions): Decision => {
+    const scoped = storeKey(key);
+    if (callOptions === undefined) {
+      // No options (the common call) costs no argument object.
+      const [outcome, degraded] = decideSync(scoped, 1, undefined, false);
+      return decisionOf(outcome, 1, degraded);
     }
-    return runAsync(key, callOptions, dryRun);
+    const { cost, nowMs, dryRun } = limitArguments(callOptions);
+    const [outcome, degraded] = decideSync(scoped, cost, nowMs, dryRun);
+    return decisionOf(outcome, cost, degraded);
+  };
+  const peekSync = (key: string, callOptions?: TimeCallOptions): Allowance => {
+    const scoped = storeKey(key);
+    const nowMs = callOptions === undefined ? undefined : timeArguments(callOptions);
+    const [outcome, degraded] = decideSync(scoped, 0, nowMs, true);
+    return allowanceOf(outcome, degraded);
   };
 
-  const runAsync = async (
-    key: string,
-    callOptions: LimitCallOptions | undefined,
-    dryRun: boolean,
-  ): Promise<Decision> => {
-    const { cost, nowMs } = callArguments(key, callOptions);
-    return decisionOfBatch(await store.apply([ruleOf(key, cost)], batchOptions(dryRun, nowMs)), cost);
-  };
-
-  return {
+  const limiter: RateLimiter = {
     spec,
     store,
-    limit: (key, callOptions) => run(key, callOptions, false),
-    peek: (key, callOptions) => run(key, callOptions, true),
-    limitSync: (key, callOptions) => runSync(key, callOptions, false),
-    peekSync: (key, callOptions) => runSync(key, callOptions, true),
+    limit:
+      applySync !== undefined
+        ? // An in-process store answers now: one resolved promise, not an async chain.
+          (key, callOptions) => {
+            try {
+              return Promise.resolve(limitSync(key, callOptions));
+            } catch (error) {
+              return Promise.reject(error);
+            }
+          }
+        : async (key, callOptions) => {
+            const scoped = storeKey(key);
+            const { cost, nowMs, dryRun } = callOptions === undefined ? oneUnit : limitArguments(callOptions);
+            const batch = await store.apply([ruleOf(scoped, cost)], batchOptions(dryRun, nowMs));
+            return decisionOf(outcomeOfBatch(batch), cost, batch.degraded);
+          },
+    peek:
+      applySync !== undefined
+        ? (key, callOptions) => {
+            try {
+              return Promise.resolve(peekSync(key, callOptions));
+            } catch (error) {
+              return Promise.reject(error);
+            }
+          }
+        : async (key, callOptions) => {
+            const scoped = storeKey(key);
+            const nowMs = callOptions === undefined ? undefined : timeArguments(callOptions);
+            const batch = await store.apply([ruleOf(scoped, 0)], batchOptions(true, nowMs));
+            return allowanceOf(outcomeOfBatch(batch), batch.degraded);
+          },
     async refund(key, callOptions) {
-      const { cost, nowMs } = callArguments(key, callOptions);
-      await store.refund([ruleOf(key, cost)], nowMs === undefined ? {} : { nowMs });
+      const scoped = storeKey(key);
+      const { cost, nowMs } = callOptions === undefined ? oneUnit : refundArguments(callOptions);
+      await store.refund([ruleOf(scoped, cost)], nowMs === undefined ? {} : { nowMs });
     },
     async reset(key) {
-      assertKey(key);
-      await store.reset([scopeKey(key, prefix)]);
+      await store.reset([storeKey(key)]);
     },
   };
+  if (applySync === undefined) return limiter;
+  return Object.assign(limiter, { limitSync, peekSync }) as InProcessRateLimiter;
 }
 
 const spendOptions: ApplyOptions = Object.freeze({});
 const peekOptions: ApplyOptions = Object.freeze({ dryRun: true });
-const oneUnit = Object.freeze({ cost: 1, nowMs: undefined });
+const oneUnit = Object.freeze({ cost: 1, nowMs: undefined, dryRun: false });
+const limitOptionNames = "{ cost?, nowMs?, dryRun? }";
+const limitOptionKeys: ReadonlySet<string> = new Set(["cost", "nowMs", "dryRun"]);
+const refundOptionKeys: ReadonlySet<string> = new Set(["cost", "nowMs"]);
+const timeOptionKeys: ReadonlySet<string> = new Set(["nowMs"]);
 
-/** The arguments of a call without options: the key checked, cost 1, the store's clock. */
-function defaultArguments(key: unknown): { cost: number; nowMs: number | undefined } {
-  assertKey(key);
-  return oneUnit;
-}
-
-function assertKey(key: unknown): asserts key is string {
-  assertId(key, "key");
-  if ((key as string).length > 1024) throw invalidField("key", key, "at most 1024 characters");
-}
-
-/** Validates the per-call arguments every limiter method takes. */
-export function callArguments(
-  key: unknown,
-  options: LimitCallOptions | undefined,
-): { cost: number; nowMs: number | undefined } {
-  assertKey(key);
-  if (options === undefined) return { cost: 1, nowMs: undefined };
+/** Validates the options of `limit`: an integer cost >= 1, a time, a boolean dryRun. */
+function limitArguments(options: LimitCallOptions): {
+  cost: number;
+  nowMs: number | undefined;
+  dryRun: boolean;
+} {
   if (typeof options !== "object" || options === null)
-    throw invalidField("options", options, "an object { cost?, nowMs? }");
-  for (const name of Object.keys(options)) {
-    if (name !== "cost" && name !== "nowMs")
-      throw invalidField(
-        `options.${name}`,
-        (options as Record<string, unknown>)[name],
-        "absent (not a known option)",
-      );
+    throw invalidField("options", options, `an object ${limitOptionNames}`);
+  for (const name in options) {
+    if (name !== "cost" && name !== "nowMs" && name !== "dryRun") {
+      assertKnownKeys(options as Record<string, unknown>, limitOptionKeys, "options");
+    }
   }
   const cost = options.cost ?? 1;
   if (typeof cost !== "number" || !Number.isSafeInteger(cost) || cost < 1) {
-    throw invalidField("cost", cost, "an integer from 1 to 2^53 - 1");
+    throw invalidField("options.cost", cost, "an integer from 1 to 2^53 - 1");
   }
   const nowMs = options.nowMs;
-  if (nowMs !== undefined) assertTime(nowMs, "nowMs");
+  if (nowMs !== undefined) assertTime(nowMs, "options.nowMs");
+  const dryRun: unknown = options.dryRun;
+  if (dryRun !== undefined && typeof dryRun !== "boolean") {
+    throw invalidField("options.dryRun", dryRun, "true or false");
+  }
+  return { cost, nowMs, dryRun: dryRun === true };
+}
+
+/** Validates the options of `refund`: an integer cost >= 1 and a time. */
+function refundArguments(options: { cost?: number; nowMs?: number }): {
+  cost: number;
+  nowMs: number | undefined;
+} {
+  if (typeof options !== "object" || options === null)
+    throw invalidField("options", options, "an object { cost?, nowMs? }");
+  assertKnownKeys(options as Record<string, unknown>, refundOptionKeys, "options");
+  const cost = options.cost ?? 1;
+  if (typeof cost !== "number" || !Number.isSafeInteger(cost) || cost < 1) {
+    throw invalidField("options.cost", cost, "an integer from 1 to 2^53 - 1");
+  }
+  const nowMs = options.nowMs;
+  if (nowMs !== undefined) assertTime(nowMs, "options.nowMs");
   return { cost, nowMs };
+}
+
+/** Validates the options of `peek`: at most a time. */
+function timeArguments(options: TimeCallOptions): number | undefined {
+  if (typeof options !== "object" || options === null)
+    throw invalidField("options", options, "an object { nowMs? }");
+  assertKnownKeys(options as Record<string, unknown>, timeOptionKeys, "options");
+  if (options.nowMs !== undefined) assertTime(options.nowMs, "options.nowMs");
+  return options.nowMs;
 }

@@ -1,8 +1,8 @@
-import { createManualClock, EnisError } from "@enis/core";
+import { createManualClock, EnisError, type ManualClock } from "@enis/core";
 import { describe, expect, it } from "vitest";
 import { catchEnisError } from "../../../test-support/enis-error.js";
 import { createMemoryStore } from "./memory-store.js";
-import { createQuotaManager } from "./quota-manager.js";
+import { createQuotaManager } from "./quota/manager.js";
 import { createRateLimiter } from "./rate-limiter.js";
 import { createResilientStore } from "./resilient-store.js";
 import type { ThrottleStore } from "./store.js";
@@ -28,20 +28,36 @@ function flakyStore() {
 
 const epoch = 1_763_000_000_000;
 
+/**
+ * A call's answer when the store hangs: the resilient store's timer is set as the call starts, and
+ * fires on the manual clock; no test waits real milliseconds.
+ */
+function settle<T>(clock: ManualClock, call: Promise<T>, timeoutMs = 20): Promise<T> {
+  clock.advance(timeoutMs);
+  return call;
+}
+
 describe("createResilientStore (degraded mode)", () => {
   it.each(["hang", "fail"] as const)(
     "open: allows while the store is down (%s), and says so",
     async (outage) => {
       const flaky = flakyStore();
+      const clock = createManualClock(0);
       const limiter = createRateLimiter({
         algorithm: "fixed-window",
         limit: 1,
         windowMs: 60_000,
-        store: createResilientStore({ store: flaky.store, timeoutMs: 20, onUnavailable: "open" }),
+        store: createResilientStore({
+          store: flaky.store,
+          timeoutMs: 20,
+          onUnavailable: "open",
+          clock,
+          timers: clock,
+        }),
       });
       flaky.set(outage);
       for (let i = 0; i < 3; i++) {
-        expect(await limiter.limit("acme:x", { nowMs: epoch })).toMatchObject({
+        expect(await settle(clock, limiter.limit("acme:x", { nowMs: epoch }))).toMatchObject({
           allowed: true,
           reason: "store-unavailable",
         });
@@ -66,14 +82,23 @@ describe("createResilientStore (degraded mode)", () => {
 
   it("closed: refuses while the store is down", async () => {
     const flaky = flakyStore();
+    const clock = createManualClock(0);
     const limiter = createRateLimiter({
       algorithm: "gcra",
       limit: 100,
       windowMs: 1_000,
-      store: createResilientStore({ store: flaky.store, timeoutMs: 20, onUnavailable: "closed" }),
+      store: createResilientStore({
+        store: flaky.store,
+        timeoutMs: 20,
+        onUnavailable: "closed",
+        clock,
+        timers: clock,
+      }),
     });
     flaky.set("hang");
-    expect(await limiter.limit("acme:x", { nowMs: epoch })).toMatchObject({
+    const pending = limiter.limit("acme:x", { nowMs: epoch });
+    expect(clock.pendingTimers).toBe(1);
+    expect(await settle(clock, pending)).toMatchObject({
       allowed: false,
       reason: "store-unavailable",
     });
@@ -93,12 +118,15 @@ describe("createResilientStore (degraded mode)", () => {
         onUnavailable: "fallback",
         probeIntervalMs: 1_000,
         clock,
+        timers: clock,
         onStateChange: (state) => changes.push(state),
       }),
     });
     expect(await limiter.limit("acme:x", { nowMs: epoch })).toMatchObject({ allowed: true, remaining: 1 });
+    // An answer clears its timer.
+    expect(clock.pendingTimers).toBe(0);
     flaky.set("hang");
-    expect(await limiter.limit("acme:x", { nowMs: epoch })).toMatchObject({
+    expect(await settle(clock, limiter.limit("acme:x", { nowMs: epoch }))).toMatchObject({
       allowed: true,
       reason: "degraded",
     });
@@ -179,7 +207,7 @@ describe("createResilientStore (degraded mode)", () => {
       kind: "lease" as const,
       key: "acme:jobs",
       limit: 1,
-      amount: 1,
+      cost: 1,
       leaseId: "job-1",
       ttlMs: 60_000,
     };
@@ -228,6 +256,9 @@ describe("createResilientStore (degraded mode)", () => {
 
   it("validates its options", () => {
     expect(catchEnisError(() => createResilientStore({ store: {} as never })).field).toBe("options.store");
+    expect(
+      catchEnisError(() => createResilientStore({ store: createMemoryStore(), timers: {} as never })).field,
+    ).toBe("options.timers");
     expect(
       catchEnisError(() => createResilientStore({ store: createMemoryStore(), timeoutMs: 0 })).field,
     ).toBe("options.timeoutMs");

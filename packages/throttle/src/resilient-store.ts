@@ -1,17 +1,19 @@
-import { type Clock, EnisError } from "@enis/core";
+import { type Clock, EnisError, systemTimers, type Timers } from "@enis/core";
 import { assertId, parseOptions } from "@enis/core/validate";
 import { z } from "zod";
 import { createMemoryStore, wallClock } from "./memory-store.js";
-import { storeSchema } from "./rate-limiter.js";
 import {
   type ApplyOptions,
   assertApplyOptions,
+  assertKey,
   assertKeys,
+  assertRateRules,
   assertRules,
   assertTimeOptions,
   type BatchOutcome,
   type RateRule,
   type StoreRule,
+  storeSchema,
   type ThrottleStore,
 } from "./store.js";
 
@@ -58,6 +60,11 @@ export interface ResilientStoreOptions {
    */
   clock?: Clock;
   /**
+   * Timers for the call timeout.
+   * @default the host's `setTimeout` / `clearTimeout`
+   */
+  timers?: Timers;
+  /**
    * Called when the store fails and when it recovers (logs, metrics). What it throws is ignored:
    * a listener's failure must not turn a decision the store made into an outage.
    */
@@ -73,8 +80,19 @@ const optionsSchema = z.strictObject({
   clock: z
     .custom<Clock>((value: unknown) => typeof (value as Clock | null)?.nowMs === "function", "a clock")
     .optional(),
+  timers: z
+    .custom<Timers>(
+      (value: unknown) =>
+        typeof (value as Timers | null)?.setTimeout === "function" &&
+        typeof (value as Timers | null)?.clearTimeout === "function",
+      "timers with setTimeout and clearTimeout",
+    )
+    .optional(),
   onStateChange: z
-    .custom<ResilientStoreOptions["onStateChange"]>((value: unknown) => typeof value === "function")
+    .custom<ResilientStoreOptions["onStateChange"]>(
+      (value: unknown) => typeof value === "function",
+      "a function",
+    )
     .optional(),
 });
 
@@ -96,6 +114,7 @@ export function createResilientStore(options: ResilientStoreOptions): ThrottleSt
   const clock = resolved.clock ?? wallClock;
   const fallback = resolved.fallback ?? createMemoryStore({ clock });
   const probeIntervalMs = resolved.probeIntervalMs ?? 1_000;
+  const timers = resolved.timers ?? systemTimers;
   const listener = resolved.onStateChange;
   const onStateChange = (state: "unavailable" | "recovered", error?: unknown): void => {
     try {
@@ -111,10 +130,10 @@ export function createResilientStore(options: ResilientStoreOptions): ThrottleSt
     action: () => Promise<T>,
   ): Promise<{ ok: true; value: T } | { ok: false }> => {
     if (clock.nowMs() < skipUntilMs) return { ok: false };
-    let timer: ReturnType<typeof setTimeout> | undefined;
+    let timer: unknown;
     try {
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
+        timer = timers.setTimeout(
           () =>
             reject(
               new EnisError(
@@ -138,7 +157,7 @@ export function createResilientStore(options: ResilientStoreOptions): ThrottleSt
       skipUntilMs = clock.nowMs() + probeIntervalMs;
       return { ok: false };
     } finally {
-      if (timer !== undefined) clearTimeout(timer);
+      if (timer !== undefined) timers.clearTimeout(timer);
     }
   };
 
@@ -171,13 +190,14 @@ export function createResilientStore(options: ResilientStoreOptions): ThrottleSt
       return result.ok ? result.value : degraded(rules, applyOptions);
     },
     async refund(rules: readonly RateRule[], refundOptions = {}) {
-      assertRules(rules);
+      assertRules(rules, "rules", false);
+      assertRateRules(rules);
       assertTimeOptions(refundOptions);
       const result = await call("refund", () => primary.refund(rules, refundOptions));
       if (!result.ok && policy === "fallback") await fallback.refund(rules, refundOptions);
     },
     async release(key, leaseId, releaseOptions = {}) {
-      assertId(key, "key");
+      assertKey(key, "key");
       assertId(leaseId, "leaseId");
       assertTimeOptions(releaseOptions);
       const result = await call("release", () => primary.release(key, leaseId, releaseOptions));

@@ -6,7 +6,14 @@ import {
   assertObject,
   invalidField,
 } from "@enis/core/validate";
-import type { Evaluation, LimitOutcome, RateLimitSpec } from "./algorithms.js";
+import { z } from "zod";
+import {
+  algorithmNames,
+  type Evaluation,
+  isAlgorithm,
+  type LimitOutcome,
+  type RateLimitSpec,
+} from "./algorithms/index.js";
 
 /*
  * The store port: the atomic operations the limiters and the quota manager need — not get/set.
@@ -14,7 +21,8 @@ import type { Evaluation, LimitOutcome, RateLimitSpec } from "./algorithms.js";
  * them or none (a quota check of org, team and user over several dimensions is one batch: if
  * any level refuses, nothing is spent — rate-limiter-flexible #280). The memory store is the
  * embedded default; @enis/redis implements the same port in Lua; both pass the conformance suite
- * in "@enis/throttle/testing".
+ * in "@enis/throttle/testing". What a store implementer needs beyond the types — the key rule,
+ * the checks every store makes, the clock-lag rule — is exported from "@enis/throttle/store".
  */
 
 /** Spend `cost` units of a rate limit on `key`. */
@@ -22,31 +30,40 @@ export interface RateRule {
   readonly kind: "rate";
   readonly key: string;
   readonly spec: RateLimitSpec;
-  /** Units to spend, integer >= 1 (0 in a peek). */
+  /** Units to spend, an integer >= 0 (0 looks at the current allowance). */
   readonly cost: number;
 }
 
 /**
- * Hold `amount` units of a gauge on `key` (concurrent executions, CPU cores in use) under a lease
- * that expires by itself after `ttlMs`, so a crashed holder cannot leak capacity.
+ * Hold `cost` units of a gauge on `key` (concurrent executions, CPU millicores in use) under a
+ * lease that expires by itself after `ttlMs`, so a crashed holder cannot leak capacity.
  */
 export interface LeaseRule {
   readonly kind: "lease";
   readonly key: string;
-  /** Most units held at once, integer >= 0. */
+  /** Most units held at once, an integer >= 0. */
   readonly limit: number;
-  /** Units this lease holds, integer >= 1. */
-  readonly amount: number;
+  /** Units this lease holds, an integer >= 1. */
+  readonly cost: number;
   /** Unique id of the lease, chosen by the caller. */
   readonly leaseId: string;
-  /** Lifetime in ms, integer >= 1. */
+  /** Lifetime in ms, an integer from 1 to ten years. */
   readonly ttlMs: number;
+  /**
+   * `false` (an acquire): refused with `reason: "lease-held"` while `leaseId` is held. `true` (a
+   * renewal): replaces the lease of `leaseId` (taken again if it lapsed and the units are free).
+   * @default false
+   */
+  readonly renew?: boolean | undefined;
 }
 
 /** One rule of a batch. */
 export type StoreRule = RateRule | LeaseRule;
 
-/** Outcome of one lease rule: `remaining` is the units still free; `retryAfterMs` the wait until the earliest lease expires. */
+/**
+ * Outcome of one rule. For a lease rule `remaining` is the units still free and `retryAfterMs` the
+ * wait until the earliest lease expires (for `"lease-held"`: until the id's own lease expires).
+ */
 export type RuleOutcome = LimitOutcome;
 
 /** Outcome of a batch. */
@@ -55,7 +72,7 @@ export interface BatchOutcome {
   readonly allowed: boolean;
   /** One outcome per rule, in order. */
   readonly outcomes: readonly RuleOutcome[];
-  /** The store's clock reading the batch was evaluated at. */
+  /** The store's clock reading the batch was evaluated at (a server clock may give fractions of a ms). */
   readonly nowMs: number;
   /**
    * Set when the store behind a resilient store did not answer and its policy decided instead:
@@ -66,13 +83,41 @@ export interface BatchOutcome {
 
 /** Options of {@link ThrottleStore.apply}. */
 export interface ApplyOptions {
-  /** Evaluate only; spend nothing (peek). */
+  /** Evaluate only: the decision the batch would get, with nothing written. */
   readonly dryRun?: boolean;
   /**
    * Time to evaluate at, for stores without a clock of their own (tests, replays). Stores with a
-   * server clock (Redis `TIME`) ignore it: one clock for every replica.
+   * server clock (Redis `TIME`) ignore it: one clock for every replica. At most
+   * {@link maxClockLagMs} before the latest time the store has decided at.
    */
   readonly nowMs?: number;
+}
+
+/** The port every throttle store implements. */
+export interface ThrottleStore {
+  /** A short name for logs and decisions, e.g. `"memory"` or `"redis"`. */
+  readonly name: string;
+  /**
+   * Evaluates every rule atomically at one clock reading; spends all or none. A refused batch
+   * writes nothing but the block a refusing rule's `blockDurationMs` starts. A batch stays within
+   * one partition ({@link partitionOf}).
+   */
+  apply(rules: readonly StoreRule[], options?: ApplyOptions): Promise<BatchOutcome>;
+  /** Gives back `cost` units of each rate rule (never beyond the full allowance). */
+  refund(rules: readonly RateRule[], options?: { readonly nowMs?: number }): Promise<void>;
+  /** Releases a lease early; resolves false when it had already expired or was unknown. */
+  release(key: string, leaseId: string, options?: { readonly nowMs?: number }): Promise<boolean>;
+  /** Forgets every state of the given keys. */
+  reset(keys: readonly string[]): Promise<void>;
+}
+
+/**
+ * A store that decides in-process (the memory store): `apply`, synchronously. The limiters and
+ * the quota manager offer their `*Sync` methods only over such a store.
+ */
+export interface InProcessStore extends ThrottleStore {
+  /** `apply`, synchronously. */
+  applySync(rules: readonly StoreRule[], options?: ApplyOptions): BatchOutcome;
 }
 
 /**
@@ -105,34 +150,8 @@ export type InProcessBatch = (
   dryRun: boolean,
 ) => BatchOutcome;
 
-/** The port every throttle store implements. */
-export interface ThrottleStore {
-  /** A short name for logs and decisions, e.g. `"memory"` or `"redis"`. */
-  readonly name: string;
-  /** Evaluates every rule atomically at one clock reading; spends all or none. */
-  apply(rules: readonly StoreRule[], options?: ApplyOptions): Promise<BatchOutcome>;
-  /**
-   * `apply`, synchronously: only a store that decides in-process has it (the memory store). The
-   * limiters' and the quota manager's synchronous methods need it, and their promise-returning
-   * methods use it to answer without a promise hop of the store's own.
-   */
-  applySync?(rules: readonly StoreRule[], options?: ApplyOptions): BatchOutcome;
-  /** Gives back `cost` units of each rate rule (never beyond the full allowance). */
-  refund(rules: readonly RateRule[], options?: { readonly nowMs?: number }): Promise<void>;
-  /** Releases a lease early; resolves false when it had already expired or was unknown. */
-  release(key: string, leaseId: string, options?: { readonly nowMs?: number }): Promise<boolean>;
-  /** Forgets every state of the given keys. */
-  reset(keys: readonly string[]): Promise<void>;
-}
-
-const algorithmNames: ReadonlySet<string> = new Set([
-  "gcra",
-  "token-bucket",
-  "sliding-window",
-  "fixed-window",
-]);
-/** Ten years, as `maxWindowMs` of the limiters. */
-const longestMs = 315_360_000_000;
+/** Ten years: longer windows, lifetimes and blocks are almost certainly a unit mistake (seconds for ms). */
+export const maxWindowMs = 315_360_000_000;
 
 /**
  * The latest time a store accepts, in ms since the epoch: JavaScript's own limit for a Date
@@ -141,12 +160,156 @@ const longestMs = 315_360_000_000;
  */
 export const maxTimeMs = 8.64e15;
 
+/**
+ * How far before the latest time a store has decided at a caller's `nowMs` may go, in ms. A store
+ * forgets state once it has expired by more than this before that latest time, which no call it
+ * accepts can still need; it refuses an older `nowMs` with `INVALID_OPTIONS`. Concurrent callers'
+ * clocks and requests decided slightly out of order stay far within it.
+ */
+export const maxClockLagMs = 1_000;
+
+/** Most characters in a throttle key. */
+export const maxKeyLength = 4_096;
+
 /** Throws `INVALID_OPTIONS` unless `value` is a time a store can decide at: finite, 0 to {@link maxTimeMs}. */
 export function assertTime(value: unknown, field: string): asserts value is number {
   if (typeof value !== "number" || !(value >= 0 && value <= maxTimeMs)) {
     throw invalidField(field, value, `a time in ms from 0 to ${maxTimeMs}`);
   }
 }
+
+/**
+ * The clock-lag rule of {@link maxClockLagMs}, for one store: the latest time decided at, and the
+ * check of each call's time against it.
+ */
+export interface Timeline {
+  /** The latest time decided at (-Infinity before the first call). */
+  readonly latestMs: number;
+  /**
+   * A caller's `nowMs` (already checked by {@link assertTime}): recorded, or refused with
+   * `INVALID_OPTIONS` naming `field` when more than {@link maxClockLagMs} before the latest time.
+   */
+  accept(nowMs: number, field: string): number;
+  /** A reading of the store's own clock: never before the latest time (a clock stepped back is held). */
+  read(readingMs: number): number;
+}
+
+/** Creates the {@link Timeline} of one store. */
+export function createTimeline(): Timeline {
+  let latestMs = Number.NEGATIVE_INFINITY;
+  return {
+    get latestMs() {
+      return latestMs;
+    },
+    accept(nowMs, field) {
+      if (nowMs > latestMs) latestMs = nowMs;
+      else if (nowMs < latestMs - maxClockLagMs) {
+        throw invalidField(
+          field,
+          nowMs,
+          `a time at most ${maxClockLagMs} ms before the latest time this store decided at (${latestMs})`,
+        );
+      }
+      return nowMs;
+    },
+    read(readingMs) {
+      if (readingMs > latestMs) latestMs = readingMs;
+      return latestMs;
+    },
+  };
+}
+
+/**
+ * The partition of a throttle key: the unit one batch stays within, and that a Redis Cluster keeps
+ * in one slot. The text inside a leading `{…}` when the key starts with `{` (an explicit
+ * partition: `{2001:db8::1}`, `{alice@example.com}:uploads`); otherwise the text before the first
+ * `:` (the organisation: `acme:team-a:user-7` → `acme`); otherwise the whole key. The key must be
+ * valid ({@link assertKey}).
+ */
+export function partitionOf(key: string): string {
+  if (key.charCodeAt(0) === 123 /* { */) return key.slice(1, key.indexOf("}"));
+  const colon = key.indexOf(":");
+  return colon === -1 ? key : key.slice(0, colon);
+}
+
+/** `{partition}key`: the key `key` in the explicit partition `partition` (see {@link partitionOf}). */
+export function partitionKey(partition: string, key: string): string {
+  if (typeof partition !== "string" || partition.length === 0 || /[{}]/.test(partition)) {
+    throw invalidField("partition", partition, 'a non-empty string without "{" or "}"');
+  }
+  if (typeof key !== "string") throw invalidField("key", key, "a string");
+  return `{${partition}}${key}`;
+}
+
+/**
+ * Throws `INVALID_OPTIONS` naming `field` unless `value` is a throttle key: a string of 1 to
+ * {@link maxKeyLength} characters whose partition ({@link partitionOf}) is non-empty and holds no
+ * `{` or `}` — an explicit partition must be closed by `}`.
+ */
+export function assertKey(value: unknown, field: string): asserts value is string {
+  if (typeof value !== "string" || value.length === 0 || value.length > maxKeyLength) {
+    throw invalidField(field, value, `a string of 1 to ${maxKeyLength} characters`);
+  }
+  // Searched, not sliced: this runs on every request of a limiter's hot path.
+  let start = 0;
+  let end: number;
+  if (value.charCodeAt(0) === 123 /* { */) {
+    end = value.indexOf("}");
+    if (end < 0) throw invalidField(field, value, 'a key whose explicit partition "{…" is closed by "}"');
+    start = 1;
+  } else {
+    const colon = value.indexOf(":");
+    end = colon === -1 ? value.length : colon;
+  }
+  const open = value.indexOf("{", start);
+  const close = start === 1 ? -1 : value.indexOf("}");
+  if (end === start || (open !== -1 && open < end) || (close !== -1 && close < end)) {
+    throw invalidField(
+      field,
+      value,
+      'a key whose partition ("{partition}…", else the text before the first ":") is non-empty and has no "{" or "}"',
+    );
+  }
+}
+
+/**
+ * The store key of `key` in the namespace `prefix` (one segment ending in ":"), in the key's
+ * partition: the prefix goes after the partition, so every key of an organisation starts with
+ * that organisation (`acme:payments:alice` → `acme:api:payments:alice`); a key of one segment gets
+ * the prefix without its ":" (`acme` → `acme:api`), so distinct keys stay distinct (`acme:` →
+ * `acme:api:`); a key with an explicit partition keeps it first (`{10.0.0.1}` → `{10.0.0.1}api:`).
+ */
+export function scopeKey(key: string, prefix: string): string {
+  if (prefix === "") return key;
+  if (key.charCodeAt(0) === 123 /* { */) {
+    const close = key.indexOf("}");
+    if (close > 0) return `${key.slice(0, close + 1)}${prefix}${key.slice(close + 1)}`;
+    return key;
+  }
+  const end = key.indexOf(":");
+  return end < 0 ? `${key}:${prefix.slice(0, -1)}` : `${key.slice(0, end)}:${prefix}${key.slice(end + 1)}`;
+}
+
+/** True for an object with the four methods of the store port. */
+export function isStore(value: unknown): value is ThrottleStore {
+  if (typeof value !== "object" || value === null) return false;
+  const store = value as Record<string, unknown>;
+  return ["apply", "refund", "release", "reset"].every((method) => typeof store[method] === "function");
+}
+
+/** True for a store that decides in-process ({@link InProcessStore}). */
+export function isInProcessStore(value: unknown): value is InProcessStore {
+  return isStore(value) && typeof (value as Partial<InProcessStore>).applySync === "function";
+}
+
+/** Zod schema of a store option: any object implementing the port. */
+export const storeSchema = z.custom<ThrottleStore>((value: unknown) => isStore(value), "a ThrottleStore");
+
+/** Zod schema of a limiter's `prefix` option: one segment ending in ":", or "". */
+export const prefixSchema = z
+  .string()
+  .max(256)
+  .regex(/^(?:[^:{}]+:)?$/, 'one segment ending in ":" (without "{" or "}"), or ""');
 
 const applyOptionKeys: ReadonlySet<string> = new Set(["dryRun", "nowMs"]);
 const timeOptionKeys: ReadonlySet<string> = new Set(["nowMs"]);
@@ -172,35 +335,66 @@ export function assertTimeOptions(
   if (options["nowMs"] !== undefined) assertTime(options["nowMs"], `${field}.nowMs`);
 }
 
-/** Checks `reset`'s keys: an array of non-empty strings. */
+/** Checks `reset`'s keys: an array of throttle keys ({@link assertKey}). */
 export function assertKeys(keys: unknown, field = "keys"): asserts keys is readonly string[] {
   assertArray(keys, field);
-  for (let index = 0; index < keys.length; index++) assertId(keys[index], `${field}[${index}]`);
+  for (let index = 0; index < keys.length; index++) assertKey(keys[index], `${field}[${index}]`);
 }
 
 /**
  * Checks a batch's rules the way every store must (the limiters build valid rules; this guards
  * direct callers of the port): integers where the algorithms need integers, known algorithms,
- * non-empty keys. Throws `EnisError("INVALID_OPTIONS")` naming the rule's field.
+ * valid keys, and — for `apply`, with `onePartition` — every key in one partition. Throws
+ * `EnisError("INVALID_OPTIONS")` naming the rule's field.
  */
-export function assertRules(rules: unknown, field = "rules"): asserts rules is readonly StoreRule[] {
+export function assertRules(
+  rules: unknown,
+  field = "rules",
+  onePartition = true,
+): asserts rules is readonly StoreRule[] {
   assertArray(rules, field);
+  let partition: string | undefined;
   for (let index = 0; index < rules.length; index++) {
     const rule: unknown = rules[index];
     const at = `${field}[${index}]`;
     assertObject(rule, at);
-    assertId(rule["key"], `${at}.key`);
+    const key = rule["key"];
+    assertKey(key, `${at}.key`);
+    if (onePartition) {
+      const own = partitionOf(key);
+      if (partition === undefined) partition = own;
+      else if (own !== partition) {
+        throw invalidField(
+          `${at}.key`,
+          key,
+          `a key in the batch's partition ${JSON.stringify(partition)} (a batch stays within one partition, one Redis Cluster slot), not in ${JSON.stringify(own)}`,
+        );
+      }
+    }
     if (rule["kind"] === "rate") {
       assertSpec(rule["spec"], `${at}.spec`);
       assertInteger(rule["cost"], `${at}.cost`, 0);
     } else if (rule["kind"] === "lease") {
       assertInteger(rule["limit"], `${at}.limit`, 0);
-      assertInteger(rule["amount"], `${at}.amount`, 1);
+      assertInteger(rule["cost"], `${at}.cost`, 1);
       assertId(rule["leaseId"], `${at}.leaseId`);
-      assertInteger(rule["ttlMs"], `${at}.ttlMs`, 1, longestMs);
+      assertInteger(rule["ttlMs"], `${at}.ttlMs`, 1, maxWindowMs);
+      const renew = rule["renew"];
+      if (renew !== undefined && typeof renew !== "boolean") {
+        throw invalidField(`${at}.renew`, renew, "true or false");
+      }
     } else {
       throw invalidField(`${at}.kind`, rule["kind"], '"rate" or "lease"');
     }
+  }
+}
+
+/** Throws `INVALID_OPTIONS` unless every rule of a refund is a rate rule. */
+export function assertRateRules(rules: readonly StoreRule[]): asserts rules is readonly RateRule[] {
+  for (let index = 0; index < rules.length; index++) {
+    const kind = rules[index]!.kind;
+    if (kind !== "rate")
+      throw invalidField(`rules[${index}].kind`, kind, '"rate" (only rate rules are refunded)');
   }
 }
 
@@ -210,14 +404,22 @@ export function assertRules(rules: unknown, field = "rules"): asserts rules is r
  */
 const checkedSpecs = new WeakSet<object>();
 
-function assertSpec(spec: unknown, field: string): void {
+/** Throws `INVALID_OPTIONS` naming `field` unless `spec` is a valid {@link RateLimitSpec}. */
+export function assertSpec(spec: unknown, field: string): asserts spec is RateLimitSpec {
   if (typeof spec === "object" && spec !== null && checkedSpecs.has(spec)) return;
   assertObject(spec, field);
-  if (typeof spec["algorithm"] !== "string" || !algorithmNames.has(spec["algorithm"])) {
-    throw invalidField(`${field}.algorithm`, spec["algorithm"], `one of ${[...algorithmNames].join(", ")}`);
+  if (!isAlgorithm(spec["algorithm"])) {
+    throw invalidField(
+      `${field}.algorithm`,
+      spec["algorithm"],
+      `one of ${algorithmNames.map((name) => JSON.stringify(name)).join(", ")}`,
+    );
   }
   assertInteger(spec["limit"], `${field}.limit`, 1);
-  assertInteger(spec["windowMs"], `${field}.windowMs`, 1, longestMs);
+  assertInteger(spec["windowMs"], `${field}.windowMs`, 1, maxWindowMs);
   assertInteger(spec["burst"], `${field}.burst`, 1);
+  if (spec["blockDurationMs"] !== undefined) {
+    assertInteger(spec["blockDurationMs"], `${field}.blockDurationMs`, 0, maxWindowMs);
+  }
   if (Object.isFrozen(spec)) checkedSpecs.add(spec);
 }

@@ -6,15 +6,15 @@
  *   import { describeThrottleStore } from "@enis/throttle/testing";
  *   describeThrottleStore("redis", async () => ({ store: createRedisStore({ client, time: "caller" }) }));
  */
-import { createRandom, type Random } from "@enis/core";
+import { createRandom, EnisError, type Random } from "@enis/core";
 import { describe, expect, it } from "vitest";
-import { type Algorithm, evaluate, type RateLimitSpec } from "../algorithms.js";
-import type { StoreRule, ThrottleStore } from "../store.js";
+import { type Algorithm, algorithmNames, evaluate, type RateLimitSpec } from "../algorithms/index.js";
+import { maxClockLagMs, type StoreRule, type ThrottleStore } from "../store.js";
 
 /** Makes a fresh, empty store for one test; `close` (optional) is awaited after it. */
 export type StoreFactory = () => Promise<{ store: ThrottleStore; close?: () => Promise<void> }>;
 
-const algorithms: Algorithm[] = ["gcra", "token-bucket", "fixed-window", "sliding-window"];
+const algorithms: readonly Algorithm[] = algorithmNames;
 const epoch = 1_763_000_000_000;
 
 async function withStore(
@@ -29,9 +29,21 @@ async function withStore(
   }
 }
 
+/** The `[code, field]` of the EnisError a call rejects with, or `["none"]` when it resolves. */
+async function rejection(call: () => Promise<unknown>): Promise<[string, string | undefined]> {
+  try {
+    await call();
+  } catch (error) {
+    if (EnisError.isInstance(error)) return [error.code, error.field];
+    throw error;
+  }
+  return ["none", undefined];
+}
+
 /**
  * Registers the behaviour every store must have: the algorithms' decisions, all-or-nothing
- * batches, dry runs, refunds, resets and leases.
+ * batches, dry runs and looks at the allowance, refunds, resets, blocks, leases (an acquire of a
+ * held id refused), the key and partition rule, whole-ms durations and the clock-lag rule.
  */
 export function describeThrottleStore(name: string, factory: StoreFactory): void {
   describe(`ThrottleStore conformance: ${name}`, () => {
@@ -48,7 +60,11 @@ export function describeThrottleStore(name: string, factory: StoreFactory): void
           let state: number[] | undefined;
           let now = epoch;
           for (let i = 0; i < 60; i++) {
-            now += random.nextInt(4) === 0 ? random.nextInt(1_500) : random.nextInt(40);
+            // A server clock reads microseconds: fractional times must still report whole ms.
+            now +=
+              random.nextInt(4) === 0
+                ? random.nextInt(1_500)
+                : random.nextInt(40) + random.nextInt(1_000) / 1_000;
             const cost = 1 + random.nextInt(3);
             const want = evaluate(spec, state, now, cost);
             const got = await store.apply([{ kind: "rate", key: "org:limit", spec, cost }], { nowMs: now });
@@ -59,6 +75,9 @@ export function describeThrottleStore(name: string, factory: StoreFactory): void
               retryAfterMs: want.retryAfterMs,
               resetAfterMs: want.resetAfterMs,
             });
+            const { retryAfterMs, resetAfterMs } = got.outcomes[0]!;
+            expect(Number.isInteger(resetAfterMs)).toBe(true);
+            expect(Number.isInteger(retryAfterMs) || retryAfterMs === Number.POSITIVE_INFINITY).toBe(true);
             if (want.allowed) state = want.next;
           }
         });
@@ -111,11 +130,11 @@ export function describeThrottleStore(name: string, factory: StoreFactory): void
 
     it("leases: bounded, released early, and expire by themselves", async () => {
       await withStore(factory, async (store) => {
-        const lease = (leaseId: string, amount: number, ttlMs = 1_000): StoreRule => ({
+        const lease = (leaseId: string, cost: number, ttlMs = 1_000): StoreRule => ({
           kind: "lease",
           key: "org:workers",
           limit: 3,
-          amount,
+          cost,
           leaseId,
           ttlMs,
         });
@@ -128,6 +147,246 @@ export function describeThrottleStore(name: string, factory: StoreFactory): void
         // "b" is never released, as if its holder crashed: it frees itself at epoch + 1030.
         expect((await store.apply([lease("c", 1)], { nowMs: epoch + 1_029 })).allowed).toBe(false);
         expect((await store.apply([lease("c", 1)], { nowMs: epoch + 1_030 })).allowed).toBe(true);
+      });
+    });
+
+    it("an acquire of a lease id already held is refused (lease-held); renew extends it", async () => {
+      await withStore(factory, async (store) => {
+        const rule = (renew: boolean, ttlMs = 1_000): StoreRule => ({
+          kind: "lease",
+          key: "org:gauge",
+          limit: 5,
+          cost: 2,
+          leaseId: "same",
+          ttlMs,
+          renew,
+        });
+        expect((await store.apply([rule(false)], { nowMs: epoch })).allowed).toBe(true);
+        // Two holders must never share one lease: the second acquire is refused, nothing changes.
+        const again = await store.apply([rule(false)], { nowMs: epoch + 100.5 });
+        expect(again.outcomes[0]).toEqual({
+          allowed: false,
+          remaining: 3,
+          retryAfterMs: 900,
+          resetAfterMs: 900,
+          reason: "lease-held",
+        });
+        // A renewal extends it (it does not count twice).
+        const renewed = await store.apply([rule(true, 2_000)], { nowMs: epoch + 200 });
+        expect(renewed.outcomes[0]).toEqual({
+          allowed: true,
+          remaining: 3,
+          retryAfterMs: 0,
+          resetAfterMs: 2_000,
+        });
+        expect((await store.apply([rule(false)], { nowMs: epoch + 2_199 })).outcomes[0]?.reason).toBe(
+          "lease-held",
+        );
+        // Once it has expired the id is free for an acquire again.
+        expect((await store.apply([rule(false)], { nowMs: epoch + 2_200 })).allowed).toBe(true);
+        // A renewal of a lapsed lease takes it again if it fits.
+        expect((await store.apply([rule(true)], { nowMs: epoch + 5_000 })).allowed).toBe(true);
+      });
+    });
+
+    it("looks at the allowance with cost 0: a fresh key with limit 2 has 2 remaining", async () => {
+      await withStore(factory, async (store) => {
+        for (const algorithm of algorithms) {
+          const spec: RateLimitSpec = { algorithm, limit: 2, windowMs: 1_000, burst: 2 };
+          const key = `org:peek-${algorithm}`;
+          const look = async () =>
+            (await store.apply([{ kind: "rate", key, spec, cost: 0 }], { nowMs: epoch, dryRun: true }))
+              .outcomes[0];
+          expect(await look()).toEqual({ allowed: true, remaining: 2, retryAfterMs: 0, resetAfterMs: 0 });
+          await store.apply([{ kind: "rate", key, spec, cost: 1 }], { nowMs: epoch });
+          expect((await look())?.remaining).toBe(1);
+          // A dry run of a spend reports the would-be state, and writes nothing.
+          const dry = await store.apply([{ kind: "rate", key, spec, cost: 1 }], {
+            nowMs: epoch,
+            dryRun: true,
+          });
+          expect(dry.outcomes[0]?.remaining).toBe(0);
+          expect((await look())?.remaining).toBe(1);
+        }
+      });
+    });
+
+    it("blocks a key for blockDurationMs after a refusal, and a refused batch writes only the block", async () => {
+      await withStore(factory, async (store) => {
+        for (const [index, algorithm] of algorithms.entries()) {
+          const spec: RateLimitSpec = {
+            algorithm,
+            limit: 2,
+            windowMs: 1_000,
+            burst: 2,
+            blockDurationMs: 5_000,
+          };
+          const key = `org:block-${algorithm}`;
+          const rule = (cost: number): StoreRule => ({ kind: "rate", key, spec, cost });
+          const start = epoch + 10_000 * (index + 1);
+          expect((await store.apply([rule(2)], { nowMs: start })).allowed).toBe(true);
+          // A dry-run refusal blocks nothing.
+          expect((await store.apply([rule(1)], { nowMs: start, dryRun: true })).outcomes[0]?.reason).toBe(
+            undefined,
+          );
+          const refused = (await store.apply([rule(1)], { nowMs: start + 1 })).outcomes[0]!;
+          expect([refused.allowed, refused.reason, refused.retryAfterMs >= 5_000]).toEqual([
+            false,
+            undefined,
+            true,
+          ]);
+          // Blocked, whatever the cost, even once the limit itself would allow it again.
+          const blocked = (await store.apply([rule(1)], { nowMs: start + 4_000 })).outcomes[0]!;
+          expect(blocked).toMatchObject({
+            allowed: false,
+            reason: "blocked",
+            remaining: 0,
+            retryAfterMs: 1_001,
+          });
+          const look = await store.apply([rule(0)], { nowMs: start + 4_000, dryRun: true });
+          expect(look.outcomes[0]?.reason).toBe("blocked");
+          // The refusals inside the block do not extend it.
+          expect((await store.apply([rule(1)], { nowMs: start + 5_001 })).allowed).toBe(true);
+        }
+        // In a refused batch, the other rules' spends are not kept; the refusing rule's block is.
+        const free: RateLimitSpec = { algorithm: "fixed-window", limit: 10, windowMs: 60_000, burst: 10 };
+        const tight: RateLimitSpec = {
+          algorithm: "gcra",
+          limit: 1,
+          windowMs: 60_000,
+          burst: 1,
+          blockDurationMs: 120_000,
+        };
+        const at = epoch + 60_000;
+        expect(
+          (await store.apply([{ kind: "rate", key: "org:tight", spec: tight, cost: 1 }], { nowMs: at }))
+            .allowed,
+        ).toBe(true);
+        const batch = await store.apply(
+          [
+            { kind: "rate", key: "org:free", spec: free, cost: 3 },
+            { kind: "rate", key: "org:tight", spec: tight, cost: 1 },
+          ],
+          { nowMs: at + 1 },
+        );
+        expect(batch.allowed).toBe(false);
+        const after = await store.apply(
+          [
+            { kind: "rate", key: "org:free", spec: free, cost: 0 },
+            { kind: "rate", key: "org:tight", spec: tight, cost: 0 },
+          ],
+          { nowMs: at + 70_000, dryRun: true },
+        );
+        expect(after.outcomes.map((outcome) => [outcome.remaining, outcome.reason])).toEqual([
+          [10, undefined],
+          [0, "blocked"],
+        ]);
+      });
+    });
+
+    it("takes IPv6, URL and e-mail keys, with their partition stated or by default, and keeps a batch in one partition", async () => {
+      await withStore(factory, async (store) => {
+        const spec: RateLimitSpec = { algorithm: "fixed-window", limit: 1, windowMs: 60_000, burst: 1 };
+        const keys = [
+          "{2001:db8::1}",
+          "{2001:db8::2}",
+          "2001:db8::1", // default partition "2001": valid, but IPv6 keys should state theirs
+          "{https://api.example.com}/v1/orders",
+          "{https://api.example.com}/v1/users",
+          "alice@example.com",
+          "{alice@example.com}:uploads",
+          "acme:team-a:user-7",
+        ];
+        const at = epoch + 200_000;
+        for (const key of keys) {
+          expect((await store.apply([{ kind: "rate", key, spec, cost: 1 }], { nowMs: at })).allowed).toBe(
+            true,
+          );
+        }
+        // Every key has its own state: a second spend is refused on each.
+        for (const key of keys) {
+          expect((await store.apply([{ kind: "rate", key, spec, cost: 1 }], { nowMs: at })).allowed).toBe(
+            false,
+          );
+        }
+        // One partition per batch, on every store.
+        const sameUrlHost = await store.apply(
+          [
+            { kind: "rate", key: "{https://api.example.com}/v1/a", spec, cost: 1 },
+            { kind: "rate", key: "{https://api.example.com}/v1/b", spec, cost: 1 },
+          ],
+          { nowMs: at },
+        );
+        expect(sameUrlHost.allowed).toBe(true);
+        expect(
+          await rejection(() =>
+            store.apply(
+              [
+                { kind: "rate", key: "{2001:db8::1}:a", spec, cost: 1 },
+                { kind: "rate", key: "{2001:db8::2}:a", spec, cost: 1 },
+              ],
+              { nowMs: at },
+            ),
+          ),
+        ).toEqual(["INVALID_OPTIONS", "rules[1].key"]);
+        // One key rule: an empty or unclosed partition, or a brace in it, is refused by every store.
+        for (const key of ["", ":x", "{}x", "{abc", "a{b:c", "a}b", "{a{b}c"]) {
+          expect([
+            key,
+            ...(await rejection(() => store.apply([{ kind: "rate", key, spec, cost: 1 }], { nowMs: at }))),
+          ]).toEqual([key, "INVALID_OPTIONS", "rules[0].key"]);
+          expect([key, ...(await rejection(() => store.reset([key])))]).toEqual([
+            key,
+            "INVALID_OPTIONS",
+            "keys[0]",
+          ]);
+        }
+        expect(
+          await rejection(() =>
+            store.apply([{ kind: "rate", key: "x".repeat(4_097), spec, cost: 1 }], { nowMs: at }),
+          ),
+        ).toEqual(["INVALID_OPTIONS", "rules[0].key"]);
+      });
+    });
+
+    it(`refuses a nowMs more than ${maxClockLagMs} ms before the latest time decided at, and keeps every state a later call may need`, async () => {
+      await withStore(factory, async (store) => {
+        const slow: RateLimitSpec = { algorithm: "gcra", limit: 1, windowMs: 3_000, burst: 1 };
+        const fast: RateLimitSpec = { algorithm: "gcra", limit: 1, windowMs: 10, burst: 1 };
+        const start = epoch + 300_000;
+        expect(
+          (await store.apply([{ kind: "rate", key: "org:slow", spec: slow, cost: 1 }], { nowMs: start }))
+            .allowed,
+        ).toBe(true);
+        // Many keys later (a memory store sweeps once its map has grown), the clock at start + 3,900.
+        const later = start + 3_900;
+        await Promise.all(
+          Array.from({ length: 1_100 }, (_, index) =>
+            store.apply([{ kind: "rate", key: `org:many-${index}`, spec: fast, cost: 1 }], { nowMs: later }),
+          ),
+        );
+        // Within the lag, a call still sees the slow key's debt (it expires at start + 3,000).
+        const within = await store.apply([{ kind: "rate", key: "org:slow", spec: slow, cost: 1 }], {
+          nowMs: later - maxClockLagMs + 50,
+        });
+        expect(within.allowed).toBe(false);
+        expect(
+          await rejection(() =>
+            store.apply([{ kind: "rate", key: "org:slow", spec: slow, cost: 1 }], {
+              nowMs: later - maxClockLagMs - 1,
+            }),
+          ),
+        ).toEqual(["INVALID_OPTIONS", "options.nowMs"]);
+        expect(
+          await rejection(() => store.release("org:lease", "a", { nowMs: later - maxClockLagMs - 1 })),
+        ).toEqual(["INVALID_OPTIONS", "options.nowMs"]);
+        expect(
+          (
+            await store.apply([{ kind: "rate", key: "org:slow", spec: slow, cost: 1 }], {
+              nowMs: later - maxClockLagMs,
+            })
+          ).allowed,
+        ).toBe(false);
       });
     });
   });
@@ -143,9 +402,10 @@ function randomBatch(random: Random, org = "org"): StoreRule[] {
         kind: "lease",
         key: `${org}:lease-${random.nextInt(2)}`,
         limit: 1 + random.nextInt(4),
-        amount: 1 + random.nextInt(2),
+        cost: 1 + random.nextInt(2),
         leaseId: `l${random.nextInt(6)}`,
         ttlMs: 1 + random.nextInt(2_000),
+        renew: random.nextInt(2) === 0,
       });
       continue;
     }
@@ -159,6 +419,7 @@ function randomBatch(random: Random, org = "org"): StoreRule[] {
         limit,
         windowMs: [1, 7, 250, 1_000, 86_400_000][random.nextInt(5)]!,
         burst: 1 + random.nextInt(limit),
+        blockDurationMs: random.nextInt(4) === 0 ? [1, 300, 2_500][random.nextInt(3)]! : 0,
       },
       cost: 1 + random.nextInt(3),
     });
@@ -188,7 +449,7 @@ export function describeStoreDifferential(
             const random = createRandom(1_000 + run);
             let now = epoch + random.nextInt(1_000_000);
             for (let step = 0; step < 80; step++) {
-              now += [0, 1, 3, 50, 400, 3_000][random.nextInt(6)]!;
+              now += [0, 1, 3, 50, 400, 3_000][random.nextInt(6)]! + (random.nextInt(3) === 0 ? 0.375 : 0);
               const choice = random.nextInt(11);
               if (choice === 10) {
                 const count = 2 + random.nextInt(39);

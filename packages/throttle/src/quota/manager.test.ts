@@ -1,18 +1,20 @@
 import { EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { catchEnisError } from "../../../test-support/enis-error.js";
-import { adaptiveThrottleRate } from "./adaptive-throttle.js";
-import { createMemoryStore } from "./memory-store.js";
-import { createQuotaManager, type QuotaManagerOptions } from "./quota-manager.js";
-import { createResilientStore } from "./resilient-store.js";
+import { catchEnisError } from "../../../../test-support/enis-error.js";
+import { adaptiveThrottleRate } from "../adaptive-throttle.js";
+import { createMemoryStore } from "../memory-store.js";
+import { createResilientStore } from "../resilient-store.js";
+import { createQuotaManager } from "./manager.js";
+import type { InProcessQuotaManager, QuotaManagerOptions } from "./types.js";
 
 const epoch = 1_763_000_000_000;
 const alice = { org: "acme", team: "data", user: "alice" };
 const bob = { org: "acme", team: "data", user: "bob" };
 
-function manager(overrides: Partial<QuotaManagerOptions> = {}) {
+function manager(overrides: Partial<QuotaManagerOptions> = {}): InProcessQuotaManager {
   let next = 0;
+  // Tests that pass a store that is not in-process do not call checkSync.
   return createQuotaManager({
     dimensions: {
       requestsPerMinute: { kind: "rate", windowMs: 60_000, algorithm: "fixed-window" },
@@ -26,7 +28,7 @@ function manager(overrides: Partial<QuotaManagerOptions> = {}) {
     },
     createLeaseId: () => `lease-${next++}`,
     ...overrides,
-  });
+  } as QuotaManagerOptions) as InProcessQuotaManager;
 }
 
 describe("createQuotaManager", () => {
@@ -305,7 +307,7 @@ describe("createQuotaManager", () => {
     );
     expect(
       catchEnisError(() => manager({ limits: { org: { requestsPerMinute: { hard: 1, soft: 2 } } } })).field,
-    ).toBe("options.limits.org.requestsPerMinute");
+    ).toBe("options.limits.org.requestsPerMinute.soft");
     expect(catchEnisError(() => manager({ dimensions: { x: { kind: "rate", windowMs: 0 } } })).field).toBe(
       "options.dimensions.x.windowMs",
     );
@@ -321,7 +323,7 @@ describe("createQuotaManager", () => {
       [() => quotas.check(alice, { gpus: 1 }), "usage.gpus"],
       [() => quotas.check(alice, { toString: 1 }), "usage.toString"],
       [() => quotas.check(alice, JSON.parse('{"__proto__": 1}')), "usage.__proto__"],
-      [() => quotas.release({ leases: [null] } as never), "decision.leases[]"],
+      [() => quotas.release({ leases: [null] } as never), "decision.leases[0]"],
       [() => quotas.release({ leases: [] } as never, null as never), "options"],
       [() => quotas.check(alice, { requestsPerMinute: 1 }, { rate: 0 }), "options.rate"],
       [() => quotas.check(alice, { requestsPerMinute: 1 }, { nowMs: Number.NaN }), "options.nowMs"],
@@ -410,11 +412,14 @@ describe("checkSync", () => {
     expect(EnisError.isInstance(rejected) && rejected.field).toBe("decision.leases");
   });
 
-  it("needs an in-process store, and names the field of bad input", () => {
-    const remote = manager({
+  it("exists only over an in-process store, and names the field of bad input", () => {
+    const remote = createQuotaManager({
+      dimensions: { calls: { kind: "rate", windowMs: 1_000 } },
+      limits: {},
       store: createResilientStore({ store: createMemoryStore(), onUnavailable: "open" }),
     });
-    expect(catchEnisError(() => remote.checkSync(alice, { requestsPerMinute: 1 })).field).toBe("store");
+    // @ts-expect-error checkSync is not on the type of a manager over a store that is not in-process.
+    expect(remote.checkSync).toBeUndefined();
     expect(catchEnisError(() => manager().checkSync(alice, { requestsPerMinute: -1 })).field).toBe(
       "usage.requestsPerMinute",
     );

@@ -1,15 +1,17 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
-  type Algorithm,
+  algorithmNames,
+  blockedState,
+  capacityOf,
   evaluate,
   evaluateLease,
   type RateLimitSpec,
   refund,
   releaseLease,
-} from "./algorithms.js";
+} from "./index.js";
 
-const algorithms: Algorithm[] = ["gcra", "token-bucket", "fixed-window", "sliding-window"];
+const algorithms = algorithmNames;
 
 const specArbitrary = fc
   .record({
@@ -235,6 +237,86 @@ describe("leases", () => {
     expect(releaseLease(next, "b", 20).released).toBe(false);
     expect(evaluateLease(3, [], "x", 4, 1_000, 0).retryAfterMs).toBe(Number.POSITIVE_INFINITY);
     // Renewing a lease replaces it rather than counting it twice.
-    expect(evaluateLease(2, [["a", 2, 500]], "a", 2, 1_000, 100).allowed).toBe(true);
+    expect(evaluateLease(2, [["a", 2, 500]], "a", 2, 1_000, 100, true).allowed).toBe(true);
+  });
+
+  it("refuse an acquire of an id that is held (lease-held) until the lease expires", () => {
+    const held = evaluateLease(
+      5,
+      [
+        ["a", 2, 500],
+        ["b", 1, 800],
+      ],
+      "a",
+      2,
+      1_000,
+      100.5,
+    );
+    expect(held).toMatchObject({
+      allowed: false,
+      reason: "lease-held",
+      remaining: 2,
+      retryAfterMs: 400,
+      resetAfterMs: 700,
+    });
+    expect(evaluateLease(5, [["a", 2, 500]], "a", 2, 1_000, 500).allowed).toBe(true);
+  });
+});
+
+describe("whole milliseconds and blocks", () => {
+  it("every duration reported is a whole ms, rounded up, at fractional clocks", () => {
+    fc.assert(
+      fc.property(
+        specArbitrary,
+        trafficArbitrary,
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (spec, traffic, fraction) => {
+          for (const entry of replay(spec, traffic, 1_763_000_000_000 + fraction)) {
+            const outcome = evaluate(spec, entry.before, entry.now, entry.cost);
+            if (!Number.isInteger(outcome.resetAfterMs)) return false;
+            if (!Number.isInteger(outcome.retryAfterMs) && outcome.retryAfterMs !== Number.POSITIVE_INFINITY)
+              return false;
+          }
+          return true;
+        },
+      ),
+      { seed: 65, numRuns: 200 },
+    );
+    const lease = evaluateLease(3, [["a", 3, 1_000.25]], "b", 1, 500, 0.5);
+    expect([lease.retryAfterMs, lease.resetAfterMs]).toEqual([1_000, 1_000]);
+  });
+
+  it("a refusal starts a block: refused whatever the cost until it ends, not extended by its refusals", () => {
+    for (const algorithm of algorithms) {
+      const spec: RateLimitSpec = { algorithm, limit: 3, windowMs: 1_000, burst: 3, blockDurationMs: 10_000 };
+      const now = 1_763_000_000_000;
+      const spent = evaluate(spec, undefined, now, 3);
+      const refused = evaluate(spec, spent.next, now + 1, 1);
+      expect([algorithm, refused.allowed, refused.startsBlock, refused.retryAfterMs]).toEqual([
+        algorithm,
+        false,
+        true,
+        10_000,
+      ]);
+      const inside = evaluate(spec, refused.next, now + 5_000, 1);
+      expect(inside).toMatchObject({
+        allowed: false,
+        reason: "blocked",
+        remaining: 0,
+        retryAfterMs: 5_001,
+        startsBlock: false,
+      });
+      // A cost above the capacity never fits: Infinity, blocked or not; and it starts no block.
+      expect(evaluate(spec, refused.next, now + 5_000, 4).retryAfterMs).toBe(Number.POSITIVE_INFINITY);
+      expect(evaluate(spec, spent.next, now + 1, 4).startsBlock).toBe(false);
+      expect(evaluate(spec, inside.next, now + 10_001, 1).allowed).toBe(true);
+      // The state a refused batch stores: the stored state, nothing spent, with the block.
+      expect(blockedState(spec, spent.next, now + 1).next).toEqual(refused.next);
+      // A refund keeps a running block.
+      expect(evaluate(spec, refund(spec, refused.next, now + 2, 3), now + 3, 1).reason).toBe("blocked");
+      // Without a block, a refusal blocks nothing.
+      expect(evaluate({ ...spec, blockDurationMs: 0 }, spent.next, now + 1, 1).startsBlock).toBe(false);
+      expect(capacityOf(spec)).toBe(3);
+    }
   });
 });
