@@ -42,7 +42,7 @@ async function operationCost(
     const outcomes = await Promise.all(
       Array.from({ length: 100 }, () => limiter.acquire(key, { ttlMs: 3_600_000 })),
     );
-    for (const outcome of outcomes) if (outcome.acquired) leases.push(outcome.lease);
+    for (const outcome of outcomes) if (outcome.allowed) leases.push(outcome.lease);
   }
   let next = 0;
   const times: number[] = [];
@@ -51,14 +51,14 @@ async function operationCost(
     for (let i = 0; i < count; i++) {
       if (shape === "renew, round-robin") {
         const outcome = await limiter.renew(leases[next]!, { ttlMs: 3_600_000 });
-        if (!outcome.acquired) throw new Error("a renewal was refused");
+        if (!outcome.allowed) throw new Error("a renewal was refused");
         leases[next] = outcome.lease;
         next = (next + 1) % leases.length;
         continue;
       }
       const ttlMs = shape === "short lease + release" ? 1_000 : 3_600_000;
       const outcome = await limiter.acquire(key, { ttlMs });
-      if (!outcome.acquired) throw new Error("a lease was refused");
+      if (!outcome.allowed) throw new Error("a lease was refused");
       await limiter.release(outcome.lease);
     }
     // The first run warms up.
