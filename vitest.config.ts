@@ -33,7 +33,7 @@ export default defineConfig({
         resolve: { alias },
         test: {
           name: "unit",
-          include: ["packages/*/src/**/*.test.ts", "examples/**/*.test.ts"],
+          include: ["packages/*/src/**/*.test.ts", "examples/**/*.test.ts", "test-support/**/*.test.ts"],
           exclude: ["**/*.integration.test.ts", "**/node_modules/**", "**/dist/**"],
           testTimeout: 60_000,
         },
