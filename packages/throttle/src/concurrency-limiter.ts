@@ -25,9 +25,6 @@ export interface Lease {
   readonly expiresAtMs: number;
 }
 
-/** Who decided instead of the shared store, when it did not answer (see `createResilientStore`). */
-type DegradedReason = "store-unavailable" | "degraded";
-
 /** Outcome of `acquire` and `renew`. */
 export type AcquireOutcome =
   | {
@@ -39,7 +36,7 @@ export type AcquireOutcome =
        * Set when the shared store did not answer: `"store-unavailable"` (the open policy allowed:
        * the lease is held nowhere) or `"degraded"` (the lease is held by the in-memory fallback).
        */
-      readonly reason?: DegradedReason;
+      readonly reason?: "store-unavailable" | "degraded";
     }
   | {
       readonly allowed: false;
@@ -50,7 +47,12 @@ export type AcquireOutcome =
        * own lease expires for `"lease-held"`, or Infinity when `cost` exceeds the limit.
        */
       readonly retryAfterMs: number;
-      readonly reason: "concurrency-limited" | "cost-exceeds-limit" | "lease-held" | DegradedReason;
+      readonly reason:
+        | "concurrency-limited"
+        | "cost-exceeds-limit"
+        | "lease-held"
+        | "store-unavailable"
+        | "degraded";
     };
 
 /** Options of {@link createConcurrencyLimiter}. */
@@ -156,7 +158,7 @@ export function createConcurrencyLimiter(options: ConcurrencyLimiterOptions): Co
     );
     const outcome = batch.outcomes[0];
     if (outcome === undefined) throw new EnisError("INTERNAL", `store ${store.name} returned no outcome`);
-    const degraded: DegradedReason | undefined =
+    const degraded: "store-unavailable" | "degraded" | undefined =
       batch.degraded === undefined
         ? undefined
         : batch.degraded === "fallback"

@@ -1,7 +1,9 @@
-/*
- * "@enis/throttle/store": what a store implementer needs beyond the port's types — the key rule,
+/**
+ * `@enis/throttle/store`: what a store implementer needs beyond the port's types — the key rule,
  * the checks every store makes on its arguments, the clock-lag rule, the algorithms' building
  * blocks, and their Lua twins. Applications need none of it: they pass a store to a limiter.
+ *
+ * @module store
  */
 export type {
   Algorithm,

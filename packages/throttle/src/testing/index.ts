@@ -1,10 +1,15 @@
-/*
- * The conformance suite every ThrottleStore runs (unjs/unstorage's habit: one shared suite per
- * driver). It drives the store with an explicit clock (`nowMs` on every call), so a store with a
- * server clock must be created in its caller-time mode for the suite. Import it in a vitest file:
+/**
+ * `@enis/throttle/testing`: the conformance suite every ThrottleStore runs (unjs/unstorage's habit:
+ * one shared suite per driver). It drives the store with an explicit clock (`nowMs` on every
+ * call), so a store with a server clock must be created in its caller-time mode for the suite.
+ * Import it in a vitest file:
  *
- *   import { describeThrottleStore } from "@enis/throttle/testing";
- *   describeThrottleStore("redis", async () => ({ store: createRedisStore({ client, time: "caller" }) }));
+ * ```ts
+ * import { describeThrottleStore } from "@enis/throttle/testing";
+ * describeThrottleStore("redis", async () => ({ store: createRedisStore({ client, time: "caller" }) }));
+ * ```
+ *
+ * @module testing
  */
 import { createRandom, EnisError, type Random } from "@enis/core";
 import { describe, expect, it } from "vitest";
