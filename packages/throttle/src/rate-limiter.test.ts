@@ -2,6 +2,7 @@ import { EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catchEnisError } from "../../../test-support/enis-error.js";
+import { algorithmNames } from "./algorithms/index.js";
 import { createMemoryStore } from "./memory-store.js";
 import { createQuotaManager } from "./quota/manager.js";
 import { createRateLimiter } from "./rate-limiter.js";
@@ -11,7 +12,7 @@ import { type InProcessStore, maxKeyLength, partitionKey, scopeKey } from "./sto
 const epoch = 1_763_000_000_000;
 
 describe("createRateLimiter", () => {
-  it.each(["gcra", "token-bucket", "sliding-window", "fixed-window"] as const)(
+  it.each(algorithmNames)(
     "%s: allows the limit, refuses the next with a retry time, and takes costs above 1",
     async (algorithm) => {
       const limiter = createRateLimiter({ algorithm, limit: 10, windowMs: 60_000 });
@@ -47,7 +48,7 @@ describe("createRateLimiter", () => {
     });
   });
 
-  it.each(["gcra", "token-bucket", "sliding-window", "fixed-window"] as const)(
+  it.each(algorithmNames)(
     "%s: peek reports the allowance now and a dry run the would-be decision; neither spends",
     async (algorithm) => {
       const limiter = createRateLimiter({ algorithm, limit: 2, windowMs: 1_000 });
@@ -262,30 +263,27 @@ describe("createRateLimiter", () => {
 });
 
 describe("limitSync and peekSync", () => {
-  it.each(["gcra", "token-bucket", "sliding-window", "fixed-window"] as const)(
-    "%s: decide exactly as limit and peek, call for call",
-    async (algorithm) => {
-      const options = { algorithm, limit: 7, windowMs: 1_000 } as const;
-      // The memory store's single-rule path on one side; on the other a spread copy of a memory
-      // store, which has only its batch methods (applySync for limit, apply for nothing here).
-      const sync = createRateLimiter(options);
-      const async = createRateLimiter({ ...options, store: { ...createMemoryStore() } });
-      let now = epoch;
-      for (let step = 0; step < 300; step++) {
-        now += [0, 1, 40, 333, 1_500][step % 5]!;
-        const call = { cost: 1 + (step % 3), nowMs: now };
-        const key = `acme:k${step % 2}`;
-        if (step % 7 === 0) {
-          expect(sync.peekSync(key, { nowMs: now })).toEqual(await async.peek(key, { nowMs: now }));
-        } else if (step % 11 === 0) {
-          const dry = { ...call, dryRun: true };
-          expect(sync.limitSync(key, dry)).toEqual(await async.limit(key, dry));
-        } else {
-          expect(sync.limitSync(key, call)).toEqual(await async.limit(key, call));
-        }
+  it.each(algorithmNames)("%s: decide exactly as limit and peek, call for call", async (algorithm) => {
+    const options = { algorithm, limit: 7, windowMs: 1_000 } as const;
+    // The memory store's single-rule path on one side; on the other a spread copy of a memory
+    // store, which has only its batch methods (applySync for limit, apply for nothing here).
+    const sync = createRateLimiter(options);
+    const async = createRateLimiter({ ...options, store: { ...createMemoryStore() } });
+    let now = epoch;
+    for (let step = 0; step < 300; step++) {
+      now += [0, 1, 40, 333, 1_500][step % 5]!;
+      const call = { cost: 1 + (step % 3), nowMs: now };
+      const key = `acme:k${step % 2}`;
+      if (step % 7 === 0) {
+        expect(sync.peekSync(key, { nowMs: now })).toEqual(await async.peek(key, { nowMs: now }));
+      } else if (step % 11 === 0) {
+        const dry = { ...call, dryRun: true };
+        expect(sync.limitSync(key, dry)).toEqual(await async.limit(key, dry));
+      } else {
+        expect(sync.limitSync(key, call)).toEqual(await async.limit(key, call));
       }
-    },
-  );
+    }
+  });
 
   it("exist only on limiters over an in-process store; limit with one rejects bad input instead of throwing", async () => {
     const remote = createResilientStore({ store: createMemoryStore(), onUnavailable: "closed" });

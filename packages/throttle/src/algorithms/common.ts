@@ -9,11 +9,11 @@ export const algorithmNames = ["gcra", "token-bucket", "sliding-window", "fixed-
 /** Which algorithm a limit uses. */
 export type Algorithm = (typeof algorithmNames)[number];
 
+const algorithmSet: ReadonlySet<unknown> = new Set(algorithmNames);
+
 /** True for one of {@link algorithmNames}. */
 export function isAlgorithm(value: unknown): value is Algorithm {
-  return (
-    value === "gcra" || value === "token-bucket" || value === "sliding-window" || value === "fixed-window"
-  );
+  return algorithmSet.has(value);
 }
 
 /** A rate limit: `limit` units per `windowMs`, with up to `burst` at once (GCRA, token bucket). */
