@@ -1,4 +1,4 @@
-import { EnisError } from "@enis/core";
+import { EnisError, type Timers } from "@enis/core";
 import type { LuaScript } from "./lua-scripts.js";
 
 /**
@@ -75,19 +75,20 @@ function isNoScript(error: unknown): boolean {
 }
 
 /**
- * Runs `call` against a timer of `timeoutMs`: a store that does not answer must not stall the
- * request it guards (rate-limiter-flexible #184, #49: calls hung up to ~30 s while Redis was
- * down). Timeouts and connection failures become `STORE_UNAVAILABLE`, so the caller can choose to
- * fail open or closed; a script error (a key holding another type, WRONGTYPE) is `INTERNAL`.
+ * Runs `call` against a timer of `timeoutMs` on `timers`: a store that does not answer must not
+ * stall the request it guards (rate-limiter-flexible #184, #49: calls hung up to ~30 s while Redis
+ * was down). Timeouts and connection failures become `STORE_UNAVAILABLE`, so the caller can choose
+ * to fail open or closed; a script error (a key holding another type, WRONGTYPE) is `INTERNAL`.
  */
 export async function withTimeout<T>(
   operation: string,
   timeoutMs: number,
+  timers: Timers,
   call: () => Promise<T>,
 ): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  let timer: unknown;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
+    timer = timers.setTimeout(() => {
       reject(timeoutError(operation, timeoutMs));
     }, timeoutMs);
   });
@@ -97,7 +98,7 @@ export async function withTimeout<T>(
     if (EnisError.isInstance(error)) throw error;
     throw classify(operation, error);
   } finally {
-    clearTimeout(timer);
+    timers.clearTimeout(timer);
   }
 }
 
@@ -112,6 +113,7 @@ export function timeoutError(operation: string, timeoutMs: number): EnisError {
   );
 }
 
+/** The EnisError of a failed call: `INTERNAL` for a script error, else `STORE_UNAVAILABLE`. */
 export function classify(operation: string, error: unknown): EnisError {
   const message = error instanceof Error ? error.message : String(error);
   // Busy, loading or failing-over servers are unavailable, not broken.
@@ -120,4 +122,13 @@ export function classify(operation: string, error: unknown): EnisError {
     return new EnisError("INTERNAL", `redis store: ${operation} failed: ${message}`, { cause: error });
   }
   return new EnisError("STORE_UNAVAILABLE", `redis store: ${operation} failed: ${message}`, { cause: error });
+}
+
+/** A reply for an error message: its JSON, or its type when it has none (a BigInt, a cycle). */
+export function describeReply(reply: unknown): string {
+  try {
+    return JSON.stringify(reply) ?? String(reply);
+  } catch {
+    return `a ${typeof reply} reply`;
+  }
 }

@@ -1,5 +1,5 @@
-import { EnisError } from "@enis/core";
-import { classify, type ScriptRunner, timeoutError } from "./client.js";
+import { EnisError, type Timers } from "@enis/core";
+import { classify, describeReply, type ScriptRunner, timeoutError } from "./client.js";
 import { luaScripts } from "./lua-scripts.js";
 
 /*
@@ -28,7 +28,7 @@ interface Waiter {
   readonly reject: (error: unknown) => void;
   /** The group whose timer and count of pending batches this batch belongs to. */
   readonly group: Group;
-  /** The batch's organisation (hash tag), for regrouping by slot. */
+  /** The batch's partition (hash tag), for regrouping by slot. */
   readonly partition: string;
   /** Where the batch's keys and arguments start and end in its group's arrays. */
   readonly keysStart: number;
@@ -45,7 +45,8 @@ interface Group {
   /** The clock mode, then each batch's arguments. */
   readonly args: string[];
   readonly waiters: Waiter[];
-  timer: ReturnType<typeof setTimeout> | undefined;
+  /** The group's timeout (a handle of the store's timers). */
+  timer: unknown;
   pending: number;
 }
 
@@ -54,6 +55,8 @@ export interface CoalescerOptions {
   readonly byPartition: boolean;
   /** Most batches in one script call; a group of twice as many is sent at once. */
   readonly maxBatches: number;
+  /** What the groups' timeouts run on (the host's timers, or a test's manual clock). */
+  readonly timers: Timers;
 }
 
 export interface Coalescer {
@@ -97,8 +100,8 @@ function isCrossSlot(error: unknown): boolean {
  *
  * A server in cluster mode reached through a plain client (a managed single-shard cluster, a
  * proxy) refuses a call whose keys span slots with CROSSSLOT, before running any of it; the
- * coalescer then groups by organisation from that call on, and sends the refused batches again,
- * one organisation per call, within their original timeout.
+ * coalescer then groups by partition from that call on, and sends the refused batches again,
+ * one partition per call, within their original timeout.
  */
 export function createCoalescer(
   run: ScriptRunner,
@@ -114,7 +117,7 @@ export function createCoalescer(
     if (waiter.done) return false;
     waiter.done = true;
     const group = waiter.group;
-    if (--group.pending === 0) clearTimeout(group.timer);
+    if (--group.pending === 0) options.timers.clearTimeout(group.timer);
     return true;
   };
 
@@ -142,7 +145,7 @@ export function createCoalescer(
         }
       },
       (error: unknown) => {
-        // A call spanning organisations refused by a cluster-mode server (every call sent before
+        // A call spanning partitions refused by a cluster-mode server (every call sent before
         // the first refusal came back is one): nothing of it ran, so it is sent again, split.
         if (isCrossSlot(error) && new Set(waiters.map((w) => w.partition)).size > 1) {
           byPartition = true;
@@ -169,7 +172,7 @@ export function createCoalescer(
     sendCall(group.waiters.slice(from, to), keys, args);
   };
 
-  /** Sends refused batches again, one call per organisation, in their submission order. */
+  /** Sends refused batches again, one call per partition, in their submission order. */
   const resendByPartition = (waiters: readonly Waiter[]): void => {
     const byKey = new Map<string, Waiter[]>();
     for (const waiter of waiters) {
@@ -222,7 +225,7 @@ export function createCoalescer(
         }
         if (group === undefined) {
           const created: Group = { keys: [], args: [clockMode], waiters: [], timer: undefined, pending: 0 };
-          created.timer = setTimeout(() => expire(created), timeoutMs);
+          created.timer = options.timers.setTimeout(() => expire(created), timeoutMs);
           open.set(groupKey, created);
           group = created;
         }
@@ -256,13 +259,4 @@ export function createCoalescer(
       if (open.size > 0) flush();
     },
   };
-}
-
-/** A reply for an error message: its JSON, or its type when it has none (a BigInt, a cycle). */
-function describeReply(reply: unknown): string {
-  try {
-    return JSON.stringify(reply) ?? String(reply);
-  } catch {
-    return `a ${typeof reply} reply`;
-  }
 }

@@ -1,4 +1,4 @@
 export type { IoredisScriptClient, NodeRedisScriptClient, RedisScriptClient } from "./client.js";
-export { partitionOf, redisKey } from "./keys.js";
+export { redisKey } from "./keys.js";
 export type { RedisStoreOptions, RedisStoreTime } from "./redis-store.js";
 export { createRedisStore } from "./redis-store.js";

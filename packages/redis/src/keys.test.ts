@@ -1,37 +1,42 @@
-import { EnisError } from "@enis/core";
 import { describe, expect, it } from "vitest";
-import { assertThrottleKey, groupByPartition, partitionOf, redisKey, singlePartition } from "./keys.js";
+import { groupByPartition, leaseIndexKey, redisKey } from "./keys.js";
 import { parseScriptNumber } from "./redis-store.js";
 
 describe("key layout", () => {
-  it("hash-tags a key by its organisation, the text before the first colon", () => {
-    expect(partitionOf("acme:team-a:user-7")).toBe("acme");
-    expect(partitionOf("acme")).toBe("acme");
-    expect(redisKey("enis:", "acme:team-a")).toBe("enis:{acme}acme:team-a");
+  it("tags a key by its default partition, the text before the first colon (or the whole key)", () => {
+    expect(redisKey("enis:", "acme:team-a:user-7")).toBe("enis:{acme}acme:team-a:user-7");
     expect(redisKey("enis:", "acme")).toBe("enis:{acme}acme");
+    expect(redisKey("enis:", "alice@example.com")).toBe("enis:{alice@example.com}alice@example.com");
+    expect(redisKey("", "acme:x")).toBe("{acme}acme:x");
   });
 
-  it("refuses keys whose hash tag would be empty or broken", () => {
-    for (const key of ["", ":team", "{acme}:x", "ac}me:x"]) {
-      expect(() => assertThrottleKey(key, "key")).toThrow(EnisError);
-    }
-    expect(() => assertThrottleKey("acme:{team}", "key")).not.toThrow();
+  it("tags a key by its explicit partition, and keeps the key whole after the tag", () => {
+    expect(redisKey("enis:", "{2001:db8::1}")).toBe("enis:{2001:db8::1}{2001:db8::1}");
+    expect(redisKey("enis:", "{alice@example.com}:uploads")).toBe(
+      "enis:{alice@example.com}{alice@example.com}:uploads",
+    );
+    expect(redisKey("enis:", "{https://api.example.com}/v1/orders")).toBe(
+      "enis:{https://api.example.com}{https://api.example.com}/v1/orders",
+    );
+    // The same text without its braces is another key, in another partition.
+    expect(redisKey("enis:", "2001:db8::1")).toBe("enis:{2001}2001:db8::1");
   });
 
-  it("accepts a batch within one organisation and names the first key outside it", () => {
-    expect(singlePartition(["acme", "acme:a", "acme:a:b"], "rules")).toBe("acme");
-    expect(singlePartition([], "rules")).toBeUndefined();
-    try {
-      singlePartition(["acme:a", "acme:b", "globex:a"], "rules");
-      expect.unreachable();
-    } catch (error) {
-      expect(EnisError.isInstance(error) && error.code).toBe("INVALID_OPTIONS");
-      expect(EnisError.isInstance(error) && error.field).toBe("rules[2].key");
-    }
+  it("puts a lease key's index in the key's slot, under a name no throttle key gets", () => {
+    expect(leaseIndexKey("enis:", "acme:workers")).toBe("enis:{acme}\u0000acme:workers");
+    expect(leaseIndexKey("enis:", "{10.0.0.1}:jobs")).toBe("enis:{10.0.0.1}\u0000{10.0.0.1}:jobs");
+    // A key starting with a zero byte is its own partition ("\0acme" before its colon), so its
+    // Redis key never equals the index of "acme:workers".
+    expect(redisKey("enis:", "\u0000acme:workers")).toBe("enis:{\u0000acme}\u0000acme:workers");
+    expect(redisKey("enis:", "\u0000acme:workers")).not.toBe(leaseIndexKey("enis:", "acme:workers"));
   });
 
-  it("groups keys by organisation, keeping their order", () => {
-    expect(groupByPartition(["a:1", "b:1", "a:2"], (key) => key)).toEqual([["a:1", "a:2"], ["b:1"]]);
+  it("groups keys by partition, keeping their order", () => {
+    expect(groupByPartition(["a:1", "b:1", "a:2", "{a}:3", "{b:c}x"], (key) => key)).toEqual([
+      ["a:1", "a:2", "{a}:3"],
+      ["b:1"],
+      ["{b:c}x"],
+    ]);
   });
 });
 

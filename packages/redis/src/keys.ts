@@ -1,68 +1,34 @@
-import { EnisError } from "@enis/core";
-import { invalidField } from "@enis/core/validate";
+import { partitionOf } from "@enis/throttle/store";
 
 /*
- * Key layout: `${prefix}{${partition}}${key}`, partition = the key's text before its first ":"
- * (the organisation: "acme:team-a:user-7" -> "acme"). Redis Cluster hashes only the text inside
- * the first {...} of a key, so every key of one organisation lands in one slot and one script can
- * check org, team and user atomically; a batch over two organisations would be CROSSSLOT on a
- * cluster, so it is refused on every deployment alike (bottleneck #180 and PostHog failed open on
- * CROSSSLOT).
+ * Key layout: `${prefix}{${partition}}${key}` for every throttle key, its partition being the
+ * port's (`partitionOf` of "@enis/throttle/store"): the text inside a leading `{…}` (an explicit
+ * partition), else the text before the first ":" (the organisation), else the whole key. Redis
+ * Cluster hashes only the text inside the first {...} of a key, and a prefix holds no brace, so
+ * every key of one partition lands in one slot and one script checks org, team and user
+ * atomically. The key follows the tag whole, braces included: `{2001:db8::1}` is stored at
+ * `enis:{2001:db8::1}{2001:db8::1}`, apart from `2001:db8::1` (default partition "2001") at
+ * `enis:{2001}2001:db8::1`. A throttle key is read back from its Redis key by dropping the prefix
+ * and the tag (a partition holds no "}"), so two keys never share a Redis key.
  */
 
-/** The partition (hash tag) of a throttle key: its text before the first ":", or all of it. */
-export function partitionOf(key: string): string {
-  const colon = key.indexOf(":");
-  return colon === -1 ? key : key.slice(0, colon);
-}
-
-/** Checks a throttle key: a non-empty string whose partition is non-empty and holds no brace. */
-export function assertThrottleKey(key: unknown, field: string): asserts key is string {
-  if (typeof key !== "string" || key.length === 0) throw invalidField(field, key, "a non-empty string");
-  const partition = partitionOf(key);
-  // "{}" is no hash tag at all (Redis then hashes the whole key), and a "}" would end the tag early.
-  if (partition.length === 0 || /[{}]/.test(partition)) {
-    throw invalidField(
-      field,
-      key,
-      'a key whose text before the first ":" is non-empty and has no "{" or "}"',
-    );
-  }
-}
-
-/** The Redis key of a throttle key. */
+/** The Redis key of a throttle key (checked by `assertKey`), in the partition `partition`. */
 export function redisKey(prefix: string, key: string, partition = partitionOf(key)): string {
   return `${prefix}{${partition}}${key}`;
 }
 
 /**
  * The Redis key of a lease key's index (a sorted set of its lease ids by expiry): the same hash
- * tag, so the same Cluster slot, and a "\0" where the throttle key would start. No throttle key
- * maps there: its text after the tag starts with its partition, which is non-empty, and a
- * partition starting with "\0" would give another tag.
+ * tag, so the same Cluster slot, then a zero byte, then the key. No throttle key's Redis key is an
+ * index's: that throttle key would be "\0" followed by a key K of partition P, and so would not
+ * start with "{" — its partition would be "\0" and K's text before the first ":", longer than P
+ * when K states no partition, holding a "{" (not a valid key) when it does.
  */
 export function leaseIndexKey(prefix: string, key: string, partition = partitionOf(key)): string {
-  return `${prefix}{${partition}}\0${key}`;
+  return `${prefix}{${partition}}\u0000${key}`;
 }
 
-/** Throws INVALID_OPTIONS unless every key shares one partition; returns it (undefined for none). */
-export function singlePartition(keys: readonly string[], field: string): string | undefined {
-  let partition: string | undefined;
-  for (let index = 0; index < keys.length; index++) {
-    const own = partitionOf(keys[index]!);
-    if (partition === undefined) partition = own;
-    else if (own !== partition) {
-      throw new EnisError(
-        "INVALID_OPTIONS",
-        `${field}[${index}].key ${JSON.stringify(keys[index])} is in partition ${JSON.stringify(own)}, but the batch's first key is in ${JSON.stringify(partition)}: one batch must stay within one organisation (one Redis Cluster slot)`,
-        { field: `${field}[${index}].key` },
-      );
-    }
-  }
-  return partition;
-}
-
-/** Groups keys by partition, keeping their order within each group. */
+/** Groups items by their key's partition, keeping their order within each group. */
 export function groupByPartition<T>(items: readonly T[], keyOf: (item: T) => string): T[][] {
   const groups = new Map<string, T[]>();
   for (const item of items) {

@@ -1,6 +1,5 @@
-import { EnisError } from "@enis/core";
+import { EnisError, systemTimers, type Timers } from "@enis/core";
 import {
-  assertArray,
   assertId,
   assertInteger,
   assertKnownKeys,
@@ -11,18 +10,23 @@ import {
 import {
   type ApplyOptions,
   assertApplyOptions,
-  assertTime,
+  assertKey,
+  assertKeys,
+  assertRateRules,
+  assertRules,
   assertTimeOptions,
   type BatchOutcome,
-  maxWindowMs,
+  createTimeline,
+  partitionOf,
   type RateLimitSpec,
   type RateRule,
   type RuleOutcome,
   type StoreRule,
   type ThrottleStore,
-} from "@enis/throttle";
+} from "@enis/throttle/store";
 import {
   createScriptRunner,
+  describeReply,
   isScriptClient,
   isStandalone,
   type RedisScriptClient,
@@ -30,7 +34,7 @@ import {
   withTimeout,
 } from "./client.js";
 import { createCoalescer, maxKeysPerCall } from "./coalescer.js";
-import { assertThrottleKey, groupByPartition, leaseIndexKey, redisKey, singlePartition } from "./keys.js";
+import { groupByPartition, leaseIndexKey, redisKey } from "./keys.js";
 import { luaScripts } from "./lua-scripts.js";
 
 /** Which clock a Redis store evaluates at. */
@@ -44,7 +48,7 @@ export interface RedisStoreOptions {
    */
   readonly client: RedisScriptClient;
   /**
-   * Prefix of every key, before the `{organisation}` hash tag. Must not contain `{` or `}`.
+   * Prefix of every key, before the `{partition}` hash tag. Must not contain `{` or `}`.
    * @default "enis:"
    */
   readonly prefix?: string;
@@ -57,7 +61,8 @@ export interface RedisStoreOptions {
   /**
    * `"server"`: evaluate at the Redis server's clock (`TIME`), one clock for every replica; the
    * `nowMs` option of a call is ignored. `"caller"`: evaluate at the `nowMs` each call must pass
-   * (tests, replays, the conformance suite's explicit clock).
+   * (tests, replays, the conformance suite's explicit clock); a `nowMs` more than `maxClockLagMs`
+   * (1 s) before the latest one this store object has decided at is refused with `INVALID_OPTIONS`.
    * @default "server"
    */
   readonly time?: RedisStoreTime;
@@ -67,20 +72,26 @@ export interface RedisStoreOptions {
    * evaluates them in submission order, each still all or nothing: the decisions of the same
    * batches sent one by one, at a fraction of the round trips and server time. Four batches or
    * more go out as two calls at least, so that Redis runs one while the client prepares the other.
-   * On a cluster only batches of one organisation share a call. `1` sends every batch on its own.
+   * On a cluster only batches of one partition share a call. `1` sends every batch on its own.
    * @default 16
    */
   readonly maxBatchesPerCall?: number;
+  /**
+   * The timers the call timeouts run on.
+   * @default the host's `setTimeout` / `clearTimeout` (`systemTimers` of `@enis/core`)
+   */
+  readonly timers?: Timers;
 }
 
-const knownOptions = new Set(["client", "prefix", "timeoutMs", "time", "maxBatchesPerCall"]);
-const algorithms = new Set(["gcra", "token-bucket", "fixed-window", "sliding-window"]);
+const knownOptions = new Set(["client", "prefix", "timeoutMs", "time", "maxBatchesPerCall", "timers"]);
+const noOptions: ApplyOptions = Object.freeze({});
 
 /**
  * Creates the throttle store on Redis or Redis Cluster (name `"redis"`). Each batch is one Lua
  * script call: every rule is evaluated at one clock reading, and all are spent or none. Keys are
- * `${prefix}{${organisation}}${key}`, the organisation being the key's text before its first
- * `":"`; one batch must stay within one organisation (one cluster slot), else `INVALID_OPTIONS`.
+ * `${prefix}{${partition}}${key}`, the partition being the port's (`partitionOf`): the text inside
+ * a leading `{…}`, else before the first `":"`, else the whole key; one batch must stay within one
+ * partition (one cluster slot), else `INVALID_OPTIONS`.
  *
  * @example
  * ```ts
@@ -119,49 +130,57 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
   const time = oneOf(options.time, "options.time", ["server", "caller"] as const, "server");
   const maxBatches = options.maxBatchesPerCall ?? 16;
   assertInteger(maxBatches, "options.maxBatchesPerCall", 1, 10_000);
+  const timers = options.timers === undefined ? systemTimers : options.timers;
+  if (
+    typeof timers !== "object" ||
+    timers === null ||
+    typeof timers.setTimeout !== "function" ||
+    typeof timers.clearTimeout !== "function"
+  ) {
+    throw invalidField("options.timers", timers, "timers with setTimeout and clearTimeout");
+  }
   const run = createScriptRunner(options.client);
   const coalescer = createCoalescer(run, time === "server" ? "s" : "c", timeoutMs, {
     // On one server a script may touch any key; on a cluster only one slot's, so batches are
-    // grouped by organisation (the hash tag), and an unknown client is treated as a cluster.
+    // grouped by partition (the hash tag), and an unknown client is treated as a cluster.
     byPartition: !isStandalone(options.client),
     maxBatches,
+    timers,
   });
-  const clockArgument = (nowMs: number | undefined, field: string): string => {
+  // The clock-lag rule of the port, for this store object: the caller's clocks only (the server's
+  // clock is one clock, read inside the scripts).
+  const timeline = createTimeline();
+  /**
+   * The clock argument of a call whose options are valid: "" for the server's clock; else the
+   * caller's nowMs, required, and refused when more than maxClockLagMs before the latest time
+   * decided at. Called last, after every other check, so a refused call moves no clock.
+   */
+  const clockArgument = (nowMs: number | undefined): string => {
     if (time === "server") return "";
     if (nowMs === undefined) {
-      throw invalidField(field, nowMs, 'a time in ms (the store was created with time: "caller")');
+      throw invalidField("options.nowMs", nowMs, 'a time in ms (the store was created with time: "caller")');
     }
-    assertTime(nowMs, field);
-    return String(nowMs);
+    return String(timeline.accept(nowMs, "options.nowMs"));
   };
 
   return Object.freeze({
     name: "redis",
 
-    async apply(rules: readonly StoreRule[], applyOptions: ApplyOptions = {}): Promise<BatchOutcome> {
-      assertArray(rules, "rules");
+    async apply(rules: readonly StoreRule[], applyOptions: ApplyOptions = noOptions): Promise<BatchOutcome> {
+      assertRules(rules);
       assertApplyOptions(applyOptions);
-      const clock = clockArgument(applyOptions.nowMs, "options.nowMs");
       const count = rules.length;
       if (count > maxKeysPerCall) {
         throw invalidField("rules", `${count} rules`, `at most ${maxKeysPerCall} rules in one batch`);
       }
-      const ruleKeys: string[] = new Array(count);
-      // The header: the rule count, negative for a dry run; then the caller's clock, if it is used.
-      const args: string[] = [applyOptions.dryRun === true ? `-${count}` : String(count)];
-      if (clock !== "") args.push(clock);
-      for (let index = 0; index < count; index++) {
-        const rule = rules[index]!;
-        ruleKeys[index] = checkedKey(rule, `rules[${index}]`);
-        args.push(ruleArgument(rule, `rules[${index}]`));
-      }
-      const partition = singlePartition(ruleKeys, "rules");
-      // Every key shares the partition just found: no second scan of each key for its ":". A lease
-      // rule declares its index too (so that a Cluster redirects the script while its slot moves).
+      // assertRules has checked that every key shares the first key's partition.
+      const partition = count === 0 ? "" : partitionOf(rules[0]!.key);
+      // A lease rule declares its index too (so that a Cluster redirects the script while its slot moves).
       const keys: string[] = [];
       for (let index = 0; index < count; index++) {
-        keys.push(redisKey(prefix, ruleKeys[index]!, partition));
-        if (rules[index]!.kind === "lease") keys.push(leaseIndexKey(prefix, ruleKeys[index]!, partition));
+        const rule = rules[index]!;
+        keys.push(redisKey(prefix, rule.key, partition));
+        if (rule.kind === "lease") keys.push(leaseIndexKey(prefix, rule.key, partition));
       }
       if (keys.length > maxKeysPerCall) {
         throw invalidField(
@@ -170,7 +189,12 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
           `at most ${maxKeysPerCall} keys in one batch (a lease rule has two: its key and its index)`,
         );
       }
-      const [serverClock, replies, offset] = await coalescer.submit(partition ?? "", keys, args, count);
+      const clock = clockArgument(applyOptions.nowMs);
+      // The header: the rule count, negative for a dry run; then the caller's clock, if it is used.
+      const args: string[] = [applyOptions.dryRun === true ? `-${count}` : String(count)];
+      if (clock !== "") args.push(clock);
+      for (let index = 0; index < count; index++) args.push(ruleArgument(rules[index]!));
+      const [serverClock, replies, offset] = await coalescer.submit(partition, keys, args, count);
       return parseBatchReply(
         replies,
         offset,
@@ -179,29 +203,33 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
       );
     },
 
-    async refund(rules: readonly RateRule[], refundOptions: { readonly nowMs?: number } = {}): Promise<void> {
-      assertArray(rules, "rules");
+    async refund(
+      rules: readonly RateRule[],
+      refundOptions: { readonly nowMs?: number } = noOptions,
+    ): Promise<void> {
+      // A refund is not a decision: its rules may span partitions.
+      assertRules(rules, "rules", false);
+      assertRateRules(rules);
       assertTimeOptions(refundOptions);
-      const clock = clockArgument(refundOptions.nowMs, "options.nowMs");
-      for (let index = 0; index < rules.length; index++) {
-        const rule = rules[index]!;
-        checkedKey(rule, `rules[${index}]`);
-        if (rule.kind !== "rate") throw invalidField(`rules[${index}].kind`, rule.kind, '"rate"');
-        rateArguments(rule, `rules[${index}]`);
-      }
-      // A refund is not a decision: each organisation's part is atomic, the parts independent.
-      // Batches queued before it go first, as they were called.
+      const clock = clockArgument(refundOptions.nowMs);
+      // Each partition's part is atomic, the parts independent. Batches queued before it go first,
+      // as they were called.
       coalescer.flush();
-      await withTimeout("refund", timeoutMs, () =>
+      await withTimeout("refund", timeoutMs, timers, () =>
         Promise.all(
-          groupByPartition(rules, (rule) => rule.key).map((group) =>
-            call(
+          groupByPartition(rules, (rule) => rule.key).map((group) => {
+            const args = [clock];
+            for (const rule of group) {
+              const { algorithm, limit, windowMs } = rule.spec;
+              args.push(algorithm, String(limit), String(windowMs), String(rule.cost));
+            }
+            return call(
               run,
               "refund",
               group.map((rule) => redisKey(prefix, rule.key)),
-              [clock, ...group.flatMap((rule) => rateArguments(rule, "rules").slice(1))],
-            ),
-          ),
+              args,
+            );
+          }),
         ),
       );
     },
@@ -209,26 +237,23 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
     async release(
       key: string,
       leaseId: string,
-      releaseOptions: { readonly nowMs?: number } = {},
+      releaseOptions: { readonly nowMs?: number } = noOptions,
     ): Promise<boolean> {
-      assertThrottleKey(key, "key");
+      assertKey(key, "key");
       assertId(leaseId, "leaseId");
       assertTimeOptions(releaseOptions);
-      const clock = clockArgument(releaseOptions.nowMs, "options.nowMs");
+      const clock = clockArgument(releaseOptions.nowMs);
       coalescer.flush();
-      const reply = await withTimeout("release", timeoutMs, () =>
+      const reply = await withTimeout("release", timeoutMs, timers, () =>
         call(run, "release", [redisKey(prefix, key), leaseIndexKey(prefix, key)], [clock, leaseId]),
       );
       return reply === "1" || reply === 1;
     },
 
     async reset(keys: readonly string[]): Promise<void> {
-      assertArray(keys, "keys");
-      keys.forEach((key, index) => {
-        assertThrottleKey(key, `keys[${index}]`);
-      });
+      assertKeys(keys);
       coalescer.flush();
-      await withTimeout("reset", timeoutMs, () =>
+      await withTimeout("reset", timeoutMs, timers, () =>
         Promise.all(
           groupByPartition(keys, (key) => key).map((group) =>
             call(
@@ -254,59 +279,22 @@ function call(
   return run(luaScripts[name], keys, args);
 }
 
-function checkedKey(rule: StoreRule, field: string): string {
-  assertObject(rule, field);
-  assertThrottleKey(rule.key, `${field}.key`);
-  return rule.key;
+/** The rule (checked by `assertRules`) as the apply script's one argument (numbers as round-trip exact text). */
+function ruleArgument(rule: StoreRule): string {
+  if (rule.kind === "rate") return `${specArgument(rule.spec)}${rule.cost}`;
+  // The lease id goes last: the script takes the rest of the text, commas and all.
+  return `l,${rule.limit},${rule.cost},${rule.ttlMs},${rule.renew === true ? 1 : 0},${rule.leaseId}`;
 }
 
-/** The rule as the apply script's one argument (numbers as round-trip exact text). */
-function ruleArgument(rule: StoreRule, field: string): string {
-  if (rule.kind === "rate") return `${specArgument(rule.spec, `${field}.spec`)}${costText(rule.cost, field)}`;
-  if (rule.kind === "lease") {
-    assertInteger(rule.limit, `${field}.limit`, 0);
-    assertInteger(rule.amount, `${field}.amount`, 1);
-    assertId(rule.leaseId, `${field}.leaseId`);
-    assertInteger(rule.ttlMs, `${field}.ttlMs`, 1, maxWindowMs);
-    // The lease id goes last: the script takes the rest of the text, commas and all.
-    return `l,${rule.limit},${rule.amount},${rule.ttlMs},${rule.leaseId}`;
-  }
-  throw invalidField(`${field}.kind`, (rule as { kind?: unknown }).kind, '"rate" or "lease"');
-}
-
-/** "r,algorithm,limit,windowMs,burst," of a spec; frozen specs (every limiter's) are checked once. */
+/** "r,algorithm,limit,windowMs,burst,blockDurationMs," of a spec; a frozen spec's (every limiter's) is built once. */
 const specTexts = new WeakMap<object, string>();
 
-function specArgument(spec: RateLimitSpec, field: string): string {
-  const cached = typeof spec === "object" && spec !== null ? specTexts.get(spec) : undefined;
+function specArgument(spec: RateLimitSpec): string {
+  const cached = specTexts.get(spec);
   if (cached !== undefined) return cached;
-  const [, algorithm, limit, windowMs, burst] = checkedSpec(spec, field);
-  const text = `r,${algorithm},${limit},${windowMs},${burst},`;
+  const text = `r,${spec.algorithm},${spec.limit},${spec.windowMs},${spec.burst},${spec.blockDurationMs ?? 0},`;
   if (Object.isFrozen(spec)) specTexts.set(spec, text);
   return text;
-}
-
-function costText(cost: number, field: string): string {
-  assertInteger(cost, `${field}.cost`, 0);
-  return String(cost);
-}
-
-function rateArguments(rule: RateRule, field: string): string[] {
-  return [...checkedSpec(rule.spec, `${field}.spec`), costText(rule.cost, field)];
-}
-
-/** ["r", algorithm, limit, windowMs, burst] of a spec, after checking it. */
-function checkedSpec(spec: RateLimitSpec, field: string): string[] {
-  assertObject(spec, field);
-  if (!algorithms.has(spec.algorithm)) {
-    throw invalidField(`${field}.algorithm`, spec.algorithm, `one of ${[...algorithms].join(", ")}`);
-  }
-  // Integers, as the algorithms require: a fraction or a number Redis cannot hold is the caller's
-  // bug (INVALID_OPTIONS), never a script error that a resilient store would take for an outage.
-  assertInteger(spec.limit, `${field}.limit`, 1);
-  assertInteger(spec.windowMs, `${field}.windowMs`, 1, maxWindowMs);
-  assertInteger(spec.burst, `${field}.burst`, 1);
-  return ["r", spec.algorithm, String(spec.limit), String(spec.windowMs), String(spec.burst)];
 }
 
 /** Parses "%.17g" text (and "inf") back to the exact double the script computed. */
@@ -325,7 +313,11 @@ function replyNumber(value: unknown): number {
   return typeof value === "number" ? value : parseScriptNumber(value);
 }
 
-/** Parses one batch's part of the flat apply reply: its flag, then 4 values per rule. */
+/**
+ * Parses one batch's part of the flat apply reply: its flag, then 4 values per rule — the rule's
+ * flag (1 allowed, 0 refused, 2 refused "blocked", 3 refused "lease-held"), remaining,
+ * retryAfterMs, resetAfterMs.
+ */
 function parseBatchReply(
   replies: readonly unknown[],
   offset: number,
@@ -334,17 +326,23 @@ function parseBatchReply(
 ): BatchOutcome {
   const flag = replies[offset];
   if (flag !== 1 && flag !== 0) {
-    throw new EnisError("INTERNAL", `redis store: unexpected apply reply ${JSON.stringify(replies)}`);
+    throw new EnisError("INTERNAL", `redis store: unexpected apply reply ${describeReply(replies)}`);
   }
   const outcomes: RuleOutcome[] = new Array(count);
   for (let index = 0; index < count; index++) {
     const base = offset + 1 + 4 * index;
-    outcomes[index] = {
-      allowed: replies[base] === 1,
-      remaining: replyNumber(replies[base + 1]),
-      retryAfterMs: replyNumber(replies[base + 2]),
-      resetAfterMs: replyNumber(replies[base + 3]),
-    };
+    const allowed = replies[base];
+    const remaining = replyNumber(replies[base + 1]);
+    const retryAfterMs = replyNumber(replies[base + 2]);
+    const resetAfterMs = replyNumber(replies[base + 3]);
+    if (allowed === 1 || allowed === 0) {
+      outcomes[index] = { allowed: allowed === 1, remaining, retryAfterMs, resetAfterMs };
+    } else if (allowed === 2 || allowed === 3) {
+      const reason = allowed === 2 ? "blocked" : "lease-held";
+      outcomes[index] = { allowed: false, remaining, retryAfterMs, resetAfterMs, reason };
+    } else {
+      throw new EnisError("INTERNAL", `redis store: unexpected apply reply ${describeReply(replies)}`);
+    }
   }
   return { allowed: flag === 1, outcomes, nowMs };
 }

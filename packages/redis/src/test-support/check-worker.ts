@@ -11,7 +11,8 @@ import { createRedisStore } from "../index.js";
 /*
  * A replica in its own OS process, for reliability.integration.test.ts: one ioredis client,
  * driven over IPC. Each job is prepared, acknowledged with "ready", and fired on "go", so the
- * replicas' checks overlap. Run with `node --import tsx check-worker.ts <port>` (fork).
+ * replicas' checks overlap. Run with `node --import tsx --import ./scripts/text-loader.mjs check-worker.ts <port>`
+ * (fork, from the repository root).
  */
 
 /** Checks spread round-robin over `keys` on a rate limiter. */
