@@ -306,6 +306,39 @@ describe.runIf(available)("redis store on a standalone redis-server", () => {
     }
   });
 
+  it("a rate rule costs one GET and one SET; a refused batch writes only the block it starts", async () => {
+    const store = createRedisStore({ client, prefix: freshPrefix(), timeoutMs: 1_000 });
+    const spec: RateLimitSpec = { algorithm: "gcra", limit: 10, windowMs: 60_000, burst: 10 };
+    const tight: RateLimitSpec = {
+      algorithm: "fixed-window",
+      limit: 1,
+      windowMs: 60_000,
+      burst: 1,
+      blockDurationMs: 60_000,
+    };
+    const levels = ["acme", "acme:team", "acme:team:user"].map(
+      (key): StoreRule => ({ kind: "rate", key, spec, cost: 1 }),
+    );
+    const block: StoreRule = { kind: "rate", key: "acme:tight", spec: tight, cost: 1 };
+    /** The Redis commands the scripts ran since the last CONFIG RESETSTAT, by name. */
+    const commands = async () => {
+      const stats = String(await client.call("INFO", "commandstats"));
+      return Object.fromEntries(
+        [...stats.matchAll(/^cmdstat_(\w+(?:\|\w+)?):calls=(\d+)/gm)]
+          .filter(([, name]) => !["evalsha", "eval", "config|resetstat", "info"].includes(name!))
+          .map(([, name, count]) => [name, Number(count)]),
+      );
+    };
+    expect((await store.apply([...levels, block])).allowed).toBe(true);
+    await client.call("CONFIG", "RESETSTAT");
+    expect((await store.apply(levels)).allowed).toBe(true);
+    expect(await commands()).toEqual({ time: 1, get: 3, set: 3 });
+    await client.call("CONFIG", "RESETSTAT");
+    const refused = await store.apply([...levels, block]);
+    expect(refused.outcomes.map((outcome) => outcome.allowed)).toEqual([true, true, true, false]);
+    expect(await commands()).toEqual({ time: 1, get: 4, set: 1 });
+  });
+
   it("a batch is all or nothing: one refused rule leaves every other key untouched", async () => {
     const prefix = freshPrefix();
     const store = createRedisStore({ client, prefix, time: "caller", timeoutMs: 1_000 });
