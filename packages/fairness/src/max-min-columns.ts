@@ -101,8 +101,10 @@ export function maxMinAllocateColumns(options: MaxMinColumnsOptions): MaxMinColu
   const caps = optionalColumn(options.caps, "caps", count);
   const overcommit = oneOf(options.overcommit, "overcommit", ["reject", "scale-floors"], "reject");
 
+  // Without caps the demands are the upper bounds (the kernel only reads them); without floors
+  // the lower bounds are zeros: neither costs a copy of a million doubles then.
   const lower = new Float64Array(count);
-  const upper = new Float64Array(count);
+  const upper = caps === undefined ? demands : new Float64Array(count);
   let weightSum = 0;
   for (let i = 0; i < count; i++) {
     const demand = demands[i]!;
@@ -114,8 +116,8 @@ export function maxMinAllocateColumns(options: MaxMinColumnsOptions): MaxMinColu
       const cap = caps[i]!;
       if (!(cap >= 0)) throw invalidField(`caps[${i}]`, cap, "a number >= 0 (Infinity for no cap)");
       if (cap < ceiling) ceiling = cap;
+      upper[i] = ceiling;
     }
-    upper[i] = ceiling;
     if (floors !== undefined) {
       const floor = floors[i]!;
       if (!(floor >= 0) || floor === Number.POSITIVE_INFINITY) {
@@ -138,7 +140,18 @@ export function maxMinAllocateColumns(options: MaxMinColumnsOptions): MaxMinColu
   // Unit weights: a level of u_i / 1 is always representable.
   const weightColumn = weights ?? new Float64Array(count).fill(1);
   const allocations = new Float64Array(count);
-  const pool = fillPool(weightColumn, lower, upper, count, capacity, overcommit, "capacity", allocations);
+  const pool = fillPool(
+    weightColumn,
+    lower,
+    upper,
+    count,
+    capacity,
+    overcommit,
+    "capacity",
+    allocations,
+    Number.NaN,
+    floors === undefined ? 0 : Number.NaN,
+  );
   return { allocations, capacity, ...pool };
 }
 
@@ -155,8 +168,10 @@ export interface FilledPool {
 /**
  * Water-fills `capacity` over entries `[0, count)` into `out`, after applying `overcommit` to
  * floors that sum above it (scaling `lower` in place). `field` names the capacity in the
- * `INFEASIBLE` error. `level`, when given (>= 0), is the level of an allocation already in `out`
- * for these bounds. Trusts its arguments, as {@link waterFill} does.
+ * `INFEASIBLE` error, after `beforeThrow` had its chance to report an input error first. The sums
+ * of `upper` and `lower`, when given (not NaN), are not computed again; `levelGiven`, when given
+ * (>= 0), is the level of an allocation already in `out` for these bounds. Trusts its arguments,
+ * as {@link waterFill} does.
  *
  * @internal
  */
@@ -169,11 +184,12 @@ export function fillPool(
   overcommit: OvercommitPolicy,
   field: string,
   out: Float64Array,
+  demandTotalGiven = Number.NaN,
   floorTotalGiven = Number.NaN,
   levelGiven = -1,
   beforeThrow?: () => void,
 ): FilledPool {
-  const demandTotal = exactSum(upper, count);
+  const demandTotal = Number.isNaN(demandTotalGiven) ? exactSum(upper, count) : demandTotalGiven;
   let floorTotal = Number.isNaN(floorTotalGiven) ? exactSum(lower, count) : floorTotalGiven;
   let floorScale = 1;
   let level = levelGiven;

@@ -1,8 +1,8 @@
-import { EnisError } from "@enis/core";
+import { defaultTierCatalogue, EnisError } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catchEnisError } from "../../../test-support/enis-error.js";
-import { type MaxMinTenant, maxMinAllocate } from "./max-min.js";
+import { type MaxMinTenant, maxMinAllocate, tierSlot } from "./max-min.js";
 
 const relative = 1e-9;
 const close = (a: number, b: number, scale = Math.max(1, Math.abs(a), Math.abs(b))): boolean =>
@@ -158,6 +158,18 @@ describe("maxMinAllocate: reference vectors", () => {
 });
 
 describe("maxMinAllocate: tiers", () => {
+  it("resolves each standard tier spelling without evicting another", () => {
+    const spellings = defaultTierCatalogue.tiers.flatMap((t) => [t.id, t.emoji, `${t.emoji} ${t.id}`]);
+    expect(new Set(spellings.map(tierSlot)).size).toBe(15);
+    // Every spelling of every tier in one list, twice over: each tenant gets its tier's weight.
+    const tenants = [...spellings, ...spellings].map((tier, i) => ({ id: `t${i}`, demand: 1_000, tier }));
+    const result = maxMinAllocate({ capacity: 1_000, tenants, tierFloors: "none" });
+    for (const tenant of tenants) {
+      const weight = defaultTierCatalogue.parse(tenant.tier).weight;
+      expect(result.allocations[tenant.id]).toBeCloseTo(weight * result.level, 9);
+    }
+  });
+
   it("derives weights from tiers (id or emoji)", () => {
     const result = maxMinAllocate({
       capacity: 60,

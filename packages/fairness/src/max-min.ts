@@ -148,8 +148,6 @@ const optionKeys: ReadonlySet<string> = new Set([
   "dedicatedCapacity",
   "catalogue",
 ]);
-/** Distinct tier inputs resolved by a linear scan before a Map takes over (a catalogue has 5 tiers, each with an id, an emoji and both). */
-const tierScanLimit = 16;
 const tenantKeys: ReadonlySet<string> = new Set(["id", "demand", "weight", "floor", "cap", "tier"]);
 
 /**
@@ -204,19 +202,22 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
   const catalogue = resolveCatalogue(options.catalogue, "catalogue");
 
   const count = tenants.length;
-  const ids: string[] = new Array(count);
+  const ids: unknown[] = new Array(count);
   const weights = new Float64Array(count);
   const lower = new Float64Array(count);
   const upper = new Float64Array(count);
   // Index into catalogue.tiers, or -1 without a tier (or served from dedicatedCapacity).
   const tierOf = new Int8Array(count);
   const tiers = catalogue.tiers;
-  // Tier inputs already resolved: a tenant list names a handful of distinct tier strings, and a
-  // short `===` scan (one pointer comparison on the same string) costs less than hashing each
-  // input into a Map; the Map takes over past `tierScanLimit` distinct inputs.
-  const seenTierInputs: unknown[] = [];
-  const seenTierIndices: number[] = [];
-  const tierCache = new Map<unknown, number>();
+  // Per tier, by index: the weight, and whether its guarantee is "dedicated" (read per tenant,
+  // from two small arrays rather than through the frozen tier objects).
+  const tierWeight = new Float64Array(tiers.length);
+  const tierDedicated = new Uint8Array(tiers.length);
+  for (let t = 0; t < tiers.length; t++) {
+    tierWeight[t] = tiers[t]!.weight;
+    tierDedicated[t] = tiers[t]!.sharedPoolFloor === "dedicated" ? 1 : 0;
+  }
+  const tierLookup = new TierLookup(catalogue);
   const separate = dedicatedCapacity !== undefined;
   const guaranteeDedicated = !separate && tierFloors !== "none";
   // Tenants served from dedicatedCapacity: their indices (ascending) and bounds.
@@ -225,6 +226,8 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
   const dedicatedUpper: number[] = [];
   let weightSum = 0;
   let dedicatedWeightSum = 0;
+  // Whether any lower bound is above 0 (else their sum is 0 without a pass over them).
+  let floorsGiven = false;
 
   for (let index = 0; index < count; index++) {
     const tenant = tenants[index] as MaxMinTenant | undefined;
@@ -246,10 +249,9 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
         assertKnownKeys(tenant as unknown as Record<string, unknown>, tenantKeys, `tenants[${index}]`);
       }
     }
+    // The id is checked when the record is built, where its string is read anyway (to hash it):
+    // reading it here too cost a second cache miss per tenant at a million tenants.
     const id: unknown = tenant.id;
-    if (typeof id !== "string" || id.length === 0) {
-      throw invalidField(`tenants[${index}].id`, id, "a non-empty string");
-    }
     const demand: unknown = tenant.demand;
     if (typeof demand !== "number" || !(demand >= 0) || demand === Number.POSITIVE_INFINITY) {
       throw invalidField(`tenants[${index}].demand`, demand, "a finite number >= 0");
@@ -270,34 +272,20 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
       throw invalidField(`tenants[${index}].weight`, givenWeight, "a finite number > 0");
     }
     const tierInput: unknown = tenant.tier;
-    let tierIndex = -1;
-    let tier: TierSpec | undefined;
-    if (tierInput !== undefined) {
-      const seen = seenTierInputs.length;
-      let position = 0;
-      while (position < seen && seenTierInputs[position] !== tierInput) position++;
-      if (position < seen) {
-        tierIndex = seenTierIndices[position]!;
-      } else {
-        const cached = tierCache.get(tierInput);
-        tierIndex = cached === undefined ? resolveTier(catalogue, tierInput, index) : cached;
-        if (seen < tierScanLimit) {
-          seenTierInputs.push(tierInput);
-          seenTierIndices.push(tierIndex);
-        } else if (cached === undefined) {
-          tierCache.set(tierInput, tierIndex);
-        }
-      }
-      tier = tiers[tierIndex]!;
-    }
+    const tierIndex = tierInput === undefined ? -1 : tierLookup.indexOf(tierInput, index);
     const ceiling = cap !== undefined && cap < demand ? cap : demand;
-    const weight = givenWeight !== undefined ? givenWeight : tier !== undefined ? tier.weight : 1;
-    const defect = waterFillDefect(ceiling, weight);
-    if (defect !== undefined) throw invalidField(`tenants[${index}].weight`, weight, defect);
+    const weight = givenWeight !== undefined ? givenWeight : tierIndex >= 0 ? tierWeight[tierIndex]! : 1;
+    // A multiplication screens out the levels that are surely representable (a weight >= 1 cannot
+    // overflow ceiling / weight, one < 1 cannot underflow it); the division runs for the rest.
+    if (weight >= 1 ? ceiling !== 0 && ceiling < weight * 1e-290 : ceiling > weight * 1e290) {
+      const defect = waterFillDefect(ceiling, weight);
+      if (defect !== undefined) throw invalidField(`tenants[${index}].weight`, weight, defect);
+    }
     const ownFloor = floor === undefined ? 0 : Math.min(floor, ceiling);
     ids[index] = id;
     weights[index] = weight;
-    const dedicatedTier = tier !== undefined && tier.sharedPoolFloor === "dedicated";
+    if (ownFloor > 0) floorsGiven = true;
+    const dedicatedTier = tierIndex >= 0 && tierDedicated[tierIndex] === 1;
     if (dedicatedTier && separate) {
       // Served from dedicatedCapacity: in the shared arrays, fixed at 0 and without a tier.
       dedicatedIndices.push(index);
@@ -309,7 +297,10 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
       continue;
     }
     upper[index] = ceiling;
-    lower[index] = dedicatedTier && guaranteeDedicated ? ceiling : ownFloor;
+    if (dedicatedTier && guaranteeDedicated) {
+      lower[index] = ceiling;
+      floorsGiven = true;
+    } else lower[index] = ownFloor;
     tierOf[index] = tierIndex;
     weightSum += weight;
     if (weightSum === Number.POSITIVE_INFINITY) throw weightSumOverflow(index, weight);
@@ -317,9 +308,11 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
 
   const tierFloorTotals: Partial<Record<TierId, number>> = {};
   const out = new Float64Array(count);
-  let floorTotal = Number.NaN;
+  const demandTotal = exactSum(upper, count);
+  let floorTotal = floorsGiven ? Number.NaN : 0;
   let level = -1;
   if (tierFloors === "tenant") {
+    floorTotal = Number.NaN;
     for (let k = 0; k < count; k++) {
       const tier = tiers[tierOf[k]!];
       if (tier === undefined || tier.sharedPoolFloor === "dedicated") continue;
@@ -330,10 +323,10 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
     // When the flat result already gives every tier its class floor, class floors change nothing
     // (every member's class-level share is then at most its flat share), so the usual case costs
     // one water-filling instead of two.
-    const ownFloorTotal = exactSum(lower, count);
+    const ownFloorTotal = floorsGiven ? exactSum(lower, count) : 0;
     const flatLevel =
       ownFloorTotal <= capacity
-        ? waterFill(weights, lower, upper, count, Math.min(capacity, exactSum(upper, count)), out)
+        ? waterFill(weights, lower, upper, count, Math.min(capacity, demandTotal), out)
         : Number.NaN;
     const classFloorTotal = classFloorSums(
       tiers,
@@ -347,6 +340,7 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
     );
     if (classFloorTotal.binding || Number.isNaN(flatLevel)) {
       applyClassFloors(tiers, tierOf, weights, lower, upper, count, capacity);
+      floorTotal = Number.NaN;
     } else {
       level = flatLevel;
       floorTotal = classFloorTotal.floorTotal;
@@ -364,6 +358,7 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
     overcommit,
     "capacity",
     out,
+    demandTotal,
     floorTotal,
     level,
     checkIds,
@@ -385,6 +380,7 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
       overcommit,
       "dedicatedCapacity",
       dedicatedOut,
+      Number.NaN,
       Number.NaN,
       -1,
       checkIds,
@@ -510,7 +506,7 @@ function applyClassFloors(
  * miss), so ids are not hashed a second time during validation.
  */
 function buildRecords(
-  ids: readonly string[],
+  ids: readonly unknown[],
   values: Float64Array,
   count: number,
   dedicatedIndices: readonly number[],
@@ -522,7 +518,8 @@ function buildRecords(
   const separated = dedicatedIndices.length;
   if (separated === 0) {
     for (let k = 0; k < count; k++) {
-      const id = ids[k]!;
+      const id = ids[k];
+      if (typeof id !== "string" || id.length === 0) throw invalidId(k, id);
       if (shared[id] !== undefined) throw duplicateId(tenants, id);
       shared[id] = values[k]!;
     }
@@ -530,7 +527,8 @@ function buildRecords(
   }
   let next = 0;
   for (let k = 0; k < count; k++) {
-    const id = ids[k]!;
+    const id = ids[k];
+    if (typeof id !== "string" || id.length === 0) throw invalidId(k, id);
     if (next < separated && dedicatedIndices[next] === k) {
       if (dedicated[id] !== undefined) throw duplicateId(tenants, id);
       dedicated[id] = dedicatedValues === undefined ? 0 : dedicatedValues[next]!;
@@ -545,6 +543,10 @@ function buildRecords(
   return { shared, dedicated };
 }
 
+function invalidId(index: number, id: unknown): EnisError {
+  return invalidField(`tenants[${index}].id`, id, "a non-empty string");
+}
+
 /** The DUPLICATE_ID error naming the second tenant that uses `id` (error path only: a linear scan). */
 function duplicateId(tenants: readonly unknown[], id: string): EnisError {
   let seen = false;
@@ -557,6 +559,45 @@ function duplicateId(tenants: readonly unknown[], id: string): EnisError {
   return new EnisError("DUPLICATE_ID", `tenants[${index}].id ${JSON.stringify(id)} is used twice`, {
     field: `tenants[${index}].id`,
   });
+}
+
+/**
+ * The slot of a non-empty tier string in {@link TierLookup}'s table.
+ *
+ * @internal
+ */
+export function tierSlot(input: string): number {
+  return (input.length * 3 + input.charCodeAt(input.length >> 1) + input.charCodeAt(input.length - 1)) & 63;
+}
+
+/**
+ * Tier inputs resolved to catalogue indices, for the tenant loop. A tenant list names a handful of
+ * distinct tier strings, most often the same string objects again, so a direct-mapped table of 64
+ * slots, keyed by the length and the middle and last code units, answers with one comparison and
+ * no unpredictable branch; the 15 standard spellings (id, emoji, "emoji id") land in distinct
+ * slots (a test checks it). A miss (a new input, or one whose slot another took) goes to a Map, and parsing only
+ * happens once per distinct input. A linear scan over the inputs seen, which this replaced,
+ * mispredicted its exit on every tenant of a mixed list.
+ */
+class TierLookup {
+  private readonly slotInputs: unknown[] = new Array(64).fill(undefined);
+  private readonly slotIndices = new Int8Array(64);
+  private readonly resolved = new Map<unknown, number>();
+  constructor(private readonly catalogue: TierCatalogue) {}
+
+  /** The catalogue index of `input`, the tier of `tenants[index]`; throws UNKNOWN_TIER naming it. */
+  indexOf(input: unknown, index: number): number {
+    const slot = typeof input === "string" && input.length > 0 ? tierSlot(input) : 0;
+    if (this.slotInputs[slot] === input) return this.slotIndices[slot]!;
+    let tierIndex = this.resolved.get(input);
+    if (tierIndex === undefined) {
+      tierIndex = resolveTier(this.catalogue, input, index);
+      this.resolved.set(input, tierIndex);
+    }
+    this.slotInputs[slot] = input;
+    this.slotIndices[slot] = tierIndex;
+    return tierIndex;
+  }
 }
 
 function resolveTier(catalogue: TierCatalogue, input: unknown, index: number): number {

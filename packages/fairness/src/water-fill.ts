@@ -15,7 +15,9 @@
  * active entries, and the pivots are sampled breakpoints either side of the estimated crossing,
  * so most entries leave in one round; a sorted exact median takes over if sampling keeps
  * missing, which keeps the worst case at O(n log n). Once no breakpoint is left inside the
- * bracket, f is linear there and the level is solved exactly.
+ * bracket, f is linear there and the level is solved exactly. Three passes touch all n entries:
+ * one sums the bounds and evaluates f at the first pivots, one classifies every entry against the
+ * narrowed bracket, one writes the allocations; the rounds after the first see ~n^(2/3) entries.
  */
 
 /**
@@ -61,11 +63,23 @@ class CompensatedSum {
   }
 }
 
-/** Compensated sum of `values[0..count)`. */
-export function exactSum(values: ArrayLike<number>, count = values.length): number {
-  const accumulator = new CompensatedSum();
-  for (let i = 0; i < count; i++) accumulator.add(values[i]!);
-  return accumulator.value();
+/**
+ * Compensated (Neumaier) sum of `values[0..count)`, which must not be negative: a sum past the
+ * largest double is Infinity. A loop over locals: through the accumulator object a million values
+ * took half as long again.
+ */
+export function exactSum(values: Float64Array, count = values.length): number {
+  let sum = 0;
+  let compensation = 0;
+  for (let i = 0; i < count; i++) {
+    const value = values[i]!;
+    const total = sum + value;
+    if (total === Number.POSITIVE_INFINITY) return total;
+    if (sum >= value) compensation += sum - total + value;
+    else compensation += value - total + sum;
+    sum = total;
+  }
+  return sum + compensation;
 }
 
 /**
@@ -81,27 +95,45 @@ export function exactSum(values: ArrayLike<number>, count = values.length): numb
  * @internal
  */
 export function waterFill(
-  weights: ArrayLike<number>,
-  lower: ArrayLike<number>,
-  upper: ArrayLike<number>,
+  weights: Float64Array,
+  lower: Float64Array,
+  upper: Float64Array,
   count: number,
   target: number,
-  out: Float64Array | number[],
+  out: Float64Array,
 ): number {
   if (count === 0) return 0;
-  // One pass computes the sums for the clamped cases and classifies every entry: a second pass
-  // over n entries cost as much as the bisection rounds together (they shrink geometrically).
+  const sampleCapacity = Math.min(pivotSampleLimit, Math.max(sampleSize, Math.ceil(count ** (2 / 3))));
+  const sample = new Float64Array(2 * sampleCapacity);
+  const entries = new Int32Array(sampleCapacity);
+  const pivots = new Float64Array(2);
+  // The first round's pivots come from a sample of every entry, so that one pass over all n
+  // entries both sums the bounds and evaluates f at the pivots, and a second classifies each
+  // against the narrowed bracket: the entries whose breakpoints left it are never written to the
+  // active list. (Classifying first against (0, Infinity) and then evaluating the active entries
+  // through that list took two more passes over n.)
+  const first = samplePivots(
+    weights,
+    lower,
+    upper,
+    undefined,
+    count,
+    0,
+    Number.POSITIVE_INFINITY,
+    sample,
+    entries,
+    0,
+    0,
+    target,
+    pivots,
+  );
+  const firstBelow = first ? pivots[0]! : 0;
+  const firstAbove = first ? pivots[1]! : 0;
   let sumLower = 0;
   let sumUpper = 0;
   let saturationLevel = 0;
-  // Tenants with l = u never move; the rest are "active" until both breakpoints leave (lo, hi).
-  const fixed = new CompensatedSum();
-  // Weight of entries free (w r inside [l, u]) throughout the bracket: f grows by freeWeight per unit r.
-  let freeWeight = 0;
-  let active = new Int32Array(count);
-  let activeCount = 0;
-  const lowLevel = new Float64Array(count);
-  const highLevel = new Float64Array(count);
+  let valueBelow = 0;
+  let valueAbove = 0;
   for (let i = 0; i < count; i++) {
     const low = lower[i]!;
     const high = upper[i]!;
@@ -110,19 +142,10 @@ export function waterFill(
     sumUpper += high;
     const highBreak = high / weight;
     if (highBreak > saturationLevel) saturationLevel = highBreak;
-    if (low >= high) {
-      fixed.add(low);
-      continue;
-    }
-    const lowBreak = low / weight;
-    lowLevel[i] = lowBreak;
-    highLevel[i] = highBreak;
-    // Same classification as the compaction below, for the bracket (0, +Infinity): a division may
-    // underflow to 0 (a subnormal bound) or overflow to Infinity (a tiny weight), leaving no
-    // breakpoint strictly inside.
-    if (highBreak <= 0) fixed.add(high);
-    else if (lowBreak <= 0 && highBreak === Number.POSITIVE_INFINITY) freeWeight += weight;
-    else active[activeCount++] = i;
+    const a = weight * firstBelow;
+    valueBelow += a <= low ? low : Math.min(a, high);
+    const b = weight * firstAbove;
+    valueAbove += b <= low ? low : Math.min(b, high);
   }
   if (target >= sumUpper) {
     for (let i = 0; i < count; i++) out[i] = upper[i]!;
@@ -135,14 +158,42 @@ export function waterFill(
 
   let bracketLow = 0;
   let bracketHigh = Number.POSITIVE_INFINITY;
-  let rounds = 0;
-  const sampleRoundLimit = 2 * Math.ceil(Math.log2(count + 1)) + 8;
-  const sample = new Float64Array(
-    2 * Math.min(pivotSampleLimit, Math.max(sampleSize, Math.ceil(count ** (2 / 3)))),
-  );
-  let scratch = new Int32Array(0);
+  if (first) {
+    if (valueBelow >= target) bracketHigh = firstBelow;
+    else if (valueAbove >= target) {
+      bracketLow = firstBelow;
+      bracketHigh = firstAbove;
+    } else bracketLow = firstAbove;
+  }
+  // Entries whose both breakpoints lie outside the open bracket are fixed at a bound or free
+  // throughout it; the rest are "active" until they leave it. A division may underflow to 0 (a
+  // subnormal bound) or overflow to Infinity (a tiny weight): the same comparisons place those.
+  const fixed = new CompensatedSum();
+  // Weight of entries free (w r inside [l, u]) throughout the bracket: f grows by freeWeight per unit r.
+  let freeWeight = 0;
+  let active = new Int32Array(Math.min(count, 4 * sampleCapacity));
+  let activeCount = 0;
+  for (let i = 0; i < count; i++) {
+    const weight = weights[i]!;
+    const low = lower[i]!;
+    const high = upper[i]!;
+    const lowBreak = low / weight;
+    const highBreak = high / weight;
+    if (highBreak <= bracketLow) fixed.add(high);
+    else if (lowBreak >= bracketHigh) fixed.add(low);
+    else if (lowBreak <= bracketLow && highBreak >= bracketHigh) freeWeight += weight;
+    else {
+      if (activeCount === active.length) {
+        const grown = new Int32Array(Math.min(count, 2 * active.length));
+        grown.set(active);
+        active = grown;
+      }
+      active[activeCount++] = i;
+    }
+  }
 
-  const pivots = new Float64Array(2);
+  let rounds = first ? 1 : 0;
+  const sampleRoundLimit = 2 * Math.ceil(Math.log2(count + 1)) + 8;
   while (activeCount > 0) {
     rounds++;
     if (rounds <= sampleRoundLimit) {
@@ -152,11 +203,10 @@ export function waterFill(
         upper,
         active,
         activeCount,
-        lowLevel,
-        highLevel,
         bracketLow,
         bracketHigh,
         sample,
+        entries,
         fixed.value(),
         freeWeight,
         target,
@@ -164,10 +214,11 @@ export function waterFill(
       );
     } else {
       pivots[0] = pivots[1] = exactMedianPivot(
+        weights,
+        lower,
+        upper,
         active,
         activeCount,
-        lowLevel,
-        highLevel,
         bracketLow,
         bracketHigh,
       );
@@ -198,22 +249,20 @@ export function waterFill(
       bracketHigh = above;
     } else bracketLow = above;
 
-    // Compact in place into a second buffer: entries whose breakpoints both left the open bracket
-    // contribute a constant (at a bound) or a linear term (free) from now on.
-    if (scratch.length < activeCount) scratch = new Int32Array(activeCount);
+    // Compact in place (an entry kept moves only towards the front).
     let kept = 0;
     for (let k = 0; k < activeCount; k++) {
       const i = active[k]!;
-      const lowBreak = lowLevel[i]!;
-      const highBreak = highLevel[i]!;
-      if (highBreak <= bracketLow) fixed.add(upper[i]!);
-      else if (lowBreak >= bracketHigh) fixed.add(lower[i]!);
-      else if (lowBreak <= bracketLow && highBreak >= bracketHigh) freeWeight += weights[i]!;
-      else scratch[kept++] = i;
+      const weight = weights[i]!;
+      const low = lower[i]!;
+      const high = upper[i]!;
+      const lowBreak = low / weight;
+      const highBreak = high / weight;
+      if (highBreak <= bracketLow) fixed.add(high);
+      else if (lowBreak >= bracketHigh) fixed.add(low);
+      else if (lowBreak <= bracketLow && highBreak >= bracketHigh) freeWeight += weight;
+      else active[kept++] = i;
     }
-    const swap = active;
-    active = scratch;
-    scratch = swap;
     activeCount = kept;
   }
 
@@ -238,44 +287,46 @@ export function waterFill(
 
 /**
  * Two pivots around where the level probably is (Floyd–Rivest style): up to `sampleSize` evenly
- * spaced active entries stand for all of them, f is estimated at each of their breakpoints inside
- * (lo, hi), and the pivots are the sampled breakpoints a few ranks either side of where the
- * estimate crosses `target`. One pass then evaluates f at both: when the level lies between them,
- * most active entries leave the bracket in one round instead of half.
+ * spaced active entries (`active` undefined: entries `0..activeCount`) stand for all of them, f is
+ * estimated at each of their breakpoints inside (lo, hi), and the pivots are the sampled
+ * breakpoints a few ranks either side of where the estimate crosses `target`. One pass then
+ * evaluates f at both: when the level lies between them, most active entries leave the bracket in
+ * one round instead of half. Returns false, with no pivots, when no sampled breakpoint lies inside
+ * the bracket (possible only for a sample of every entry: each active one has a breakpoint there).
  */
 function samplePivots(
-  weights: ArrayLike<number>,
-  lower: ArrayLike<number>,
-  upper: ArrayLike<number>,
-  active: Int32Array,
+  weights: Float64Array,
+  lower: Float64Array,
+  upper: Float64Array,
+  active: Int32Array | undefined,
   activeCount: number,
-  lowLevel: Float64Array,
-  highLevel: Float64Array,
   bracketLow: number,
   bracketHigh: number,
   sample: Float64Array,
+  entries: Int32Array,
   fixedValue: number,
   freeWeight: number,
   target: number,
   pivots: Float64Array,
-): void {
+): boolean {
   // Floyd–Rivest proportions: a sample of ~n^(2/3) entries, pivots ~sqrt(sample) ranks apart
   // from the estimated crossing, so the level falls between them with high probability and about
   // n^(2/3) entries stay active.
   const wanted = Math.min(pivotSampleLimit, Math.max(sampleSize, Math.ceil(activeCount ** (2 / 3))));
   const step = activeCount <= wanted ? 1 : activeCount / wanted;
   // The sampled entries, walked once here and again by every estimate below.
-  const entries = new Int32Array(wanted);
   let size = 0;
   let sampled = 0;
   for (let position = 0; position < activeCount && sampled < wanted; position += step) {
-    const i = active[Math.floor(position)]!;
+    const i = active === undefined ? Math.floor(position) : active[Math.floor(position)]!;
     entries[sampled++] = i;
-    const lowBreak = lowLevel[i]!;
-    const highBreak = highLevel[i]!;
+    const weight = weights[i]!;
+    const lowBreak = lower[i]! / weight;
+    const highBreak = upper[i]! / weight;
     if (lowBreak > bracketLow && lowBreak < bracketHigh) sample[size++] = lowBreak;
     if (highBreak > bracketLow && highBreak < bracketHigh) sample[size++] = highBreak;
   }
+  if (size === 0) return false;
   const sorted = sample.subarray(0, size).sort();
   // The estimate of f at a level: the bracket's fixed and free terms, plus the sampled entries'
   // terms scaled up to every active entry. It is non-decreasing, so bisect on the sorted levels.
@@ -300,27 +351,30 @@ function samplePivots(
   const margin = Math.ceil(Math.sqrt(size));
   pivots[0] = sorted[Math.max(0, Math.min(size - 1, from - margin))]!;
   pivots[1] = sorted[Math.min(size - 1, from + margin)]!;
+  return true;
 }
 
 /** Exact median of every active breakpoint inside (lo, hi): halves the active set each round. */
 function exactMedianPivot(
+  weights: Float64Array,
+  lower: Float64Array,
+  upper: Float64Array,
   active: Int32Array,
   activeCount: number,
-  lowLevel: Float64Array,
-  highLevel: Float64Array,
   bracketLow: number,
   bracketHigh: number,
 ): number {
   const breaks = new Float64Array(2 * activeCount + 1);
-  return medianBreakpoint(active, activeCount, lowLevel, highLevel, bracketLow, bracketHigh, breaks, 1);
+  return medianBreakpoint(weights, lower, upper, active, activeCount, bracketLow, bracketHigh, breaks, 1);
 }
 
 /** Median of the breakpoints inside (lo, hi) of every `step`-th active entry, gathered into `buffer`. */
 function medianBreakpoint(
+  weights: Float64Array,
+  lower: Float64Array,
+  upper: Float64Array,
   active: Int32Array,
   activeCount: number,
-  lowLevel: Float64Array,
-  highLevel: Float64Array,
   bracketLow: number,
   bracketHigh: number,
   buffer: Float64Array,
@@ -329,8 +383,9 @@ function medianBreakpoint(
   let size = 0;
   for (let position = 0; position < activeCount && size < buffer.length - 1; position += step) {
     const i = active[Math.floor(position)]!;
-    const lowBreak = lowLevel[i]!;
-    const highBreak = highLevel[i]!;
+    const weight = weights[i]!;
+    const lowBreak = lower[i]! / weight;
+    const highBreak = upper[i]! / weight;
     if (lowBreak > bracketLow && lowBreak < bracketHigh) buffer[size++] = lowBreak;
     if (highBreak > bracketLow && highBreak < bracketHigh) buffer[size++] = highBreak;
   }
