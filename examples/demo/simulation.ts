@@ -23,7 +23,7 @@ export interface SchedulerOutcome {
   readonly name: string;
   /** Worker-milliseconds served per tenant. */
   readonly servedMs: Float64Array;
-  /** Worker-milliseconds offered per tenant (accepted or not). */
+  /** Worker-milliseconds offered per tenant (queued or refused). */
   readonly offeredMs: Float64Array;
   /** Requests refused at the door per tenant (queue limits). */
   readonly rejected: Int32Array;
@@ -181,7 +181,7 @@ export function runFairQueue(platform: Platform, { maxQueuedPerTenant = 100, max
   return simulate(platform, "ENIS fair queue", {
     offer: (request) =>
       // The scheduler sees only an estimate (the platform's 10 ms mean), corrected on completion.
-      queue.enqueue(platform.tenants[request.tenantIndex]!.id, request, { cost: 10 }).accepted,
+      queue.enqueue(platform.tenants[request.tenantIndex]!.id, request, { cost: 10 }).allowed,
     next: () => {
       const next = queue.dequeue();
       if (next === undefined) return undefined;

@@ -154,7 +154,7 @@ export function parseTaskDemand(
     if (position === undefined) {
       throw new EnisError(
         "INVALID_OPTIONS",
-        `${field}.${name} names no resource of capacity (${resources.names.map((n) => JSON.stringify(n)).join(", ") || "none"}), got ${describeValue(amount)}`,
+        `${field}.${name} must be a resource of capacity (${resources.names.map((n) => JSON.stringify(n)).join(", ") || "none"}), got ${describeValue(amount)} for ${JSON.stringify(name)}`,
         { field: `${field}.${name}` },
       );
     }
@@ -253,7 +253,7 @@ export function taskCap(
   if (alone > Number.MAX_SAFE_INTEGER) {
     throw new EnisError(
       "INVALID_OPTIONS",
-      `${field}.taskDemand is so small against capacity that more than 2^53 - 1 tasks fit; set maxTasks or use larger units, got ${describeValue(taskDemand)}`,
+      `${field}.taskDemand must be large enough against capacity that at most 2^53 - 1 tasks fit (or set maxTasks), got ${describeValue(taskDemand)}`,
       { field: `${field}.taskDemand` },
     );
   }
@@ -314,7 +314,7 @@ function parseDrfOptions(options: unknown): DrfModel {
     if (earlier !== undefined) {
       throw new EnisError(
         "DUPLICATE_ID",
-        `${field}.id ${describeValue(id)} is already the id of users[${earlier}]`,
+        `${field}.id must be unique, got ${describeValue(id)}, already the id of users[${earlier}]`,
         { field: `${field}.id` },
       );
     }

@@ -149,7 +149,7 @@ function replay(
     if (op.kind === "enqueue") {
       const cost = complete === "actual-as-cost" ? op.actual : op.cost;
       for (let k = 0; k < op.count; k++) {
-        expect(queue.enqueue(String(op.tenant), costs.length, { cost })).toEqual({ accepted: true });
+        expect(queue.enqueue(String(op.tenant), costs.length, { cost })).toEqual({ allowed: true });
         costs.push(cost);
         actuals.push(op.actual);
       }
@@ -294,7 +294,7 @@ describe("createFairQueue: start-time fair queuing", () => {
               handles.set(handleKey, handle);
             }
             for (let k = 0; k < c.count; k++, item++) {
-              if (c.viaHandle) expect(handle!.enqueue(item, c.cost)).toEqual({ accepted: true });
+              if (c.viaHandle) expect(handle!.enqueue(item, c.cost)).toEqual({ allowed: true });
               else queue.enqueue(tenantId, item, { cost: c.cost, weight: c.weight });
               reference.enqueue(tenantId, item, c.cost, c.weight);
             }
@@ -389,11 +389,11 @@ describe("createFairQueue: start-time fair queuing", () => {
       fc.property(traceArbitrary(5, fc.integer({ min: 1, max: 9 }), 300), (ops) => {
         const queue = createFairQueue<number>();
         const out: number[] = [];
-        let accepted = 0;
+        let queued = 0;
         ops.forEach((op, index) => {
           if (op.kind === "enqueue") {
             queue.enqueue(`t${op.tenant}`, index, { cost: op.cost });
-            accepted++;
+            queued++;
           } else {
             const sizeBefore = queue.size;
             const next = queue.dequeue();
@@ -406,7 +406,7 @@ describe("createFairQueue: start-time fair queuing", () => {
           out.push(drained.item);
           drained = queue.dequeue();
         }
-        return out.length === accepted && new Set(out).size === accepted && queue.size === 0;
+        return out.length === queued && new Set(out).size === queued && queue.size === 0;
       }),
       { seed: 11, numRuns: 300 },
     );
@@ -532,16 +532,16 @@ describe("createFairQueue: start-time fair queuing", () => {
     queue.enqueue("a", "a2");
     a.enqueue("a3", 2);
     expect([a.size, queue.sizeOf("a"), weightCalls]).toEqual([3, 3, 3]);
-    for (let i = 0; i < 3; i++) expect(b.enqueue(`b${i}`).accepted).toBe(true);
-    expect(b.enqueue("b3")).toEqual({ accepted: false, reason: "queue-full", limit: 6 });
-    expect(a.enqueue("a4").accepted).toBe(false);
+    for (let i = 0; i < 3; i++) expect(b.enqueue(`b${i}`).allowed).toBe(true);
+    expect(b.enqueue("b3")).toEqual({ allowed: false, reason: "queue-full", limit: 6 });
+    expect(a.enqueue("a4").allowed).toBe(false);
     // b (weight 3) is served three times per item of a (weight 1), a's items in FIFO order.
     const order = Array.from({ length: 4 }, () => queue.dequeue()!.item);
     expect(order).toEqual(["a1", "b0", "b1", "b2"]);
     expect(a.remove()).toEqual(["a2", "a3"]);
     expect([a.size, queue.size]).toEqual([0, 0]);
     // After the queue emptied (every tenant forgotten) the handle still works.
-    expect(a.enqueue("a5", 0.5).accepted).toBe(true);
+    expect(a.enqueue("a5", 0.5).allowed).toBe(true);
     expect(queue.dequeue()).toMatchObject({
       tenantId: "a",
       item: "a5",
@@ -568,15 +568,15 @@ describe("createFairQueue: start-time fair queuing", () => {
       maxQueued: 5,
       maxQueuedPerTenant: (id) => (id === "blocked" ? 0 : 3),
     });
-    expect(queue.enqueue("blocked", 0)).toEqual({ accepted: false, reason: "tenant-full", limit: 0 });
-    for (let i = 0; i < 3; i++) expect(queue.enqueue("a", i).accepted).toBe(true);
-    expect(queue.enqueue("a", 3)).toEqual({ accepted: false, reason: "tenant-full", limit: 3 });
-    expect(queue.enqueue("b", 4).accepted).toBe(true);
-    expect(queue.enqueue("c", 5).accepted).toBe(true);
-    expect(queue.enqueue("d", 6)).toEqual({ accepted: false, reason: "queue-full", limit: 5 });
+    expect(queue.enqueue("blocked", 0)).toEqual({ allowed: false, reason: "tenant-full", limit: 0 });
+    for (let i = 0; i < 3; i++) expect(queue.enqueue("a", i).allowed).toBe(true);
+    expect(queue.enqueue("a", 3)).toEqual({ allowed: false, reason: "tenant-full", limit: 3 });
+    expect(queue.enqueue("b", 4).allowed).toBe(true);
+    expect(queue.enqueue("c", 5).allowed).toBe(true);
+    expect(queue.enqueue("d", 6)).toEqual({ allowed: false, reason: "queue-full", limit: 5 });
     expect(queue.size).toBe(5);
     queue.dequeue();
-    expect(queue.enqueue("d", 6).accepted).toBe(true);
+    expect(queue.enqueue("d", 6).allowed).toBe(true);
   });
 
   it("removes a tenant's items in FIFO order and keeps the others", () => {
@@ -739,9 +739,9 @@ describe("createFairQueue: start-time fair queuing", () => {
     const handle = reentrant.tenant("a");
     reentrant.enqueue("a", "a1");
     drain = true;
-    expect(handle.enqueue("a2").accepted).toBe(true);
+    expect(handle.enqueue("a2").allowed).toBe(true);
     drain = true;
-    expect(reentrant.enqueue("a", "a3").accepted).toBe(true);
+    expect(reentrant.enqueue("a", "a3").allowed).toBe(true);
     expect([reentrant.size, reentrant.sizeOf("a"), reentrant.trackedTenants]).toEqual([1, 1, 1]);
     expect(reentrant.peek()).toEqual({ tenantId: "a", item: "a3" });
   });

@@ -92,11 +92,14 @@ export interface EnqueueOptions {
   weight?: number;
 }
 
-/** What `enqueue` did with an item. Overflow is an outcome, not an exception. */
+/**
+ * What `enqueue` did with an item: `allowed`, the one "yes" field of every ENIS decision, is
+ * `true` when the item joined the queue. Overflow is an outcome, not an exception.
+ */
 export type EnqueueOutcome =
-  | { readonly accepted: true }
+  | { readonly allowed: true }
   | {
-      readonly accepted: false;
+      readonly allowed: false;
       /** `"tenant-full"`: the tenant's queue is at `maxQueuedPerTenant`; `"queue-full"`: the queue is at `maxQueued`. */
       readonly reason: "tenant-full" | "queue-full";
       /** The limit that was reached. */
@@ -161,7 +164,7 @@ export interface TenantQueue<T> {
 /** A weighted fair queue across tenants. Not thread-safe; one instance per event loop. */
 export interface FairQueue<T> {
   /**
-   * Queues `item` for `tenantId`. Returns `{ accepted: false, reason, limit }` when a capacity
+   * Queues `item` for `tenantId`. Returns `{ allowed: false, reason, limit }` when a capacity
    * limit is reached; throws `EnisError("INVALID_OPTIONS")` only for a bad argument.
    */
   enqueue(tenantId: string, item: T, options?: EnqueueOptions): EnqueueOutcome;
@@ -186,7 +189,7 @@ export interface FairQueue<T> {
    * the queue's first completion) is dropped.
    */
   complete(ticket: FairQueueTicket, actualCost: number): void;
-  /** Removes every queued item of `tenantId` and returns them in FIFO order (nothing accepted is lost). */
+  /** Removes every queued item of `tenantId` and returns them in FIFO order (nothing queued is lost). */
   remove(tenantId: string): T[];
   /** Items queued for `tenantId`. */
   sizeOf(tenantId: string): number;
@@ -285,7 +288,7 @@ class TenantHandle<T> implements TenantQueue<T> {
   }
 }
 
-const accepted: EnqueueOutcome = Object.freeze({ accepted: true });
+const allowed: EnqueueOutcome = Object.freeze({ allowed: true });
 /** Numbers per slot of the fair queue's arena: next slot, cost, weight, enqueue time. */
 const slotStride = 4;
 const handleOptionKeys: ReadonlySet<string> = new Set(["weight"]);
@@ -342,7 +345,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
   const owner = {};
   const tenantFullByLimit = new Map<number, EnqueueOutcome>();
   const queueFull: EnqueueOutcome = Object.freeze({
-    accepted: false,
+    allowed: false,
     reason: "queue-full",
     limit: totalLimit,
   });
@@ -607,7 +610,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       } catch (error) {
         throw new EnisError(
           "UNKNOWN_TIER",
-          `tierOf(${JSON.stringify(tenantId)}) returned an unknown tier ${describeValue(tier)}`,
+          `tierOf(${JSON.stringify(tenantId)}) must return a tier of the catalogue (an id, an emoji or both), got ${describeValue(tier)}`,
           {
             field: `tierOf(${JSON.stringify(tenantId)})`,
             cause: error,
@@ -645,7 +648,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
   const tenantFull = (limit: number): EnqueueOutcome => {
     let outcome = tenantFullByLimit.get(limit);
     if (outcome === undefined) {
-      outcome = Object.freeze({ accepted: false, reason: "tenant-full", limit });
+      outcome = Object.freeze({ allowed: false, reason: "tenant-full", limit });
       if (tenantFullByLimit.size < 1024) tenantFullByLimit.set(limit, outcome);
     }
     return outcome;
@@ -779,7 +782,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       const tenant = push(handle.tenantId, handle, item, cost, handle.weight);
       if (tenant < 0) return refusal;
       if (tenant !== handle.tenant) attach(handle, tenant);
-      return accepted;
+      return allowed;
     },
     sizeOf(handle) {
       const tenant = currentTenant(handle);
@@ -801,7 +804,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
         assertWeight(given, "weight");
         weight = given;
       }
-      return push(tenantId, undefined, item, cost, weight) < 0 ? refusal : accepted;
+      return push(tenantId, undefined, item, cost, weight) < 0 ? refusal : allowed;
     },
 
     tenant(tenantId: string, handleOptions?: TenantQueueOptions): TenantQueue<T> {
@@ -884,9 +887,11 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
 
     complete(ticket: FairQueueTicket, actualCost: number): void {
       if (!(ticket instanceof DequeuedEntry) || ticket.owner !== owner) {
-        throw new EnisError("UNKNOWN_TICKET", "ticket was not issued by this queue's dequeue()", {
-          field: "ticket",
-        });
+        throw new EnisError(
+          "UNKNOWN_TICKET",
+          `ticket must be a ticket this queue's dequeue() returned, got ${describeValue(ticket)}`,
+          { field: "ticket" },
+        );
       }
       if (typeof actualCost !== "number" || !(actualCost >= 0) || actualCost === Number.POSITIVE_INFINITY) {
         throw invalidField("actualCost", actualCost, "a finite number >= 0");
@@ -895,7 +900,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       if (entry.completed) {
         throw new EnisError(
           "UNKNOWN_TICKET",
-          `ticket of tenant ${JSON.stringify(entry.tenantId)} was already completed`,
+          `ticket must be one not completed yet, got the completed ticket of tenant ${JSON.stringify(entry.tenantId)}`,
           {
             field: "ticket",
           },

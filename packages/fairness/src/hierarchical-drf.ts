@@ -181,7 +181,7 @@ export function parseTree(options: unknown): Tree {
     if (earlier !== undefined) {
       throw new EnisError(
         "DUPLICATE_ID",
-        `${field}.id ${describeValue(id)} is already the id of ${earlier}`,
+        `${field}.id must be unique, got ${describeValue(id)}, already the id of ${earlier}`,
         {
           field: `${field}.id`,
         },
@@ -480,7 +480,7 @@ function place(tree: Tree): Float64Array {
     if (placed >= tree.maxPlacements) {
       throw new EnisError(
         "INFEASIBLE",
-        `hierarchicalDrfAllocate would place more than maxPlacements tasks (one at a time); raise maxPlacements or use coarser tasks, got maxPlacements ${tree.maxPlacements}`,
+        `maxPlacements must be above the number of tasks placed one at a time (more than it here; raise it or use coarser tasks), got ${tree.maxPlacements}`,
         { field: "maxPlacements" },
       );
     }

@@ -140,7 +140,7 @@ export function hierarchicalAllocate(options: HierarchicalOptions): Hierarchical
     if (typeof id !== "string" || id.length === 0)
       throw invalidField(`${path()}.id`, id, "a non-empty string");
     if (seen.has(id)) {
-      throw new EnisError("DUPLICATE_ID", `${path()}.id ${JSON.stringify(id)} is used twice`, {
+      throw new EnisError("DUPLICATE_ID", `${path()}.id must be unique, got ${JSON.stringify(id)} twice`, {
         field: `${path()}.id`,
       });
     }
@@ -247,13 +247,17 @@ export function hierarchicalAllocate(options: HierarchicalOptions): Hierarchical
     }
     if (sumLower > available * (1 + 1e-12)) {
       if (overcommit === "reject") {
-        const name = owner < 0 ? "the capacity" : `${pathOf(owner)} (${JSON.stringify(nodes[owner]!["id"])})`;
+        const field = owner < 0 ? "capacity" : pathOf(owner);
+        const what =
+          owner < 0
+            ? "be at least the root's floor"
+            : `receive at least the sum of the floors of its children (${JSON.stringify(nodes[owner]!["id"])})`;
         throw new EnisError(
           "INFEASIBLE",
-          `the floors under ${name} sum to ${sumLower}, above the ${available} it receives (shortfall ${
+          `${field} must ${what}, ${sumLower} (short by ${
             sumLower - available
-          }); lower the floors or use overcommit: "scale-floors"`,
-          { field: owner < 0 ? "capacity" : pathOf(owner) },
+          }; lower the floors or use overcommit: "scale-floors"), got ${available}`,
+          { field },
         );
       }
       const scale = available / sumLower;

@@ -199,9 +199,9 @@ export function fillPool(
       beforeThrow?.();
       throw new EnisError(
         "INFEASIBLE",
-        `the guaranteed floors sum to ${floorTotal}, above the ${field} ${capacity} (shortfall ${
+        `${field} must be at least ${floorTotal}, the sum of the guaranteed floors (short by ${
           floorTotal - capacity
-        }); lower the floors or use overcommit: "scale-floors"`,
+        }; lower the floors or use overcommit: "scale-floors"), got ${capacity}`,
         { field },
       );
     }

@@ -247,7 +247,7 @@ describe("maxMinAllocate: tiers", () => {
       caught = error;
     }
     expect(EnisError.isInstance(caught) && caught.code).toBe("INFEASIBLE");
-    expect((caught as Error).message).toMatch(/150.*100.*shortfall 50/);
+    expect((caught as Error).message).toMatch(/^capacity must be at least 150.*short by 50.*got 100$/);
     const scaled = maxMinAllocate({
       capacity: 100,
       tenants,
@@ -264,7 +264,7 @@ describe("maxMinAllocate: tiers", () => {
       { id: "a", demand: 50, floor: 40 },
       { id: "b", demand: 50, floor: 20 },
     ];
-    expect(() => maxMinAllocate({ capacity: 30, tenants })).toThrow(/shortfall 30/);
+    expect(() => maxMinAllocate({ capacity: 30, tenants })).toThrow(/short by 30/);
     const scaled = maxMinAllocate({ capacity: 30, tenants, overcommit: "scale-floors" });
     expect(scaled.floorScale).toBeCloseTo(0.5, 12);
     expect(scaled.allocations["a"]).toBeCloseTo(20, 9);
@@ -317,7 +317,7 @@ describe("maxMinAllocate: dedicated tiers", () => {
     const error = catchEnisError(() => maxMinAllocate({ capacity: 100, tenants }));
     expect([error.code, error.field]).toEqual(["INFEASIBLE", "capacity"]);
     // Guarantees: 20 + 50 for 🔵 🔴, 5 + 10 + 20 for the classes of 🟤 🟡 🟢: 105 above 100.
-    expect(error.message).toMatch(/105.*100.*shortfall 5/);
+    expect(error.message).toMatch(/^capacity must be at least 105.*short by 5.*got 100$/);
     const scaled = maxMinAllocate({ capacity: 100, tenants, overcommit: "scale-floors" });
     expect(scaled.floorScale).toBeCloseTo(100 / 105, 12);
     expect(scaled.allocations["c"]).toBeCloseTo((50 * 100) / 105, 9);

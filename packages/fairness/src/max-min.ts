@@ -556,9 +556,13 @@ function duplicateId(tenants: readonly unknown[], id: string): EnisError {
     if (seen) break;
     seen = true;
   }
-  return new EnisError("DUPLICATE_ID", `tenants[${index}].id ${JSON.stringify(id)} is used twice`, {
-    field: `tenants[${index}].id`,
-  });
+  return new EnisError(
+    "DUPLICATE_ID",
+    `tenants[${index}].id must be unique, got ${JSON.stringify(id)} twice`,
+    {
+      field: `tenants[${index}].id`,
+    },
+  );
 }
 
 /**

@@ -132,7 +132,7 @@ export function proportionalShare(options: ProportionalShareOptions): Proportion
     if (typeof id !== "string" || id.length === 0)
       throw invalidField(`${field}.id`, id, "a non-empty string");
     if (weights[id] !== undefined) {
-      throw new EnisError("DUPLICATE_ID", `${field}.id ${JSON.stringify(id)} is used twice`, {
+      throw new EnisError("DUPLICATE_ID", `${field}.id must be unique, got ${JSON.stringify(id)} twice`, {
         field: `${field}.id`,
       });
     }
@@ -154,7 +154,7 @@ export function proportionalShare(options: ProportionalShareOptions): Proportion
     if (!(weight > 0)) {
       throw new EnisError(
         "INVALID_OPTIONS",
-        `${field} gets weight 0: every factor with a non-zero factor weight scores 0`,
+        `${field} must score above 0 on some factor with a non-zero factor weight, got 0 on each (weight 0)`,
         { field },
       );
     }
