@@ -8,6 +8,8 @@ import {
   resolveCatalogue,
 } from "@enis/core/validate";
 import { z } from "zod";
+import { SlotArena } from "./slot-arena.js";
+import { grownFloat64, grownInt32, TagHeap } from "./tag-heap.js";
 
 /*
  * Start-time Fair Queuing (Goyal, Vin & Cheng, SIGCOMM 1996) across tenants.
@@ -289,8 +291,6 @@ class TenantHandle<T> implements TenantQueue<T> {
 }
 
 const allowed: EnqueueOutcome = Object.freeze({ allowed: true });
-/** Numbers per slot of the fair queue's arena: next slot, cost, weight, enqueue time. */
-const slotStride = 4;
 const handleOptionKeys: ReadonlySet<string> = new Set(["weight"]);
 
 function assertTenantId(tenantId: unknown): asserts tenantId is string {
@@ -309,18 +309,6 @@ function assertWeight(weight: unknown, field: string): asserts weight is number 
   if (typeof weight !== "number" || !(weight > 0) || weight === Number.POSITIVE_INFINITY) {
     throw invalidField(field, weight, "a finite number > 0");
   }
-}
-
-function grownInt32(array: Int32Array<ArrayBuffer>, length: number): Int32Array<ArrayBuffer> {
-  const grown = new Int32Array(length);
-  grown.set(array);
-  return grown;
-}
-
-function grownFloat64(array: Float64Array<ArrayBuffer>, length: number): Float64Array<ArrayBuffer> {
-  const grown = new Float64Array(length);
-  grown.set(array);
-  return grown;
 }
 
 /**
@@ -350,35 +338,8 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
     limit: totalLimit,
   });
 
-  // Queued items live in one slot arena (a free list over flat arrays) linked per tenant, so an
-  // enqueue allocates nothing and a million queued items cost two flat arrays, not a million
-  // objects. A slot's numbers sit side by side in `slotData` — [next slot, cost, weight, enqueued
-  // at] from `slot * slotStride` — so reading an item queued long ago misses the cache once.
-  let slotCapacity = 1024;
-  let slotData = new Float64Array(slotCapacity * slotStride);
-  const slotItem: (T | undefined)[] = new Array(slotCapacity);
-  let freeSlot = -1;
-  let slotsUsed = 0; // slots [slotsUsed, capacity) have never been used and are not on the free list
-
-  const allocateSlot = (): number => {
-    if (freeSlot >= 0) {
-      const slot = freeSlot;
-      freeSlot = slotData[slot * slotStride]!;
-      return slot;
-    }
-    if (slotsUsed === slotCapacity) {
-      slotCapacity *= 2;
-      slotData = grownFloat64(slotData, slotCapacity * slotStride);
-      slotItem.length = slotCapacity;
-    }
-    return slotsUsed++;
-  };
-
-  const releaseSlot = (slot: number): void => {
-    slotItem[slot] = undefined; // the arena must not keep a dequeued item alive
-    slotData[slot * slotStride] = freeSlot;
-    freeSlot = slot;
-  };
+  // Queued items, linked per tenant (see SlotArena).
+  const slots = new SlotArena<T>();
 
   // Tenants the queue tracks are numbered, and their state lives in flat arrays indexed by that
   // number; the scheduler, the heap and the lane move numbers, never objects (a heap of tenant
@@ -396,8 +357,6 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
   let tenantFinish = new Float64Array(tenantCapacity);
   /** Virtual time when the head's tag was set: the anti-windup floor of a corrected tag. */
   let tenantStartFloor = new Float64Array(tenantCapacity);
-  /** Position in the heap, or -1; the head's start tag is then `heapStart[position]`. */
-  let tenantHeapIndex = new Int32Array(tenantCapacity);
   /** Position in the current-tag lane, or -1; the head's start tag is then `laneTag`. */
   let tenantLanePosition = new Int32Array(tenantCapacity);
   /** Tie-break of the head's tag while in the lane. */
@@ -413,12 +372,10 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
   /** Stamps below this were given before the queue last emptied: all of them are forgotten. */
   let stampFloor = 0;
 
-  // The heap of backlogged tenants: numbers and their keys (start tag, then tag sequence as the
-  // tie-break) in flat arrays; it never holds more tenants than are tracked.
-  let heapTenant = new Int32Array(tenantCapacity);
-  let heapStart = new Float64Array(tenantCapacity);
-  let heapSequence = new Float64Array(tenantCapacity);
-  let heapSize = 0;
+  // The backlogged tenants not in the lane, by (start tag, tag sequence); a tenant's heap position
+  // is `heap.positions[tenant]`, -1 when it is not in the heap (its head's start tag is then the
+  // lane's, or it is idle).
+  const heap = new TagHeap(tenantCapacity);
 
   // The lane, lane[laneHead, laneEnd), of tenants whose start tag is `laneTag` (-1: a hole left by a
   // tenant that left the lane early).
@@ -440,16 +397,13 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
     tenantCount = grownInt32(tenantCount, capacity);
     tenantFinish = grownFloat64(tenantFinish, capacity);
     tenantStartFloor = grownFloat64(tenantStartFloor, capacity);
-    tenantHeapIndex = grownInt32(tenantHeapIndex, capacity);
     tenantLanePosition = grownInt32(tenantLanePosition, capacity);
     tenantLaneSequence = grownFloat64(tenantLaneSequence, capacity);
     tenantInFlight = grownInt32(tenantInFlight, capacity);
     tenantStamp = grownFloat64(tenantStamp, capacity);
     tenantStamp.fill(-1, tenantCapacity);
     freeTenants = grownInt32(freeTenants, capacity);
-    heapTenant = grownInt32(heapTenant, capacity);
-    heapStart = grownFloat64(heapStart, capacity);
-    heapSequence = grownFloat64(heapSequence, capacity);
+    heap.grow(capacity);
     tenantCapacity = capacity;
   };
 
@@ -467,7 +421,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
     tenantCount[tenant] = 0;
     tenantFinish[tenant] = 0;
     tenantStartFloor[tenant] = 0;
-    tenantHeapIndex[tenant] = -1;
+    heap.positions[tenant] = -1;
     tenantLanePosition[tenant] = -1;
     tenantInFlight[tenant] = 0;
     tenantStamp[tenant] = nextStamp++;
@@ -522,76 +476,9 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
 
   /** True when the lane's front tenant is served before the heap's top. */
   const laneFirst = (front: number): boolean => {
-    if (heapSize === 0) return true;
-    const top = heapStart[0]!;
-    return laneTag < top || (laneTag === top && tenantLaneSequence[front]! < heapSequence[0]!);
-  };
-
-  // --- indexed binary min-heap on (start, sequence) ---------------------------------------------
-  const place = (tenant: number, index: number, start: number, tagSequence: number): void => {
-    heapTenant[index] = tenant;
-    heapStart[index] = start;
-    heapSequence[index] = tagSequence;
-    tenantHeapIndex[tenant] = index;
-  };
-
-  const siftUp = (index: number): void => {
-    const tenant = heapTenant[index]!;
-    const start = heapStart[index]!;
-    const tagSequence = heapSequence[index]!;
-    while (index > 0) {
-      const parentIndex = (index - 1) >> 1;
-      const parentStart = heapStart[parentIndex]!;
-      if (parentStart < start || (parentStart === start && heapSequence[parentIndex]! < tagSequence)) break;
-      place(heapTenant[parentIndex]!, index, parentStart, heapSequence[parentIndex]!);
-      index = parentIndex;
-    }
-    place(tenant, index, start, tagSequence);
-  };
-
-  const siftDown = (index: number): void => {
-    const length = heapSize;
-    const tenant = heapTenant[index]!;
-    const start = heapStart[index]!;
-    const tagSequence = heapSequence[index]!;
-    for (;;) {
-      let child = 2 * index + 1;
-      if (child >= length) break;
-      let childStart = heapStart[child]!;
-      const right = child + 1;
-      if (right < length) {
-        const rightStart = heapStart[right]!;
-        if (
-          rightStart < childStart ||
-          (rightStart === childStart && heapSequence[right]! < heapSequence[child]!)
-        ) {
-          child = right;
-          childStart = rightStart;
-        }
-      }
-      if (start < childStart || (start === childStart && tagSequence < heapSequence[child]!)) break;
-      place(heapTenant[child]!, index, childStart, heapSequence[child]!);
-      index = child;
-    }
-    place(tenant, index, start, tagSequence);
-  };
-
-  const heapPush = (tenant: number, start: number, tagSequence: number): void => {
-    const index = heapSize++;
-    place(tenant, index, start, tagSequence);
-    siftUp(index);
-  };
-
-  const heapRemove = (tenant: number): void => {
-    const index = tenantHeapIndex[tenant]!;
-    const last = --heapSize;
-    tenantHeapIndex[tenant] = -1;
-    if (index !== last) {
-      const moved = heapTenant[last]!;
-      place(moved, index, heapStart[last]!, heapSequence[last]!);
-      siftDown(index);
-      siftUp(tenantHeapIndex[moved]!);
-    }
+    if (heap.size === 0) return true;
+    const top = heap.starts[0]!;
+    return laneTag < top || (laneTag === top && tenantLaneSequence[front]! < heap.sequences[0]!);
   };
 
   // --- weights, limits, clock ---------------------------------------------------------------------
@@ -738,16 +625,10 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       if (tenants.size >= sweepAbove) sweep();
       tenant = trackTenant(tenantId);
     }
-    const slot = allocateSlot();
-    const base = slot * slotStride;
-    slotData[base] = -1;
-    slotData[base + 1] = cost;
-    slotData[base + 2] = weight;
-    slotData[base + 3] = enqueuedAt;
-    slotItem[slot] = item;
+    const slot = slots.allocate(item, cost, weight, enqueuedAt);
     const tail = tenantTail[tenant]!;
     if (tail < 0) tenantHead[tenant] = slot;
-    else slotData[tail * slotStride] = slot;
+    else slots.setNext(tail, slot);
     tenantTail[tenant] = slot;
     size++;
     if (++tenantCount[tenant]! === 1) {
@@ -755,7 +636,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       const finish = tenantFinish[tenant]!;
       tenantStartFloor[tenant] = virtualTime;
       if (finish <= virtualTime && (laneCount === 0 || laneTag === virtualTime)) laneAppend(tenant);
-      else heapPush(tenant, Math.max(finish, virtualTime), sequence++);
+      else heap.push(tenant, Math.max(finish, virtualTime), sequence++);
     }
     return tenant;
   };
@@ -831,25 +712,24 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
         lane[laneHead++] = -1;
         tenantLanePosition[tenant] = -1;
         laneCount--;
-      } else if (heapSize > 0) {
-        tenant = heapTenant[0]!;
-        start = heapStart[0]!;
+      } else if (heap.size > 0) {
+        tenant = heap.tenants[0]!;
+        start = heap.starts[0]!;
       } else return undefined;
       // A tag corrected downwards may be served below v; v itself never runs backwards, so a
       // tenant whose finish tag is <= v can be forgotten without changing any later tag.
       if (start > virtualTime) virtualTime = start;
       const slot = tenantHead[tenant]!;
-      const base = slot * slotStride;
-      const next = slotData[base]!;
+      const next = slots.next(slot);
       tenantHead[tenant] = next;
       if (next < 0) tenantTail[tenant] = -1;
       const count = --tenantCount[tenant]!;
       size--;
-      const cost = slotData[base + 1]!;
-      const weight = slotData[base + 2]!;
-      const item = slotItem[slot] as T;
-      const waitMs = clock === undefined ? 0 : dequeuedAt - slotData[base + 3]!;
-      releaseSlot(slot);
+      const cost = slots.cost(slot);
+      const weight = slots.weight(slot);
+      const item = slots.item(slot);
+      const waitMs = clock === undefined ? 0 : dequeuedAt - slots.enqueuedAt(slot);
+      slots.release(slot);
       const finish = start + cost / weight;
       tenantFinish[tenant] = finish;
       tenantInFlight[tenant]!++;
@@ -865,13 +745,9 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       );
       if (count > 0) {
         tenantStartFloor[tenant] = start;
-        if (fromLane) heapPush(tenant, finish, sequence++);
-        else {
-          heapStart[0] = finish;
-          heapSequence[0] = sequence++;
-          siftDown(0);
-        }
-      } else if (!fromLane) heapRemove(tenant);
+        if (fromLane) heap.push(tenant, finish, sequence++);
+        else heap.rekeyTop(finish, sequence++);
+      } else if (!fromLane) heap.remove(tenant);
       if (size === 0) becameIdle();
       return dequeued;
     },
@@ -880,9 +756,9 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       const front = laneFront();
       let tenant: number;
       if (front >= 0 && laneFirst(front)) tenant = front;
-      else if (heapSize > 0) tenant = heapTenant[0]!;
+      else if (heap.size > 0) tenant = heap.tenants[0]!;
       else return undefined;
-      return { tenantId: tenantIds[tenant]!, item: slotItem[tenantHead[tenant]!] as T };
+      return { tenantId: tenantIds[tenant]!, item: slots.item(tenantHead[tenant]!) };
     },
 
     complete(ticket: FairQueueTicket, actualCost: number): void {
@@ -917,18 +793,14 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       const finish = tenantFinish[tenant]! + (actualCost - entry.estimatedCost) / entry.weight;
       tenantFinish[tenant] = finish;
       const corrected = Math.max(finish, tenantStartFloor[tenant]!);
-      const index = tenantHeapIndex[tenant]!;
-      if (index >= 0) {
-        if (corrected !== heapStart[index]) {
-          heapStart[index] = corrected;
-          siftDown(index);
-          siftUp(tenantHeapIndex[tenant]!);
-        }
+      const position = heap.positions[tenant]!;
+      if (position >= 0) {
+        if (corrected !== heap.starts[position]) heap.changeStart(position, corrected);
       } else if (tenantLanePosition[tenant]! >= 0 && corrected !== laneTag) {
         // Its tag left the lane's: move it to the heap, keeping its tie-break.
         const tagSequence = tenantLaneSequence[tenant]!;
         laneRemove(tenant);
-        heapPush(tenant, corrected, tagSequence);
+        heap.push(tenant, corrected, tagSequence);
       }
     },
 
@@ -937,9 +809,9 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       if (tenant === undefined || tenantCount[tenant] === 0) return [];
       const items: T[] = [];
       for (let slot = tenantHead[tenant]!; slot >= 0; ) {
-        items.push(slotItem[slot] as T);
-        const next = slotData[slot * slotStride]!;
-        releaseSlot(slot);
+        items.push(slots.item(slot));
+        const next = slots.next(slot);
+        slots.release(slot);
         slot = next;
       }
       size -= tenantCount[tenant]!;
@@ -947,7 +819,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       tenantHead[tenant] = -1;
       tenantTail[tenant] = -1;
       if (tenantLanePosition[tenant]! >= 0) laneRemove(tenant);
-      else heapRemove(tenant);
+      else heap.remove(tenant);
       if (size === 0) becameIdle();
       return items;
     },
@@ -961,7 +833,7 @@ export function createFairQueue<T>(options: FairQueueOptions = {}): FairQueue<T>
       return size;
     },
     get backloggedTenants() {
-      return heapSize + laneCount;
+      return heap.size + laneCount;
     },
     get trackedTenants() {
       return tenants.size;
