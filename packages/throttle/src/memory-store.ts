@@ -22,6 +22,7 @@ import {
   assertTimeOptions,
   type BatchOutcome,
   createTimeline,
+  type EntryMemo,
   type InProcessBatch,
   type InProcessRate,
   type InProcessStore,
@@ -43,9 +44,14 @@ export interface MemoryStoreOptions {
   clock?: Clock;
 }
 
+/**
+ * What the store keeps of one key. `dropped` is set when the entry leaves the map (swept, reset,
+ * released, or replaced by a new entry for its key), so that a caller's {@link EntryMemo} of it is
+ * not used again; every entry is made with `dropped: false`, so all have one shape.
+ */
 type Entry =
-  | { readonly kind: "rate"; state: number[]; expiresAtMs: number }
-  | { readonly kind: "lease"; table: LeaseTable; expiresAtMs: number };
+  | { readonly kind: "rate"; state: number[]; expiresAtMs: number; dropped: boolean }
+  | { readonly kind: "lease"; table: LeaseTable; expiresAtMs: number; dropped: boolean };
 
 /** The embedded in-memory store: one process, atomic because JavaScript runs one batch at a time. */
 export interface MemoryStore extends InProcessStore {
@@ -116,8 +122,40 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   // no longer in the map (a spend lost).
   const sweep = (_nowMs: number): void => {
     const before = timeline.latestMs - maxClockLagMs;
-    for (const [key, entry] of entries) if (entry.expiresAtMs <= before) entries.delete(key);
+    for (const [key, entry] of entries) {
+      if (entry.expiresAtMs <= before) {
+        entry.dropped = true;
+        entries.delete(key);
+      }
+    }
     sweepAbove = Math.max(1024, 2 * entries.size);
+  };
+
+  /** Makes `entry` the entry of `key`; the one it replaces, if any, is dropped. */
+  const put = (key: string, entry: Entry): void => {
+    const replaced = entries.get(key);
+    if (replaced !== undefined) replaced.dropped = true;
+    entries.set(key, entry);
+  };
+
+  /** Forgets the entry of `key`, if any, dropped. */
+  const drop = (key: string): void => {
+    const entry = entries.get(key);
+    if (entry === undefined) return;
+    entry.dropped = true;
+    entries.delete(key);
+  };
+
+  /**
+   * The entry of `key`, through a caller's memo of it: the remembered entry while it is still the
+   * key's (not dropped), else the map's, which the memo then remembers (see {@link EntryMemo}).
+   */
+  const recall = (memo: EntryMemo, key: string): Entry | undefined => {
+    const remembered = memo.entry as Entry | undefined;
+    if (remembered !== undefined && !remembered.dropped) return remembered;
+    const entry = entries.get(key);
+    memo.entry = entry;
+    return entry;
   };
 
   /** Evaluates one rule against the state `data` of kind `kind` (undefined: none). */
@@ -164,7 +202,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   ): void => {
     if (kind === "lease") {
       // The overlay of a key named twice in a batch works on arrays; a table is built from the result.
-      entries.set(key, { kind, table: LeaseTable.from(data as HeldLease[]), expiresAtMs });
+      put(key, { kind, table: LeaseTable.from(data as HeldLease[]), expiresAtMs, dropped: false });
       return;
     }
     if (existing !== undefined && existing.kind === "rate") {
@@ -178,7 +216,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       else for (let index = 0; index < next.length; index++) state[index] = next[index]!;
       return;
     }
-    entries.set(key, { kind, state: data as number[], expiresAtMs });
+    put(key, { kind, state: data as number[], expiresAtMs, dropped: false });
   };
 
   /** The lease table of `entry` if it holds live leases at `nowMs`, else undefined. */
@@ -207,8 +245,8 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     let stored = entry;
     if (table === undefined) {
       table = new LeaseTable();
-      stored = { kind: "lease", table, expiresAtMs: 0 };
-      entries.set(rule.key, stored);
+      stored = { kind: "lease", table, expiresAtMs: 0, dropped: false };
+      put(rule.key, stored);
     }
     table.hold(rule.leaseId, rule.cost, nowMs + rule.ttlMs, nowMs);
     // Never before the latest lease's own expiry: nowMs + (latest - nowMs) can round a ulp short.
@@ -226,6 +264,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
     rules: readonly StoreRule[],
     nowOption: number | undefined,
     dryRun: boolean,
+    memos?: readonly EntryMemo[],
   ): BatchOutcome => {
     const nowMs = timeOf(nowOption);
     sweepIfDue(nowMs);
@@ -248,14 +287,14 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       // Distinct keys (every quota check): each rule is evaluated against the map's state; the
       // results are written only when every rule allowed: all or nothing (a refused batch writes
       // only the blocks its refusals start). The entries found are kept, so the writes reuse them
-      // without a second lookup.
+      // without a second lookup; with the caller's memos, found without a first one.
       const results: (Evaluation | LeaseDecision | RuleOutcome)[] = new Array(count);
       const found: (Entry | undefined)[] = new Array(count);
       let allowed = true;
       let blocks = false;
       for (let index = 0; index < count; index++) {
         const rule = rules[index]!;
-        const entry = entries.get(rule.key);
+        const entry = memos === undefined ? entries.get(rule.key) : recall(memos[index]!, rule.key);
         found[index] = entry;
         let result: Evaluation | LeaseDecision;
         if (rule.kind === "lease") result = decideLease(rule, leaseTableOf(entry, nowMs), nowMs);
@@ -419,13 +458,13 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const current = entries.get(key);
       if (current?.kind !== "lease") return false;
       const released = current.table.release(leaseId, nowMs);
-      if (current.table.size === 0) entries.delete(key);
+      if (current.table.size === 0) drop(key);
       return released;
     },
 
     async reset(keys: readonly string[]): Promise<void> {
       assertKeys(keys);
-      for (const key of keys) entries.delete(key);
+      for (const key of keys) drop(key);
     },
   };
   // Not enumerable: a wrapper built by spreading the store (a spy, a decorator) goes through

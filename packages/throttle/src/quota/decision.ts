@@ -1,4 +1,4 @@
-import type { ApplyOptions, BatchOutcome, StoreRule } from "../store.js";
+import type { ApplyOptions, BatchOutcome, EntryMemo, StoreRule } from "../store.js";
 import type { LimitMeta } from "./plan.js";
 import type { QuotaDecision, QuotaLease, QuotaRefusal, QuotaWarning } from "./types.js";
 
@@ -7,6 +7,8 @@ export interface PreparedCheck {
   readonly rules: StoreRule[];
   /** Per rule, in order. */
   readonly meta: LimitMeta[];
+  /** Per rule, in order: the memo of the memory store's entry for the rule's key (its plan). */
+  readonly memos: EntryMemo[];
   readonly leases: QuotaLease[];
   /** The check's throttle rate, in (0, 1]. */
   readonly rate: number;

@@ -94,6 +94,69 @@ describe("createQuotaManager", () => {
     );
   });
 
+  it("decides on the store's own state after the store forgets a key's entry (reset, sweep, release)", async () => {
+    // A manager remembers where the memory store keeps each of its keys; the store may forget a
+    // key meanwhile. A second manager on the same store remembers nothing: it shows what the
+    // store holds, so each spend must be in the store, not in an entry it has let go.
+    const store = createMemoryStore();
+    // Two levels: the store reads a batch of several keys through the manager's memos.
+    const options = {
+      store,
+      limits: {
+        team: { requestsPerMinute: { hard: 100 }, cpuMillicores: { hard: 100_000 } },
+        user: { requestsPerMinute: { hard: 2 }, cpuMillicores: { hard: 4_000 } },
+      },
+    };
+    const quotas = manager(options);
+    const spend = (nowMs: number) => quotas.checkSync(alice, { requestsPerMinute: 1 }, { nowMs }).allowed;
+    const twoLeftInStore = (nowMs: number) =>
+      manager(options).checkSync(alice, { requestsPerMinute: 2 }, { nowMs, dryRun: true }).allowed;
+    // Each phase ends on a refusal, which reads the keys (and remembers their entries) but writes
+    // nothing.
+    expect([spend(epoch), spend(epoch), spend(epoch)]).toEqual([true, true, false]);
+    await store.reset(["acme:quota:team:data:user:alice:requestsPerMinute"]);
+    expect([twoLeftInStore(epoch), spend(epoch), twoLeftInStore(epoch), spend(epoch), spend(epoch)]).toEqual([
+      true,
+      true,
+      false,
+      true,
+      false,
+    ]);
+
+    // Two minutes later every entry has expired; a thousand other keys make the store sweep them.
+    const later = epoch + 120_000;
+    const other = { algorithm: "gcra", limit: 1, windowMs: 1_000, burst: 1 } as const;
+    for (let index = 0; index < 1_100; index++) {
+      store.applySync([{ kind: "rate", key: `other:${index}`, spec: other, cost: 1 }], { nowMs: later });
+    }
+    expect(store.size).toBe(1_100);
+    expect([spend(later), twoLeftInStore(later), spend(later), spend(later)]).toEqual([
+      true,
+      false,
+      true,
+      false,
+    ]);
+
+    // A lease's key is forgotten once its table is empty, and its expired table is replaced.
+    const hold = (units: number, nowMs: number) =>
+      quotas.checkSync(alice, { cpuMillicores: units }, { nowMs });
+    const oneFreeInStore = (nowMs: number) =>
+      manager(options).checkSync(alice, { cpuMillicores: 1 }, { nowMs, dryRun: true }).allowed;
+    const held = hold(4_000, later);
+    await quotas.release(held, { nowMs: later });
+    expect([hold(4_000, later).allowed, oneFreeInStore(later), hold(1, later).allowed]).toEqual([
+      true,
+      false,
+      false,
+    ]);
+    const leaseExpired = later + 30_000;
+    expect([
+      hold(4_000, leaseExpired).allowed,
+      oneFreeInStore(leaseExpired),
+      hold(1, leaseExpired).allowed,
+    ]).toEqual([true, false, false]);
+  });
+
   it("changes limits at runtime per organisation, team or user", async () => {
     const quotas = manager();
     quotas.setLimits(alice, { requestsPerMinute: { hard: 1 } });

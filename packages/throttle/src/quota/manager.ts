@@ -12,6 +12,7 @@ import { createMemoryStore } from "../memory-store.js";
 import {
   type ApplyOptions,
   assertTime,
+  type EntryMemo,
   type InProcessBatch,
   type InProcessStore,
   inProcessBatch,
@@ -174,6 +175,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager |
     const userNode = depth > 2 ? plans.node(teamNode, path.user!, "user") : undefined;
     const rules: StoreRule[] = [];
     const meta: LimitMeta[] = [];
+    const memos: EntryMemo[] = [];
     const leases: QuotaLease[] = [];
     for (const dimension in usage) {
       // Own keys only: "toString" or "__proto__" must not reach Object.prototype.
@@ -192,6 +194,8 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager |
         const planned = plans.planned(node, index);
         if (planned === null) continue;
         const { key, limit, spec: unthrottled, meta: unthrottledMeta } = planned;
+        // Every branch below pushes one rule on this key: the memos stay aligned with the rules.
+        memos.push(planned);
         if (spec.kind === "rate") {
           if (rate === 1) {
             // A hard limit of 0 admits nothing: a spec needs a limit >= 1, so it is checked with
@@ -230,7 +234,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager |
     }
     const applyOptions: ApplyOptions =
       nowMs === undefined ? (dryRun ? peekOptions : spendOptions) : { nowMs, dryRun };
-    return { rules, meta, leases, rate, dryRun, applyOptions };
+    return { rules, meta, memos, leases, rate, dryRun, applyOptions };
   };
 
   const manager: QuotaManager = {
@@ -311,7 +315,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager |
             prepared,
             direct === undefined
               ? applySync(prepared.rules, prepared.applyOptions)
-              : direct(prepared.rules, prepared.applyOptions.nowMs, prepared.dryRun),
+              : direct(prepared.rules, prepared.applyOptions.nowMs, prepared.dryRun, prepared.memos),
           );
         };
   if (checkSync === undefined) return manager;

@@ -1,4 +1,5 @@
 import type { Algorithm, RateLimitSpec } from "../algorithms/index.js";
+import type { EntryMemo } from "../store.js";
 import { dimensionKey, subjectUnder } from "./keys.js";
 import type { DimensionLimit, GaugeDimension, LevelLimits, QuotaLevel, RateDimension } from "./types.js";
 
@@ -22,8 +23,12 @@ export interface LimitMeta {
   readonly capacity: number;
 }
 
-/** One dimension's limit at one subject, as an unthrottled check (`rate` 1) uses it. */
-export interface PlannedLimit {
+/**
+ * One dimension's limit at one subject, as an unthrottled check (`rate` 1) uses it. Also the memo
+ * of the memory store's entry for its key ({@link EntryMemo}: the one field that changes), so a
+ * check on the memory store finds the key's state without a lookup by key.
+ */
+export interface PlannedLimit extends EntryMemo {
   readonly key: string;
   readonly limit: DimensionLimit;
   /** The spec of a rate dimension's unthrottled check. */
@@ -112,12 +117,14 @@ export function createPlanCache(settings: {
       } else {
         meta = Object.freeze({ level: node.level, dimension, limit, hard: limit.hard, capacity: limit.hard });
       }
-      const planned = Object.freeze({
+      // Not frozen: `entry` is the store's to set (see PlannedLimit).
+      const planned: PlannedLimit = {
         key: dimensionKey(node.subject, dimension),
         limit,
         spec: rateSpec,
         meta,
-      });
+        entry: undefined,
+      };
       node.planned[index] = planned;
       return planned;
     },
