@@ -193,7 +193,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager |
         const node = at === 0 ? orgNode : at === 1 ? teamNode! : userNode!;
         const planned = plans.planned(node, index);
         if (planned === null) continue;
-        const { key, limit, spec: unthrottled, meta: unthrottledMeta } = planned;
+        const { key, limit, spec: unthrottled } = planned;
         // Every branch below pushes one rule on this key: the memos stay aligned with the rules.
         memos.push(planned);
         if (spec.kind === "rate") {
@@ -206,10 +206,10 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager |
               spec: unthrottled!,
               cost: limit.hard < 1 ? Number.MAX_SAFE_INTEGER : cost,
             });
-            meta.push(unthrottledMeta);
+            meta.push(planned);
             continue;
           }
-          const terms = rateTerms(spec, limit, rate, unthrottledMeta.level, dimension);
+          const terms = rateTerms(spec, limit, rate, planned.level, dimension);
           // Throttled below 1, a limit admits nothing (as a hard limit of 0 above).
           rules.push({
             kind: "rate",
@@ -223,11 +223,7 @@ export function createQuotaManager(options: QuotaManagerOptions): QuotaManager |
           const leaseId = createLeaseId();
           assertId(leaseId, "options.createLeaseId()");
           rules.push({ kind: "lease", key, limit: hard, cost, leaseId, ttlMs: spec.leaseTtlMs });
-          meta.push(
-            rate === 1
-              ? unthrottledMeta
-              : { level: unthrottledMeta.level, dimension, limit, hard, capacity: hard },
-          );
+          meta.push(rate === 1 ? planned : { level: planned.level, dimension, limit, hard, capacity: hard });
           leases.push({ key, leaseId, cost });
         }
       }
