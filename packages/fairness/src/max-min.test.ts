@@ -97,6 +97,33 @@ describe("maxMinAllocate: invariants", () => {
     );
   });
 
+  it("answers the same whatever ran before it (its scratch arrays are reused between calls)", () => {
+    const tiered = scenario.chain(({ tenants, capacity }) =>
+      fc
+        .tuple(
+          fc.array(fc.constantFrom("zero", "🟡", "lite", "🔵", "compliance", undefined), {
+            minLength: tenants.length,
+            maxLength: tenants.length,
+          }),
+          fc.option(fc.double({ min: 0, max: 5000, noNaN: true }), { nil: undefined }),
+        )
+        .map(([tiers, dedicatedCapacity]) => ({
+          capacity,
+          overcommit: "scale-floors" as const,
+          tenants: tenants.map((t, i) => (tiers[i] === undefined ? t : { ...t, tier: tiers[i] })),
+          ...(dedicatedCapacity === undefined ? {} : { dedicatedCapacity }),
+        })),
+    );
+    fc.assert(
+      fc.property(tiered, tiered, (options, before) => {
+        const first = maxMinAllocate(options);
+        maxMinAllocate(before);
+        expect(maxMinAllocate(options)).toEqual(first);
+      }),
+      { seed: 7, numRuns: 300 },
+    );
+  });
+
   it("is monotone in capacity", () => {
     fc.assert(
       fc.property(

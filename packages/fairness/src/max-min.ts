@@ -202,12 +202,29 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
   const catalogue = resolveCatalogue(options.catalogue, "catalogue");
 
   const count = tenants.length;
+  const scratch = takeScratch(count);
+  try {
+    return allocate(tenants, count, capacity, overcommit, tierFloors, dedicatedCapacity, catalogue, scratch);
+  } finally {
+    giveBackScratch(scratch);
+  }
+}
+
+/** {@link maxMinAllocate} after its options are checked, in `scratch`'s arrays. */
+function allocate(
+  tenants: readonly unknown[],
+  count: number,
+  capacity: number,
+  overcommit: OvercommitPolicy,
+  tierFloors: TierFloorMode,
+  dedicatedCapacity: number | undefined,
+  catalogue: TierCatalogue,
+  scratch: Scratch,
+): MaxMinResult {
   const ids: unknown[] = new Array(count);
-  const weights = new Float64Array(count);
-  const lower = new Float64Array(count);
-  const upper = new Float64Array(count);
+  const { weights, lower, upper, out } = scratch;
   // Index into catalogue.tiers, or -1 without a tier (or served from dedicatedCapacity).
-  const tierOf = new Int8Array(count);
+  const tierOf = scratch.tierOf;
   const tiers = catalogue.tiers;
   // Per tier, by index: the weight, and whether its guarantee is "dedicated" (read per tenant,
   // from two small arrays rather than through the frozen tier objects).
@@ -291,6 +308,8 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
       dedicatedIndices.push(index);
       dedicatedLower.push(ownFloor);
       dedicatedUpper.push(ceiling);
+      upper[index] = 0;
+      lower[index] = 0;
       tierOf[index] = -1;
       dedicatedWeightSum += weight;
       if (dedicatedWeightSum === Number.POSITIVE_INFINITY) throw weightSumOverflow(index, weight);
@@ -307,7 +326,6 @@ export function maxMinAllocate(options: MaxMinOptions): MaxMinResult {
   }
 
   const tierFloorTotals: Partial<Record<TierId, number>> = {};
-  const out = new Float64Array(count);
   const demandTotal = exactSum(upper, count);
   let floorTotal = floorsGiven ? Number.NaN : 0;
   let level = -1;
@@ -496,6 +514,47 @@ function applyClassFloors(
     waterFill(classWeights, classLower, classUpper, members, tier.sharedPoolFloor * capacity, classOut);
     for (let j = 0; j < members; j++) lower[positions[j]!] = classOut[j]!;
   }
+}
+
+/** The arrays {@link maxMinAllocate} works in, for up to `capacity` tenants. */
+interface Scratch {
+  readonly capacity: number;
+  readonly weights: Float64Array;
+  readonly lower: Float64Array;
+  readonly upper: Float64Array;
+  readonly out: Float64Array;
+  readonly tierOf: Int8Array;
+}
+
+/** The arrays of the largest call so far, while no call holds them. */
+let spareScratch: Scratch | undefined;
+
+/**
+ * Arrays for `count` tenants, 33 bytes each. Allocated afresh on every call, they cost page faults
+ * and extra major collections (V8 counts the memory of new typed arrays towards its collection
+ * trigger), about 0.1x of the record-building floor at 100k and 1M tenants; so the largest call's
+ * arrays are kept for the next call. A call made while another holds them (a tenant's getter
+ * calling maxMinAllocate) gets arrays of its own. Every entry below `count` is written before it
+ * is read.
+ */
+function takeScratch(count: number): Scratch {
+  const spare = spareScratch;
+  if (spare !== undefined && spare.capacity >= count) {
+    spareScratch = undefined;
+    return spare;
+  }
+  return {
+    capacity: count,
+    weights: new Float64Array(count),
+    lower: new Float64Array(count),
+    upper: new Float64Array(count),
+    out: new Float64Array(count),
+    tierOf: new Int8Array(count),
+  };
+}
+
+function giveBackScratch(scratch: Scratch): void {
+  if (spareScratch === undefined || spareScratch.capacity < scratch.capacity) spareScratch = scratch;
 }
 
 /**
