@@ -55,6 +55,35 @@ describe("maxMinAllocateColumns", () => {
     );
   });
 
+  it("answers the same whatever ran before it (its scratch arrays are reused between calls)", () => {
+    const columnsArbitrary = fc
+      .array(rowArbitrary, { maxLength: 40 })
+      .chain((rows) =>
+        fc.record({
+          capacity: fc.double({ min: 0, max: 5000, noNaN: true }),
+          demands: fc.constant(Float64Array.from(rows, (row) => row.demand)),
+          floors: fc.option(fc.constant(Float64Array.from(rows, (row) => row.floor ?? 0)), {
+            nil: undefined,
+          }),
+          caps: fc.option(fc.constant(Float64Array.from(rows, (row) => row.cap ?? 1e6)), { nil: undefined }),
+        }),
+      )
+      .map(({ floors, caps, ...rest }) => ({
+        ...rest,
+        overcommit: "scale-floors" as const,
+        ...(floors === undefined ? {} : { floors }),
+        ...(caps === undefined ? {} : { caps }),
+      }));
+    fc.assert(
+      fc.property(columnsArbitrary, columnsArbitrary, (options, before) => {
+        const first = maxMinAllocateColumns(options);
+        maxMinAllocateColumns(before);
+        expect(maxMinAllocateColumns(options)).toEqual(first);
+      }),
+      { seed: 22, numRuns: 300 },
+    );
+  });
+
   it("matches the Kubernetes conc_alloc vector, and reads Infinity as no cap", () => {
     const result = maxMinAllocateColumns({ capacity: 14, demands: Float64Array.of(3, 7, 9, 1) });
     expect([...result.allocations]).toEqual([3, 5, 5, 1]);
@@ -129,5 +158,14 @@ describe("maxMinAllocateColumns", () => {
       }),
     );
     expect([overflow.code, overflow.field]).toEqual(["INVALID_OPTIONS", "weights[0]"]);
+    // Weights whose sum passes the largest double: the weight where it does is named.
+    const sum = catchEnisError(() =>
+      maxMinAllocateColumns({
+        capacity: 1,
+        demands: Float64Array.of(1, 1, 1),
+        weights: Float64Array.of(1, 1e308, 1e308),
+      }),
+    );
+    expect([sum.code, sum.field]).toEqual(["INVALID_OPTIONS", "weights[2]"]);
   });
 });

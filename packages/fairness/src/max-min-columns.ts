@@ -1,6 +1,7 @@
 import { EnisError } from "@enis/core";
 import { assertKnownKeys, assertNonNegative, assertObject, invalidField, oneOf } from "@enis/core/validate";
 import type { OvercommitPolicy } from "./max-min.js";
+import { constantColumn, giveBackScratch, takeScratch } from "./scratch.js";
 import { exactSum, waterFill, waterFillDefect } from "./water-fill.js";
 
 /** Options of {@link maxMinAllocateColumns}: one entry per tenant at the same index of every array. */
@@ -101,58 +102,64 @@ export function maxMinAllocateColumns(options: MaxMinColumnsOptions): MaxMinColu
   const caps = optionalColumn(options.caps, "caps", count);
   const overcommit = oneOf(options.overcommit, "overcommit", ["reject", "scale-floors"], "reject");
 
-  // Without caps the demands are the upper bounds (the kernel only reads them); without floors
-  // the lower bounds are zeros: neither costs a copy of a million doubles then.
-  const lower = new Float64Array(count);
-  const upper = caps === undefined ? demands : new Float64Array(count);
-  let weightSum = 0;
-  for (let i = 0; i < count; i++) {
-    const demand = demands[i]!;
-    if (!(demand >= 0) || demand === Number.POSITIVE_INFINITY) {
-      throw invalidField(`demands[${i}]`, demand, "a finite number >= 0");
-    }
-    let ceiling = demand;
-    if (caps !== undefined) {
-      const cap = caps[i]!;
-      if (!(cap >= 0)) throw invalidField(`caps[${i}]`, cap, "a number >= 0 (Infinity for no cap)");
-      if (cap < ceiling) ceiling = cap;
-      upper[i] = ceiling;
-    }
-    if (floors !== undefined) {
-      const floor = floors[i]!;
-      if (!(floor >= 0) || floor === Number.POSITIVE_INFINITY) {
-        throw invalidField(`floors[${i}]`, floor, "a finite number >= 0");
+  // The bounds the kernel reads are the demands themselves without caps, and a column of zeros
+  // nobody writes without floors; otherwise scratch arrays kept between calls (see scratch.ts).
+  const scratch = floors !== undefined || caps !== undefined ? takeScratch(count) : undefined;
+  try {
+    const lower = scratch === undefined || floors === undefined ? constantColumn(0, count) : scratch.lower;
+    const upper = scratch === undefined || caps === undefined ? demands : scratch.upper;
+    let weightSum = 0;
+    for (let i = 0; i < count; i++) {
+      const demand = demands[i]!;
+      if (!(demand >= 0) || demand === Number.POSITIVE_INFINITY) {
+        throw invalidField(`demands[${i}]`, demand, "a finite number >= 0");
       }
-      lower[i] = Math.min(floor, ceiling);
+      let ceiling = demand;
+      if (caps !== undefined) {
+        const cap = caps[i]!;
+        if (!(cap >= 0)) throw invalidField(`caps[${i}]`, cap, "a number >= 0 (Infinity for no cap)");
+        if (cap < ceiling) ceiling = cap;
+        upper[i] = ceiling;
+      }
+      if (floors !== undefined) {
+        const floor = floors[i]!;
+        if (!(floor >= 0) || floor === Number.POSITIVE_INFINITY) {
+          throw invalidField(`floors[${i}]`, floor, "a finite number >= 0");
+        }
+        lower[i] = Math.min(floor, ceiling);
+      }
+      if (weights === undefined) continue;
+      const weight = weights[i]!;
+      if (!(weight > 0) || weight === Number.POSITIVE_INFINITY) {
+        throw invalidField(`weights[${i}]`, weight, "a finite number > 0");
+      }
+      // As in maxMinAllocate: a multiplication screens out the surely representable levels.
+      if (weight >= 1 ? ceiling !== 0 && ceiling < weight * 1e-290 : ceiling > weight * 1e290) {
+        const defect = waterFillDefect(ceiling, weight);
+        if (defect !== undefined) throw invalidField(`weights[${i}]`, weight, defect);
+      }
+      weightSum += weight;
     }
-    if (weights === undefined) continue;
-    const weight = weights[i]!;
-    if (!(weight > 0) || weight === Number.POSITIVE_INFINITY) {
-      throw invalidField(`weights[${i}]`, weight, "a finite number > 0");
-    }
-    const defect = waterFillDefect(ceiling, weight);
-    if (defect !== undefined) throw invalidField(`weights[${i}]`, weight, defect);
-    weightSum += weight;
-    if (weightSum === Number.POSITIVE_INFINITY) {
-      throw invalidField(`weights[${i}]`, weight, "small enough that the weights sum to a finite number");
-    }
+    if (weightSum === Number.POSITIVE_INFINITY) throw weightSumOverflow(weights!);
+    // Unit weights: a level of u_i / 1 is always representable.
+    const weightColumn = weights ?? constantColumn(1, count);
+    const allocations = new Float64Array(count);
+    const pool = fillPool(
+      weightColumn,
+      lower,
+      upper,
+      count,
+      capacity,
+      overcommit,
+      "capacity",
+      allocations,
+      Number.NaN,
+      floors === undefined ? 0 : Number.NaN,
+    );
+    return { allocations, capacity, ...pool };
+  } finally {
+    if (scratch !== undefined) giveBackScratch(scratch);
   }
-  // Unit weights: a level of u_i / 1 is always representable.
-  const weightColumn = weights ?? new Float64Array(count).fill(1);
-  const allocations = new Float64Array(count);
-  const pool = fillPool(
-    weightColumn,
-    lower,
-    upper,
-    count,
-    capacity,
-    overcommit,
-    "capacity",
-    allocations,
-    Number.NaN,
-    floors === undefined ? 0 : Number.NaN,
-  );
-  return { allocations, capacity, ...pool };
 }
 
 /** The water-filling of one pool, after its floors went through the overcommit policy. */
@@ -220,6 +227,17 @@ export function fillPool(
     floorTotal,
     demandTotal,
   };
+}
+
+/** The error naming the weight at which the weights' sum passes the largest double (error path: a rescan). */
+function weightSumOverflow(weights: Float64Array): EnisError {
+  let sum = 0;
+  let i = 0;
+  for (; i < weights.length - 1; i++) {
+    sum += weights[i]!;
+    if (sum === Number.POSITIVE_INFINITY) break;
+  }
+  return invalidField(`weights[${i}]`, weights[i], "small enough that the weights sum to a finite number");
 }
 
 function optionalColumn(value: unknown, field: string, length: number): Float64Array | undefined {

@@ -9,6 +9,7 @@ import {
   resolveCatalogue,
 } from "@enis/core/validate";
 import { type FilledPool, fillPool } from "./max-min-columns.js";
+import { giveBackScratch, type Scratch, takeScratch } from "./scratch.js";
 import { exactSum, waterFill, waterFillDefect } from "./water-fill.js";
 
 /** One tenant competing for the capacity. */
@@ -221,7 +222,6 @@ function allocate(
   catalogue: TierCatalogue,
   scratch: Scratch,
 ): MaxMinResult {
-  const ids: unknown[] = new Array(count);
   const { weights, lower, upper, out } = scratch;
   // Index into catalogue.tiers, or -1 without a tier (or served from dedicatedCapacity).
   const tierOf = scratch.tierOf;
@@ -266,9 +266,8 @@ function allocate(
         assertKnownKeys(tenant as unknown as Record<string, unknown>, tenantKeys, `tenants[${index}]`);
       }
     }
-    // The id is checked when the record is built, where its string is read anyway (to hash it):
-    // reading it here too cost a second cache miss per tenant at a million tenants.
-    const id: unknown = tenant.id;
+    // The id is read and checked once, when the record is built: its string is read there anyway
+    // (to hash it), and reading it here too cost a second cache miss per tenant at a million.
     const demand: unknown = tenant.demand;
     if (typeof demand !== "number" || !(demand >= 0) || demand === Number.POSITIVE_INFINITY) {
       throw invalidField(`tenants[${index}].demand`, demand, "a finite number >= 0");
@@ -299,7 +298,6 @@ function allocate(
       if (defect !== undefined) throw invalidField(`tenants[${index}].weight`, weight, defect);
     }
     const ownFloor = floor === undefined ? 0 : Math.min(floor, ceiling);
-    ids[index] = id;
     weights[index] = weight;
     if (ownFloor > 0) floorsGiven = true;
     const dedicatedTier = tierIndex >= 0 && tierDedicated[tierIndex] === 1;
@@ -366,7 +364,7 @@ function allocate(
   }
 
   // Input errors outrank infeasibility: a duplicate id is reported first.
-  const checkIds = () => buildRecords(ids, lower, count, dedicatedIndices, lower, tenants);
+  const checkIds = () => buildRecords(tenants, lower, count, dedicatedIndices, lower);
   const shared = fillPool(
     weights,
     lower,
@@ -404,7 +402,7 @@ function allocate(
       checkIds,
     );
   }
-  const records = buildRecords(ids, out, count, dedicatedIndices, dedicatedOut, tenants);
+  const records = buildRecords(tenants, out, count, dedicatedIndices, dedicatedOut);
   if (separate)
     dedicated = { allocations: records.dedicated, capacity: dedicatedCapacity, ...dedicatedPool! };
   const result: MaxMinResult = {
@@ -516,68 +514,26 @@ function applyClassFloors(
   }
 }
 
-/** The arrays {@link maxMinAllocate} works in, for up to `capacity` tenants. */
-interface Scratch {
-  readonly capacity: number;
-  readonly weights: Float64Array;
-  readonly lower: Float64Array;
-  readonly upper: Float64Array;
-  readonly out: Float64Array;
-  readonly tierOf: Int8Array;
-}
-
-/** The arrays of the largest call so far, while no call holds them. */
-let spareScratch: Scratch | undefined;
-
 /**
- * Arrays for `count` tenants, 33 bytes each. Allocated afresh on every call, they cost page faults
- * and extra major collections (V8 counts the memory of new typed arrays towards its collection
- * trigger), about 0.1x of the record-building floor at 100k and 1M tenants; so the largest call's
- * arrays are kept for the next call. A call made while another holds them (a tenant's getter
- * calling maxMinAllocate) gets arrays of its own. Every entry below `count` is written before it
- * is read.
- */
-function takeScratch(count: number): Scratch {
-  const spare = spareScratch;
-  if (spare !== undefined && spare.capacity >= count) {
-    spareScratch = undefined;
-    return spare;
-  }
-  return {
-    capacity: count,
-    weights: new Float64Array(count),
-    lower: new Float64Array(count),
-    upper: new Float64Array(count),
-    out: new Float64Array(count),
-    tierOf: new Int8Array(count),
-  };
-}
-
-function giveBackScratch(scratch: Scratch): void {
-  if (spareScratch === undefined || spareScratch.capacity < scratch.capacity) spareScratch = scratch;
-}
-
-/**
- * The null-prototype records id -> value of the tenants served from `capacity` (`shared`, every
- * index not in `dedicatedIndices`) and from `dedicatedCapacity` (`dedicated`, the value of
- * `dedicatedIndices[j]` at `dedicatedValues[j]`). Building them is also the duplicate-id check:
- * one dictionary insertion per tenant is the dominant cost at a million tenants (each is a cache
- * miss), so ids are not hashed a second time during validation.
+ * The null-prototype records id -> value of the (checked) tenant objects served from `capacity`
+ * (`shared`, every index not in `dedicatedIndices`) and from `dedicatedCapacity` (`dedicated`, the
+ * value of `dedicatedIndices[j]` at `dedicatedValues[j]`). Building them is also the id check and
+ * the duplicate-id check: one dictionary insertion per tenant is the dominant cost at a million
+ * tenants (each is a cache miss), so ids are not read and hashed a second time elsewhere.
  */
 function buildRecords(
-  ids: readonly unknown[],
+  tenants: readonly unknown[],
   values: Float64Array,
   count: number,
   dedicatedIndices: readonly number[],
   dedicatedValues: Float64Array | undefined,
-  tenants: readonly unknown[],
 ): { shared: Record<string, number>; dedicated: Record<string, number> } {
   const shared: Record<string, number> = Object.create(null);
   const dedicated: Record<string, number> = Object.create(null);
   const separated = dedicatedIndices.length;
   if (separated === 0) {
     for (let k = 0; k < count; k++) {
-      const id = ids[k];
+      const id: unknown = (tenants[k] as MaxMinTenant).id;
       if (typeof id !== "string" || id.length === 0) throw invalidId(k, id);
       if (shared[id] !== undefined) throw duplicateId(tenants, id);
       shared[id] = values[k]!;
@@ -586,7 +542,7 @@ function buildRecords(
   }
   let next = 0;
   for (let k = 0; k < count; k++) {
-    const id = ids[k];
+    const id: unknown = (tenants[k] as MaxMinTenant).id;
     if (typeof id !== "string" || id.length === 0) throw invalidId(k, id);
     if (next < separated && dedicatedIndices[next] === k) {
       if (dedicated[id] !== undefined) throw duplicateId(tenants, id);
