@@ -78,7 +78,9 @@ const optionKeys: ReadonlySet<string> = new Set([
  *
  * Throws `EnisError` `INVALID_OPTIONS` (the array, the index and the value named, e.g.
  * `demands[7] must be a finite number >= 0, got NaN`) or `INFEASIBLE` (floors above capacity with
- * `overcommit: "reject"`).
+ * `overcommit: "reject"`). Only the allocations are a new array on each call: the demands serve as
+ * the upper bounds when there are no caps, and the other working arrays (up to 49 bytes per tenant
+ * of the largest call) are kept for the next call.
  *
  * @example
  * ```ts

@@ -173,7 +173,8 @@ const tenantKeys: ReadonlySet<string> = new Set(["id", "demand", "weight", "floo
  * Throws `EnisError` `INVALID_OPTIONS` (a field and its value named), `DUPLICATE_ID`,
  * `UNKNOWN_TIER`, or `INFEASIBLE` (guarantees above capacity with `overcommit: "reject"`). For
  * tenants held by index in typed arrays, {@link maxMinAllocateColumns} does the same water-filling
- * without objects.
+ * without objects. Keeps its working arrays (33 bytes per tenant of its largest call) for the next
+ * call.
  *
  * @example
  * ```ts
