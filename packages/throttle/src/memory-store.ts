@@ -256,15 +256,21 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   const applySync = (rules: readonly StoreRule[], applyOptions: ApplyOptions = noOptions): BatchOutcome => {
     assertRules(rules);
     assertApplyOptions(applyOptions);
-    return applyValid(rules, applyOptions.nowMs, applyOptions.dryRun === true);
+    return applyValid(rules, applyOptions.nowMs, applyOptions.dryRun === true, undefined, true);
   };
 
-  /** `applySync` of rules already validated (see {@link inProcessBatch}). */
+  /**
+   * `applySync` of rules already validated (see {@link inProcessBatch}), through the caller's
+   * `memos` if given. With `copyOutcomes` false (this package's quota manager, which reads the
+   * outcomes at once and keeps none) the evaluations themselves are the outcomes: a copy without
+   * their state is for callers of the port, and was three objects per 3-level check.
+   */
   const applyValid = (
     rules: readonly StoreRule[],
     nowOption: number | undefined,
     dryRun: boolean,
-    memos?: readonly EntryMemo[],
+    memos: readonly EntryMemo[] | undefined,
+    copyOutcomes: boolean,
   ): BatchOutcome => {
     const nowMs = timeOf(nowOption);
     sweepIfDue(nowMs);
@@ -275,12 +281,16 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       const rule = rules[0]!;
       if (rule.kind === "rate") {
         const evaluation = decideRate(rule.key, rule.spec, rule.cost, nowMs, dryRun);
-        return { allowed: evaluation.allowed, outcomes: [outcomeOf(evaluation)], nowMs };
+        return {
+          allowed: evaluation.allowed,
+          outcomes: [copyOutcomes ? outcomeOf(evaluation) : evaluation],
+          nowMs,
+        };
       }
       const entry = entries.get(rule.key);
       const decision = decideLease(rule, leaseTableOf(entry, nowMs), nowMs);
       if (decision.allowed && spend) holdLease(rule, entry, decision, nowMs);
-      return { allowed: decision.allowed, outcomes: [outcomeOf(decision)], nowMs };
+      return { allowed: decision.allowed, outcomes: [copyOutcomes ? outcomeOf(decision) : decision], nowMs };
     }
     const count = rules.length;
     if (distinctKeys(rules)) {
@@ -325,7 +335,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
             write(rule.key, found[index], "rate", result.next, nowMs + Math.max(1, result.ttlMs));
           }
         }
-        results[index] = outcomeOf(results[index] as RuleOutcome);
+        if (copyOutcomes) results[index] = outcomeOf(results[index] as RuleOutcome);
       }
       return { allowed, outcomes: results as RuleOutcome[], nowMs };
     }
@@ -364,7 +374,7 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
           overlayStored.push(stored);
         }
       }
-      outcomes[index] = outcomeOf(result);
+      outcomes[index] = copyOutcomes ? outcomeOf(result) : result;
       if (!result.allowed) {
         allowed = false;
         if (rule.kind === "rate" && (result as Evaluation).startsBlock) {
@@ -470,7 +480,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
   // Not enumerable: a wrapper built by spreading the store (a spy, a decorator) goes through
   // apply / applySync, not around it.
   Object.defineProperty(store, inProcessRate, { value: decideRate satisfies InProcessRate });
-  Object.defineProperty(store, inProcessBatch, { value: applyValid satisfies InProcessBatch });
+  const inProcess: InProcessBatch = (rules, nowMs, dryRun, memos) =>
+    applyValid(rules, nowMs, dryRun, memos, false);
+  Object.defineProperty(store, inProcessBatch, { value: inProcess });
   return store;
 }
 
@@ -485,6 +497,7 @@ function distinctKeys(rules: readonly StoreRule[]): boolean {
   return true;
 }
 
+/** The outcome of an evaluation or lease decision: its four fields (and reason), not its state. */
 function outcomeOf(result: RuleOutcome): RuleOutcome {
   return result.reason === undefined
     ? {

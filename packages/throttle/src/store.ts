@@ -139,7 +139,8 @@ export type InProcessRate = (
 /**
  * @internal The memory store's `applySync` without validating the rules, keyed by a symbol that is
  * not exported from the package: the quota manager builds its batches from validated limits, and
- * checking every rule again was a fifth of a 3-level check.
+ * checking every rule again was a fifth of a 3-level check. Its outcomes may be the store's own
+ * evaluations (with their state): the caller reads them at once and keeps none.
  */
 export const inProcessBatch: unique symbol = Symbol("enis.throttle.inProcessBatch");
 

@@ -59,6 +59,12 @@ export interface AlgorithmEvaluation {
   readonly next: number[];
   /** How long `next` must be kept, in ms. */
   readonly ttlMs: number;
+  /**
+   * Always false: an algorithm's own evaluation starts no block (only `evaluate`'s block rule
+   * does). Carried so that `evaluate` returns an evaluation that involves no block as it is: a
+   * copy of it with this one field added was an object per decision on a limiter's hot path.
+   */
+  readonly startsBlock: false;
 }
 
 /** Units of slack below which a result is snapped to the whole unit it is next to. */

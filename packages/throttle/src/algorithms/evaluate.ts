@@ -108,16 +108,9 @@ export function evaluate(
   }
   const result = evaluateAlgorithm(spec, own, nowMs, cost);
   const blockDurationMs = spec.blockDurationMs ?? 0;
+  // No block involved (every allowed request): the algorithm's own evaluation, as it is.
   if (result.allowed || blockDurationMs === 0 || result.retryAfterMs === Number.POSITIVE_INFINITY) {
-    return {
-      allowed: result.allowed,
-      remaining: result.remaining,
-      retryAfterMs: result.retryAfterMs,
-      resetAfterMs: result.resetAfterMs,
-      next: result.next,
-      ttlMs: result.ttlMs,
-      startsBlock: false,
-    };
+    return result;
   }
   const next = result.next;
   next.push(nowMs + blockDurationMs);

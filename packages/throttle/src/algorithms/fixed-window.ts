@@ -26,6 +26,7 @@ export function fixedWindow(
       resetAfterMs,
       next: [count, windowStart],
       ttlMs: windowEnd - nowMs,
+      startsBlock: false,
     };
   }
   const spent = count + cost;
@@ -36,6 +37,7 @@ export function fixedWindow(
     resetAfterMs: spent > 0 ? wholeMs(windowEnd - nowMs) : 0,
     next: [spent, windowStart],
     ttlMs: windowEnd - nowMs,
+    startsBlock: false,
   };
 }
 

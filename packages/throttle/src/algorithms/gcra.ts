@@ -40,6 +40,7 @@ export function gcra(
       resetAfterMs: wholeMs(debt * interval),
       next: [debt, nowMs],
       ttlMs: Math.ceil(debt * interval),
+      startsBlock: false,
     };
   }
   return {
@@ -49,6 +50,7 @@ export function gcra(
     resetAfterMs: wholeMs(after * interval),
     next: [after, nowMs],
     ttlMs: Math.ceil(after * interval),
+    startsBlock: false,
   };
 }
 

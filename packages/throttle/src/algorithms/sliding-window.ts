@@ -46,6 +46,7 @@ export function slidingWindow(
       resetAfterMs,
       next: [previous, current, currentStart],
       ttlMs,
+      startsBlock: false,
     };
   }
   // Nothing in the current window after this request (a look with cost 0): as a refusal reports.
@@ -56,6 +57,7 @@ export function slidingWindow(
     resetAfterMs: current + cost > 0 ? wholeMs(windowEnd + windowMs - nowMs) : resetAfterMs,
     next: [previous, current + cost, currentStart],
     ttlMs,
+    startsBlock: false,
   };
 }
 
