@@ -28,8 +28,10 @@ export interface TierSpec {
   /** Fair-share weight (fair queue, max-min): 1 / 5 / 10 / 50 / 100 (seed 001, `weights_by_tier`). */
   readonly weight: number;
   /**
-   * Guaranteed fraction of the shared pool for the tier, or `"dedicated"` when the tier runs on
-   * dedicated capacity outside the pool: 5% / 10% / 20% / dedicated / dedicated
+   * Guaranteed fraction of the shared pool for the tier as a class, or `"dedicated"` when each of
+   * its tenants is guaranteed its whole demand: 5% / 10% / 20% / dedicated / dedicated. A dedicated
+   * guarantee is served first from the same capacity as everyone else's, unless the allocator is
+   * given capacity held apart for it (`maxMinAllocate`'s `dedicatedCapacity`).
    * (seed 001, `MINIMUM_GUARANTEES`).
    */
   readonly sharedPoolFloor: number | "dedicated";
