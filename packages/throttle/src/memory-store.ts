@@ -293,7 +293,9 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): MemoryStore
       return { allowed: decision.allowed, outcomes: [copyOutcomes ? outcomeOf(decision) : decision], nowMs };
     }
     const count = rules.length;
-    if (distinctKeys(rules)) {
+    // With memos the caller vouches for distinct keys (see InProcessBatch): comparing them read
+    // every key out of cache, where the memos spare reading any.
+    if (memos !== undefined || distinctKeys(rules)) {
       // Distinct keys (every quota check): each rule is evaluated against the map's state; the
       // results are written only when every rule allowed: all or nothing (a refused batch writes
       // only the blocks its refusals start). The entries found are kept, so the writes reuse them

@@ -146,7 +146,8 @@ export const inProcessBatch: unique symbol = Symbol("enis.throttle.inProcessBatc
 
 /**
  * @internal See {@link inProcessBatch}. `memos`, when given, holds one {@link EntryMemo} per rule,
- * in order: the caller's memo of the store's entry for that rule's key.
+ * in order: the caller's memo of the store's entry for that rule's key; the caller also vouches
+ * that no key appears twice in `rules` (the quota manager's keys are one per level and dimension).
  */
 export type InProcessBatch = (
   rules: readonly StoreRule[],
