@@ -277,8 +277,8 @@ export function assertKey(value: unknown, field: string): asserts value is strin
     throw invalidField(field, value, `a string of 1 to ${maxKeyLength} characters`);
   }
   // One pass over the partition only, by character code: this runs on every request of a
-  // limiter's hot path, and three indexOf scans (":", "{", "}"), the two brace scans running to
-  // the end of the key, cost more than the rest of the key rule.
+  // limiter's hot path, where three indexOf scans (":", then "{" and "}" to the end of the key)
+  // read the key up to three times.
   const length = value.length;
   if (value.charCodeAt(0) === 123 /* { */) {
     let brace = false;
