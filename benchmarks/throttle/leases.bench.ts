@@ -109,6 +109,6 @@ writeResult({
     "One key per row; held leases taken 100 at a time with a 1 h ttl, then sequential operations (20,000 in memory, 500 on Redis per run; an acquire + release pair counts as one, two round trips on Redis), median of 5 runs after one warm-up run.",
     "Renewals and short leases leave superseded records that expire before the held leases: the memory table drops them from the top of its heaps before it decides, or its decision would walk all of them (O(n): ~500 µs per renewal at 10,000 held).",
     "For scale: reading the key's whole list (memory) or hash (Redis) on every call, as an unindexed store does, measured 19 / 75 / 460 µs in memory and 0.73 / 3.1 / 39 ms on Redis per pair at 100 / 1,000 / 10,000 held.",
-    "run: taskset -c 0 npx tsx benchmarks/throttle/leases.bench.ts (redis-server on another CPU when there is one)",
+    "run: pnpm build && taskset -c 0 npx tsx --import ./scripts/text-loader.mjs benchmarks/throttle/leases.bench.ts (redis-server on another CPU when there is one)",
   ],
 });
