@@ -12,6 +12,8 @@ const alias = {
   ),
   "@enis/throttle": fileURLToPath(new URL("./packages/throttle/src/index.ts", import.meta.url)),
   "@enis/redis": fileURLToPath(new URL("./packages/redis/src/index.ts", import.meta.url)),
+  "@enis/cost-model": fileURLToPath(new URL("./packages/cost-model/src/index.ts", import.meta.url)),
+  "@enis/focus": fileURLToPath(new URL("./packages/focus/src/index.ts", import.meta.url)),
 };
 
 /** Imports a `.lua` file as its text, as the build inlines it (esbuild's text loader). */

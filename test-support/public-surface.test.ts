@@ -21,6 +21,8 @@ const entries: readonly [pkg: string, subpath: string, source: string][] = [
   ["throttle", "store", "src/port.ts"],
   ["throttle", "testing", "src/testing/index.ts"],
   ["redis", "index", "src/index.ts"],
+  ["cost-model", "index", "src/index.ts"],
+  ["focus", "index", "src/index.ts"],
 ];
 
 /** The subpaths a package.json exports, so a new entry cannot ship without a pinned surface. */

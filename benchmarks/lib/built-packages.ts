@@ -10,7 +10,14 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
 const marker = "ENIS_BENCH_ON_DIST";
-for (const name of ["@enis/core", "@enis/fairness", "@enis/throttle", "@enis/redis"]) {
+for (const name of [
+  "@enis/core",
+  "@enis/fairness",
+  "@enis/throttle",
+  "@enis/redis",
+  "@enis/cost-model",
+  "@enis/focus",
+]) {
   const resolved = import.meta.resolve(name);
   if (resolved.includes("/dist/")) continue;
   if (process.env[marker] === "1")

@@ -5,19 +5,26 @@ const marker = Symbol.for("@enis/core.EnisError");
  *
  * - `INVALID_OPTIONS`: an options object or argument failed validation; the message names the field and value.
  * - `UNKNOWN_TIER`: a tier id or emoji that the catalogue does not hold.
+ * - `UNKNOWN_INSTANCE_TYPE`: an instance type that the pricing catalogue does not hold.
  * - `DUPLICATE_ID`: two entries of one input share an id.
  * - `INFEASIBLE`: the request cannot be met (for example, guaranteed floors above capacity).
  * - `UNKNOWN_TICKET`: a fair-queue ticket that this queue did not issue, or one completed twice.
  * - `STORE_UNAVAILABLE`: a shared store did not answer in time.
+ * - `INVALID_DATA`: data read from a file (a billing export) that breaks its format: missing
+ *   required columns (all listed), or a malformed cell (named by its line number and column).
+ * - `FILE_UNREADABLE`: a file or glob that cannot be opened or matches nothing.
  * - `INTERNAL`: a broken invariant (a bug in ENIS Governance).
  */
 export type EnisErrorCode =
   | "INVALID_OPTIONS"
   | "UNKNOWN_TIER"
+  | "UNKNOWN_INSTANCE_TYPE"
   | "DUPLICATE_ID"
   | "INFEASIBLE"
   | "UNKNOWN_TICKET"
   | "STORE_UNAVAILABLE"
+  | "INVALID_DATA"
+  | "FILE_UNREADABLE"
   | "INTERNAL";
 
 /** Options of {@link EnisError}. */
