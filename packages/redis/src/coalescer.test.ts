@@ -5,8 +5,8 @@ import { type BatchReply, createCoalescer } from "./coalescer.js";
 
 /*
  * The coalescer against a fake script runner: no server, no real time. Each fake batch carries an
- * id in its one rule argument ("rule-<id>"), and the fake apply script answers each rule with its
- * batch's id as `remaining`, so a batch that got another batch's part of a reply shows.
+ * id in its rule texts ("rule-<id>"), and the fake apply script answers each rule with its batch's
+ * id as `remaining`, so a batch that got another batch's part of a reply shows.
  */
 
 interface Call {
@@ -26,16 +26,28 @@ function fakeRunner(): { run: ScriptRunner; calls: Call[] } {
   return { run, calls };
 }
 
-/** What the apply script answers to `args` (server clock "s"): the clock, then each batch's part. */
+/** The rule texts of each batch of a call's arguments (server clock "s"), by batch. */
+function batchesOf(args: readonly string[]): string[][] {
+  const textCount = Number(args[1]);
+  const texts = args.slice(2, 2 + textCount);
+  return args.slice(2 + textCount).map((descriptor) =>
+    descriptor === "" || descriptor === "d"
+      ? []
+      : descriptor
+          .replace(/^d/, "")
+          .split(",")
+          .map((ref) => texts[Number(ref) - 1]!),
+  );
+}
+
+/**
+ * What the apply script answers to `args` (server clock "s"): the clock, then each rule allowed,
+ * with remaining (its batch's id) and resetAfterMs.
+ */
 function replyTo(args: readonly string[]): unknown[] {
   const reply: unknown[] = ["1763000000000.25"];
-  let at = 1;
-  while (at < args.length) {
-    const count = Math.abs(Number(args[at]));
-    at++;
-    reply.push(1);
-    for (let rule = 0; rule < count; rule++) reply.push(1, Number(args[at++]!.slice("rule-".length)), 0, 0);
-  }
+  for (const texts of batchesOf(args))
+    for (const text of texts) reply.push(Number(text.slice("rule-".length)), 0);
   return reply;
 }
 
@@ -44,30 +56,22 @@ function answerAll(calls: readonly Call[], from = 0): void {
   for (const call of calls.slice(from)) call.resolve(replyTo(call.args));
 }
 
-/** A batch of `rules` rules in `partition`, whose id travels in its rule arguments. */
+/** A batch of `rules` rules in `partition`, whose id travels in its rule texts. */
 function batch(id: number, partition: string, rules = 1) {
   return {
     partition,
     keys: Array.from({ length: rules }, (_, rule) => `enis:{${partition}}k${id}-${rule}`),
-    args: [String(rules), ...Array.from({ length: rules }, () => `rule-${id}`)],
-    rules,
+    texts: Array.from({ length: rules }, () => `rule-${id}`),
   };
 }
 
 /** The batch ids a call carries, in order. */
 function idsOf(call: Call): number[] {
-  const ids: number[] = [];
-  let at = 1;
-  while (at < call.args.length) {
-    const count = Number(call.args[at]);
-    ids.push(Number(call.args[at + 1]!.slice("rule-".length)));
-    at += 1 + count;
-  }
-  return ids;
+  return batchesOf(call.args).map((texts) => Number(texts[0]!.slice("rule-".length)));
 }
 
 /** The id a batch's reply answers with (the fake script's `remaining` of its first rule). */
-const answeredId = ([, replies, offset]: BatchReply) => replies[offset + 2];
+const answeredId = ([, replies, offset]: BatchReply) => replies[offset];
 
 /** One turn of the event loop's nextTick queue: the coalescer's flush has run after it. */
 const tick = () => new Promise<void>((resolve) => process.nextTick(resolve));
@@ -92,8 +96,8 @@ function submit(
   partitions: readonly string[] = ["a"],
 ) {
   return ids.map((id) => {
-    const { partition, keys, args, rules } = batch(id, partitions[id % partitions.length]!);
-    return target.submit(partition, keys, args, rules);
+    const { partition, keys, texts } = batch(id, partitions[id % partitions.length]!);
+    return target.submit(partition, keys, texts, false, "");
   });
 }
 
@@ -187,8 +191,8 @@ describe("coalescer", () => {
     const { run, calls } = fakeRunner();
     const target = coalescer(run);
     const big = (id: number, rules: number) => {
-      const { partition, keys, args } = batch(id, "a", rules);
-      return target.submit(partition, keys, args, rules);
+      const { partition, keys, texts } = batch(id, "a", rules);
+      return target.submit(partition, keys, texts, false, "");
     };
     const replies = [big(0, 2_000), big(1, 2_000), big(2, 2_000)];
     expect(calls.map((call) => [idsOf(call), call.keys.length])).toEqual([[[0, 1], 4_000]]);
@@ -286,6 +290,9 @@ describe("coalescer", () => {
       [],
       ["clock"],
       [7, 1, 1, 0, 0, 0, 1, 1, 1, 0, 0],
+      // One value too many, one too few.
+      ["clock", 1, 0, 1, 0, 9],
+      ["clock", 1, 0, -1, 0, 0],
       { length: 11 },
       [1n],
     ]) {

@@ -19,9 +19,19 @@ import { luaScripts } from "./lua-scripts.js";
 
 /**
  * A batch's reply: the call's server clock reading ("" with the caller clock), the call's flat
- * reply array, and where the batch's part of it starts (its allowed flag, then 4 values per rule).
+ * reply array, and where the batch's part of it starts: per rule, remaining and resetAfterMs when
+ * it is allowed, else a negative code, remaining, retryAfterMs and resetAfterMs (see
+ * {@link ruleReplyLength}).
  */
 export type BatchReply = readonly [clock: string, replies: readonly unknown[], offset: number];
+
+/**
+ * How many values of the apply reply a rule takes, from its first: 4 for a refusal (a negative
+ * integer code first), 2 for an allowed rule (remaining >= 0, an integer or "%.17g" text, first).
+ */
+export function ruleReplyLength(first: unknown): number {
+  return typeof first === "number" && first < 0 ? 4 : 2;
+}
 
 interface Waiter {
   readonly resolve: (reply: BatchReply) => void;
@@ -30,20 +40,22 @@ interface Waiter {
   readonly group: Group;
   /** The batch's partition (hash tag), for regrouping by slot. */
   readonly partition: string;
-  /** Where the batch's keys and arguments start and end in its group's arrays. */
+  /** Where the batch's keys and rule texts (one per rule) start and end in its group's arrays. */
   readonly keysStart: number;
   readonly keysEnd: number;
-  readonly argsStart: number;
-  readonly argsEnd: number;
-  /** Values of its part of the reply: its flag, and 4 per rule. */
-  readonly replyLength: number;
+  readonly textsStart: number;
+  readonly textsEnd: number;
+  /** "d" for a dry run, else "": the start of the batch's descriptor. */
+  readonly dry: string;
+  /** The caller's nowMs, or "" with the server's clock. */
+  readonly clock: string;
   done: boolean;
 }
 
 interface Group {
   readonly keys: string[];
-  /** The clock mode, then each batch's arguments. */
-  readonly args: string[];
+  /** Each batch's rule texts, one per rule. */
+  readonly texts: string[];
   readonly waiters: Waiter[];
   /** The group's timeout (a handle of the store's timers). */
   timer: unknown;
@@ -61,14 +73,16 @@ export interface CoalescerOptions {
 
 export interface Coalescer {
   /**
-   * Queues one batch of `rules` rules: its Redis keys (one per rule, two per lease rule), and its
-   * arguments (the header, then one per rule). Resolves to the batch's reply.
+   * Queues one batch: its Redis keys (one per rule, two per lease rule), its rules' texts (one per
+   * rule, as the apply script reads them), whether it is a dry run, and the caller's nowMs ("" for
+   * the server's clock). Resolves to the batch's reply.
    */
   submit(
     partition: string,
     keys: readonly string[],
-    args: readonly string[],
-    rules: number,
+    texts: readonly string[],
+    dryRun: boolean,
+    clock: string,
   ): Promise<BatchReply>;
   /**
    * Sends the queued batches now, so that a command issued after them (a refund, a reset, a
@@ -121,15 +135,15 @@ export function createCoalescer(
     return true;
   };
 
-  /** Sends `waiters` (consecutive batches, in order) as one script call of `keys` and `args`. */
+  /** Sends `waiters` (batches in submission order) as one script call of `keys` and `args`. */
   const sendCall = (waiters: readonly Waiter[], keys: string[], args: string[]): void => {
     run(luaScripts.apply, keys, args).then(
       (reply) => {
         const replies = Array.isArray(reply) ? (reply as unknown[]) : [];
-        // The flat reply holds the clock, then each batch's part.
-        let expected = 1;
-        for (const waiter of waiters) expected += waiter.replyLength;
-        if (replies.length !== expected || typeof replies[0] !== "string") {
+        // The flat reply holds the clock, then each batch's rules, 2 or 4 values each.
+        const offsets =
+          replies.length > 0 && typeof replies[0] === "string" ? offsetsOf(waiters, replies) : undefined;
+        if (offsets === undefined) {
           const error = new EnisError(
             "INTERNAL",
             `redis store: apply answered ${describeReply(reply)} to ${waiters.length} batches`,
@@ -138,10 +152,9 @@ export function createCoalescer(
           return;
         }
         const clock = replies[0] as string;
-        let offset = 1;
-        for (const waiter of waiters) {
-          if (finish(waiter)) waiter.resolve([clock, replies, offset]);
-          offset += waiter.replyLength;
+        for (let index = 0; index < waiters.length; index++) {
+          const waiter = waiters[index]!;
+          if (finish(waiter)) waiter.resolve([clock, replies, offsets[index]!]);
         }
       },
       (error: unknown) => {
@@ -158,18 +171,40 @@ export function createCoalescer(
     );
   };
 
+  /**
+   * The call's arguments for `waiters`: the clock mode, the number of distinct rule texts, the
+   * texts, then each batch's descriptor ("d" for a dry run, then its texts' indexes from 1,
+   * comma-separated) and, with the caller's clock, its nowMs. A rate rule's text repeats across
+   * the batches of a call (every request of a limiter has the same), so each is sent once.
+   */
+  const argumentsOf = (waiters: readonly Waiter[]): string[] => {
+    const texts = new TextIndex();
+    const descriptors: string[] = [];
+    for (let index = 0; index < waiters.length; index++) {
+      const waiter = waiters[index]!;
+      const groupTexts = waiter.group.texts;
+      let descriptor = waiter.dry;
+      for (let at = waiter.textsStart; at < waiter.textsEnd; at++) {
+        const ref = texts.indexOf(groupTexts[at]!);
+        descriptor = at === waiter.textsStart ? `${descriptor}${ref}` : `${descriptor},${ref}`;
+      }
+      descriptors.push(descriptor);
+      if (clockMode === "c") descriptors.push(waiter.clock);
+    }
+    const args = [clockMode, String(texts.list.length)];
+    for (const text of texts.list) args.push(text);
+    for (const descriptor of descriptors) args.push(descriptor);
+    return args;
+  };
+
   /** Sends the group's batches [from, to) as one script call. */
   const send = (group: Group, from: number, to: number): void => {
     const whole = from === 0 && to === group.waiters.length;
-    const first = group.waiters[from]!;
-    const last = group.waiters[to - 1]!;
-    const keys = whole ? group.keys : group.keys.slice(first.keysStart, last.keysEnd);
-    let args = group.args;
-    if (!whole) {
-      args = group.args.slice(first.argsStart - 1, last.argsEnd);
-      args[0] = clockMode;
-    }
-    sendCall(group.waiters.slice(from, to), keys, args);
+    const waiters = whole ? group.waiters : group.waiters.slice(from, to);
+    const keys = whole
+      ? group.keys
+      : group.keys.slice(waiters[0]!.keysStart, waiters[waiters.length - 1]!.keysEnd);
+    sendCall(waiters, keys, argumentsOf(waiters));
   };
 
   /** Sends refused batches again, one call per partition, in their submission order. */
@@ -183,13 +218,11 @@ export function createCoalescer(
     }
     for (const list of byKey.values()) {
       const keys: string[] = [];
-      const args: string[] = [clockMode];
       for (const waiter of list) {
         const group = waiter.group;
         for (let index = waiter.keysStart; index < waiter.keysEnd; index++) keys.push(group.keys[index]!);
-        for (let index = waiter.argsStart; index < waiter.argsEnd; index++) args.push(group.args[index]!);
       }
-      sendCall(list, keys, args);
+      sendCall(list, keys, argumentsOf(list));
     }
   };
 
@@ -213,7 +246,7 @@ export function createCoalescer(
   };
 
   return {
-    submit(partition, keys, args, rules) {
+    submit(partition, keys, texts, dryRun, clock) {
       return new Promise<BatchReply>((resolve, reject) => {
         const groupKey = byPartition ? partition : "";
         let group = open.get(groupKey);
@@ -224,15 +257,15 @@ export function createCoalescer(
           group = undefined;
         }
         if (group === undefined) {
-          const created: Group = { keys: [], args: [clockMode], waiters: [], timer: undefined, pending: 0 };
+          const created: Group = { keys: [], texts: [], waiters: [], timer: undefined, pending: 0 };
           created.timer = options.timers.setTimeout(() => expire(created), timeoutMs);
           open.set(groupKey, created);
           group = created;
         }
         const keysStart = group.keys.length;
-        const argsStart = group.args.length;
+        const textsStart = group.texts.length;
         for (let index = 0; index < keys.length; index++) group.keys.push(keys[index]!);
-        for (let index = 0; index < args.length; index++) group.args.push(args[index]!);
+        for (let index = 0; index < texts.length; index++) group.texts.push(texts[index]!);
         group.waiters.push({
           resolve,
           reject,
@@ -240,9 +273,10 @@ export function createCoalescer(
           partition,
           keysStart,
           keysEnd: group.keys.length,
-          argsStart,
-          argsEnd: group.args.length,
-          replyLength: 1 + 4 * rules,
+          textsStart,
+          textsEnd: group.texts.length,
+          dry: dryRun ? "d" : "",
+          clock,
           done: false,
         });
         group.pending++;
@@ -259,4 +293,54 @@ export function createCoalescer(
       if (open.size > 0) flush();
     },
   };
+}
+
+/**
+ * Where each batch's part of a flat apply reply starts (after the clock), walking its rules'
+ * values (2 or 4 each, {@link ruleReplyLength}); undefined when the reply does not hold exactly
+ * the rules of `waiters`.
+ */
+function offsetsOf(waiters: readonly Waiter[], replies: readonly unknown[]): number[] | undefined {
+  const offsets: number[] = new Array(waiters.length);
+  let at = 1;
+  for (let index = 0; index < waiters.length; index++) {
+    const waiter = waiters[index]!;
+    offsets[index] = at;
+    for (let rule = waiter.textsEnd - waiter.textsStart; rule > 0; rule--) {
+      if (at >= replies.length) return undefined;
+      at += ruleReplyLength(replies[at]);
+    }
+  }
+  return at === replies.length ? offsets : undefined;
+}
+
+/**
+ * The distinct rule texts of one call, in order of first use, by index from 1. A rate rule's text
+ * is compared with the few distinct ones before it (a limiter's texts are one string object, so
+ * the comparison is by reference); past 16 of them, a map finds them. A lease rule's text holds
+ * its lease id, so it is never repeated: it is not looked for.
+ */
+class TextIndex {
+  readonly list: string[] = [];
+  private byText: Map<string, number> | undefined;
+
+  indexOf(text: string): number {
+    const list = this.list;
+    if (text.charCodeAt(0) === 114 /* r */) {
+      if (this.byText !== undefined) {
+        const known = this.byText.get(text);
+        if (known !== undefined) return known;
+      } else {
+        for (let index = 0; index < list.length; index++) if (list[index] === text) return index + 1;
+      }
+    }
+    list.push(text);
+    const ref = list.length;
+    if (this.byText !== undefined) this.byText.set(text, ref);
+    else if (ref > 16) {
+      this.byText = new Map();
+      for (let index = 0; index < list.length; index++) this.byText.set(list[index]!, index + 1);
+    }
+    return ref;
+  }
 }

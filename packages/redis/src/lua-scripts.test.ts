@@ -23,7 +23,7 @@ describe("the store's Lua scripts", () => {
     expect(
       Object.fromEntries(Object.entries(luaScripts).map(([name, script]) => [name, script.sha1])),
     ).toEqual({
-      apply: "062a19e8b5f6d89a36a3eed87be1223e6e5234d0",
+      apply: "96b60675959e33630d7bf0bf857955158fa66df8",
       refund: "56ba363b39a73c1e7351382f4d4148cde9418045",
       release: "45229af97dc2b62bd975111e513707834f0d5d62",
       reset: "6c898e1f85e784169c00ce23d4b97af785108557",

@@ -306,7 +306,7 @@ describe.runIf(available)("redis store on a standalone redis-server", () => {
     }
   });
 
-  it("a rate rule costs one GET and one SET; a refused batch writes only the block it starts", async () => {
+  it("a call of rate rules reads its keys with one MGET and writes each with one SET; a refused batch writes only the block it starts", async () => {
     const store = createRedisStore({ client, prefix: freshPrefix(), timeoutMs: 1_000 });
     const spec: RateLimitSpec = { algorithm: "gcra", limit: 10, windowMs: 60_000, burst: 10 };
     const tight: RateLimitSpec = {
@@ -332,11 +332,26 @@ describe.runIf(available)("redis store on a standalone redis-server", () => {
     expect((await store.apply([...levels, block])).allowed).toBe(true);
     await client.call("CONFIG", "RESETSTAT");
     expect((await store.apply(levels)).allowed).toBe(true);
-    expect(await commands()).toEqual({ time: 1, get: 3, set: 3 });
+    expect(await commands()).toEqual({ time: 1, mget: 1, set: 3 });
     await client.call("CONFIG", "RESETSTAT");
     const refused = await store.apply([...levels, block]);
     expect(refused.outcomes.map((outcome) => outcome.allowed)).toEqual([true, true, true, false]);
-    expect(await commands()).toEqual({ time: 1, get: 4, set: 1 });
+    expect(await commands()).toEqual({ time: 1, mget: 1, set: 1 });
+    // Concurrent batches share a call: a key in several of them (the organisation's) is written
+    // once, after its last batch — also when that batch is refused.
+    const user = (name: string): StoreRule => ({ kind: "rate", key: `acme:team:${name}`, spec, cost: 1 });
+    const full: StoreRule = { kind: "rate", key: "acme:team:full", spec, cost: 11 };
+    await client.call("CONFIG", "RESETSTAT");
+    const batches = await Promise.all([
+      store.apply([levels[0]!, user("u1")]),
+      store.apply([levels[0]!, user("u2")]),
+      store.apply([levels[0]!, full]),
+    ]);
+    expect(batches.map((batch) => batch.allowed)).toEqual([true, true, false]);
+    expect(batches.map((batch) => batch.outcomes[0]!.remaining)).toEqual([7, 6, 5]);
+    expect(await commands()).toEqual({ time: 1, mget: 1, set: 3 });
+    // The refused batch spent nothing: a spend leaves 5 again.
+    expect((await store.apply([levels[0]!], { dryRun: true })).outcomes[0]!.remaining).toBe(5);
   });
 
   it("a batch is all or nothing: one refused rule leaves every other key untouched", async () => {
@@ -615,6 +630,50 @@ describe.runIf(available)("redis store on a standalone redis-server", () => {
         dryRun: true,
       });
       expect(after.outcomes[0]!.remaining).toBe(10);
+    }
+  });
+
+  it("decides bursts of rate-only batches as memory: keys shared across and within batches, blocks, dry runs, clocks going back", async () => {
+    // The apply script's rate path (a call without lease rules): the shared differential's bursts
+    // nearly always hold a lease rule, so this one has none.
+    for (let run = 0; run < 12; run++) {
+      const random = createRandom(7_000 + run);
+      const redis = createRedisStore({ client, prefix: freshPrefix(), time: "caller", timeoutMs: 1_000 });
+      const memory = createMemoryStore();
+      const specs = Array.from({ length: 4 }, (_, index): RateLimitSpec => {
+        const algorithm = algorithms[(run + index) % algorithms.length]!;
+        const limit = 2 + random.nextInt(6);
+        return {
+          algorithm,
+          limit,
+          windowMs: [7, 250, 1_000, 60_000][random.nextInt(4)]!,
+          burst: 1 + random.nextInt(limit),
+          blockDurationMs: random.nextInt(3) === 0 ? [1, 300, 2_500][random.nextInt(3)]! : 0,
+        };
+      });
+      let now = epoch + random.nextInt(1_000_000);
+      for (let step = 0; step < 30; step++) {
+        now += [0, 1, 3, 50, 400, 3_000][random.nextInt(6)]! + (random.nextInt(3) === 0 ? 0.375 : 0);
+        const batches = Array.from({ length: 1 + random.nextInt(24) }, () => ({
+          rules: Array.from(
+            { length: 1 + random.nextInt(random.nextInt(4) === 0 ? 4 : 1) },
+            (): StoreRule => ({
+              kind: "rate",
+              key: `org:k${random.nextInt(5)}`,
+              spec: specs[random.nextInt(specs.length)]!,
+              cost: random.nextInt(6) === 0 ? 0 : 1 + random.nextInt(2),
+            }),
+          ),
+          nowMs: now + random.nextInt(7) - 3,
+          dryRun: random.nextInt(8) === 0,
+        }));
+        const submit = (store: typeof redis) =>
+          Promise.all(batches.map(({ rules, ...options }) => store.apply(rules, options)));
+        const [expected, actual] = await Promise.all([submit(memory), submit(redis)]);
+        const decided = (outcomes: typeof expected) =>
+          outcomes.map((outcome) => ({ allowed: outcome.allowed, outcomes: outcome.outcomes }));
+        expect({ run, step, burst: decided(actual) }).toEqual({ run, step, burst: decided(expected) });
+      }
     }
   });
 

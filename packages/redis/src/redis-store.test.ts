@@ -45,11 +45,22 @@ function fakeClient(answer: (call: ScriptCall) => unknown = defaultAnswer) {
   return { client, calls };
 }
 
-/** The apply script's reply to one batch of `args` (server clock), every rule allowed. */
+/**
+ * The apply script's reply to `args`, every rule allowed with nothing left: the clock, then per
+ * rule remaining 0 and resetAfterMs 0. The rules are counted from the batches' descriptors (after
+ * the clock mode, the number of texts and the texts; with the caller's clock each descriptor is
+ * followed by its nowMs).
+ */
 function defaultAnswer(call: ScriptCall): unknown {
   if (call.script !== "apply") return "0";
-  const count = Math.abs(Number(call.args[1]));
-  return ["1763000000000.125", 1, ...Array.from({ length: count }, () => [1, 0, 0, 0]).flat()];
+  const textCount = Number(call.args[1]);
+  const step = call.args[0] === "c" ? 2 : 1;
+  let rules = 0;
+  for (let at = 2 + textCount; at < call.args.length; at += step) {
+    const refs = call.args[at]!.replace(/^d/, "");
+    if (refs !== "") rules += refs.split(",").length;
+  }
+  return ["1763000000000.125", ...Array.from({ length: rules }, () => [0, 0]).flat()];
 }
 
 const epoch = 1_763_000_000_000;
@@ -405,8 +416,9 @@ describe("redis store: the caller's clock may not go back more than maxClockLagM
     // Within the lag, calls go out with their own clock.
     await store.apply([rate("acme:x")], { nowMs: epoch + 4_000 });
     await store.release("acme:x", "lease-1", { nowMs: epoch + 4_500 });
+    // The apply's nowMs follows its batch's descriptor (after the mode, the text count and the text).
     expect(
-      calls.slice(1).map((call) => [call.script, call.args[0] === "c" ? call.args[2] : call.args[0]]),
+      calls.slice(1).map((call) => [call.script, call.script === "apply" ? call.args[4] : call.args[0]]),
     ).toEqual([
       ["apply", String(epoch + 4_000)],
       ["release", String(epoch + 4_500)],
@@ -441,7 +453,7 @@ describe("redis store: the caller's clock may not go back more than maxClockLagM
 });
 
 describe("redis store: what goes to the scripts, and what comes back", () => {
-  it("sends each rule as one argument, and every key in its partition's slot", async () => {
+  it("sends each distinct rule text once, the batch as the texts' indexes, and every key in its partition's slot", async () => {
     const { client, calls } = fakeClient();
     const store = createRedisStore({ client, time: "caller" });
     const blocking: RateLimitSpec = {
@@ -481,14 +493,40 @@ describe("redis store: what goes to the scripts, and what comes back", () => {
         ],
         args: [
           "c",
-          "-4",
-          String(epoch + 0.5),
+          "4",
           "r,sliding-window,3,60000,3,300,2",
           "r,gcra,10,1000,10,0,0",
           "l,3,2,500,1,job,7",
           "l,3,1,500,0,job-8",
+          "d1,2,3,4",
+          String(epoch + 0.5),
         ],
       },
+    ]);
+    // Batches of one call share their texts: a limiter's requests send theirs once.
+    const server = fakeClient();
+    const shared = createRedisStore({ client: server.client, time: "caller" });
+    await Promise.all([
+      shared.apply([rate("acme:a")], { nowMs: epoch }),
+      shared.apply([rate("acme:b"), rate("acme:c", 2)], { nowMs: epoch }),
+      shared.apply([rate("acme:d")], { nowMs: epoch + 1, dryRun: true }),
+      shared.apply([], { nowMs: epoch + 1 }),
+    ]);
+    // (An unknown client counts as a cluster: the empty batch, of no partition, goes apart.)
+    expect(server.calls.map((call) => call.args)).toEqual([
+      [
+        "c",
+        "2",
+        "r,gcra,10,1000,10,0,1",
+        "r,gcra,10,1000,10,0,2",
+        "1",
+        String(epoch),
+        "1,2",
+        String(epoch),
+        "d1",
+        String(epoch + 1),
+      ],
+      ["c", "0", "", String(epoch + 1)],
     ]);
     await store.refund([{ kind: "rate", key: "2001:db8::1", spec: blocking, cost: 1 }], { nowMs: epoch + 1 });
     await store.reset(["{2001:db8::1}", "2001:db8::1"]);
@@ -507,23 +545,20 @@ describe("redis store: what goes to the scripts, and what comes back", () => {
     ]);
   });
 
-  it("reads each rule's flag: 1 allowed, 0 refused, 2 refused blocked, 3 refused lease-held", async () => {
+  it("reads each rule's reply: remaining and resetAfterMs when allowed, else a code (-1 refused, -2 blocked, -3 lease-held) and three numbers", async () => {
     const { client } = fakeClient(() => [
       "",
-      0,
-      1,
       3,
-      0,
       5000,
-      0,
+      -1,
       0,
       "inf",
       0,
-      2,
+      -2,
       0,
       1001,
       5000,
-      3,
+      -3,
       1,
       "899.5",
       900,
@@ -550,15 +585,23 @@ describe("redis store: what goes to the scripts, and what comes back", () => {
         { allowed: false, remaining: 1, retryAfterMs: 899.5, resetAfterMs: 900, reason: "lease-held" },
       ],
     });
+    // Text that is not a whole number: a fraction, or -0.
+    const text = fakeClient(() => ["", "2.5", "-0"]);
+    const textStore = createRedisStore({ client: text.client, time: "caller" });
+    expect((await textStore.apply([rate("acme:a")], { nowMs: epoch })).outcomes).toStrictEqual([
+      { allowed: true, remaining: 2.5, retryAfterMs: 0, resetAfterMs: -0 },
+    ]);
   });
 
   it("rejects a malformed reply with INTERNAL, never a made-up decision", async () => {
     for (const reply of [
-      ["", 7, 1, 0, 0, 0],
-      ["", 1, 4, 0, 0, 0],
-      ["", 1, 1, "nan", 0, 0],
-      ["", 1, 1, 0, null, 0],
-      ["not a clock", 1, 1, 0, 0, 0],
+      ["", -4, 1, 0, 0],
+      ["", -1, 1, 0],
+      ["", 1, 0, 0],
+      ["", "nan", 0],
+      ["", 1, null],
+      ["", null, 1],
+      ["not a clock", 1, 0],
     ]) {
       const { client } = fakeClient(() => reply);
       const store = createRedisStore({ client, time: reply[0] === "" ? "caller" : "server" });

@@ -33,7 +33,7 @@ import {
   type ScriptRunner,
   withTimeout,
 } from "./client.js";
-import { createCoalescer, maxKeysPerCall } from "./coalescer.js";
+import { createCoalescer, maxKeysPerCall, ruleReplyLength } from "./coalescer.js";
 import { groupByPartition, leaseIndexKey, redisKey } from "./keys.js";
 import { luaScripts } from "./lua-scripts.js";
 
@@ -190,11 +190,15 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
         );
       }
       const clock = clockArgument(applyOptions.nowMs);
-      // The header: the rule count, negative for a dry run; then the caller's clock, if it is used.
-      const args: string[] = [applyOptions.dryRun === true ? `-${count}` : String(count)];
-      if (clock !== "") args.push(clock);
-      for (let index = 0; index < count; index++) args.push(ruleArgument(rules[index]!));
-      const [serverClock, replies, offset] = await coalescer.submit(partition, keys, args, count);
+      const texts: string[] = new Array(count);
+      for (let index = 0; index < count; index++) texts[index] = ruleText(rules[index]!);
+      const [serverClock, replies, offset] = await coalescer.submit(
+        partition,
+        keys,
+        texts,
+        applyOptions.dryRun === true,
+        clock,
+      );
       return parseBatchReply(
         replies,
         offset,
@@ -279,22 +283,28 @@ function call(
   return run(luaScripts[name], keys, args);
 }
 
-/** The rule (checked by `assertRules`) as the apply script's one argument (numbers as round-trip exact text). */
-function ruleArgument(rule: StoreRule): string {
-  if (rule.kind === "rate") return `${specArgument(rule.spec)}${rule.cost}`;
+/** The rule (checked by `assertRules`) as the apply script reads it (numbers as round-trip exact text). */
+function ruleText(rule: StoreRule): string {
+  if (rule.kind === "rate") return rateText(rule.spec, rule.cost);
   // The lease id goes last: the script takes the rest of the text, commas and all.
   return `l,${rule.limit},${rule.cost},${rule.ttlMs},${rule.renew === true ? 1 : 0},${rule.leaseId}`;
 }
 
-/** "r,algorithm,limit,windowMs,burst,blockDurationMs," of a spec; a frozen spec's (every limiter's) is built once. */
-const specTexts = new WeakMap<object, string>();
+/**
+ * A frozen spec's (every limiter's) texts, built once: "r,algorithm,limit,windowMs,burst,
+ * blockDurationMs," and that text with cost 1, so that the rules of a limiter's requests carry one
+ * string object, which a call's list of distinct texts finds by reference.
+ */
+const specTexts = new WeakMap<object, { readonly base: string; readonly one: string }>();
 
-function specArgument(spec: RateLimitSpec): string {
-  const cached = specTexts.get(spec);
-  if (cached !== undefined) return cached;
-  const text = `r,${spec.algorithm},${spec.limit},${spec.windowMs},${spec.burst},${spec.blockDurationMs ?? 0},`;
-  if (Object.isFrozen(spec)) specTexts.set(spec, text);
-  return text;
+function rateText(spec: RateLimitSpec, cost: number): string {
+  let texts = specTexts.get(spec);
+  if (texts === undefined) {
+    const base = `r,${spec.algorithm},${spec.limit},${spec.windowMs},${spec.burst},${spec.blockDurationMs ?? 0},`;
+    texts = { base, one: `${base}1` };
+    if (Object.isFrozen(spec)) specTexts.set(spec, texts);
+  }
+  return cost === 1 ? texts.one : `${texts.base}${cost}`;
 }
 
 /** Parses "%.17g" text (and "inf") back to the exact double the script computed. */
@@ -314,9 +324,9 @@ function replyNumber(value: unknown): number {
 }
 
 /**
- * Parses one batch's part of the flat apply reply: its flag, then 4 values per rule — the rule's
- * flag (1 allowed, 0 refused, 2 refused "blocked", 3 refused "lease-held"), remaining,
- * retryAfterMs, resetAfterMs.
+ * Parses one batch's part of the flat apply reply: per rule, remaining and resetAfterMs when it is
+ * allowed; else a code (-1 refused, -2 refused "blocked", -3 refused "lease-held"), remaining,
+ * retryAfterMs and resetAfterMs. The batch is allowed when every rule is.
  */
 function parseBatchReply(
   replies: readonly unknown[],
@@ -324,25 +334,34 @@ function parseBatchReply(
   count: number,
   nowMs: number,
 ): BatchOutcome {
-  const flag = replies[offset];
-  if (flag !== 1 && flag !== 0) {
-    throw new EnisError("INTERNAL", `redis store: unexpected apply reply ${describeReply(replies)}`);
-  }
   const outcomes: RuleOutcome[] = new Array(count);
+  let allowed = true;
+  let at = offset;
   for (let index = 0; index < count; index++) {
-    const base = offset + 1 + 4 * index;
-    const allowed = replies[base];
-    const remaining = replyNumber(replies[base + 1]);
-    const retryAfterMs = replyNumber(replies[base + 2]);
-    const resetAfterMs = replyNumber(replies[base + 3]);
-    if (allowed === 1 || allowed === 0) {
-      outcomes[index] = { allowed: allowed === 1, remaining, retryAfterMs, resetAfterMs };
-    } else if (allowed === 2 || allowed === 3) {
-      const reason = allowed === 2 ? "blocked" : "lease-held";
+    const first = replies[at];
+    if (ruleReplyLength(first) === 2) {
+      outcomes[index] = {
+        allowed: true,
+        remaining: replyNumber(first),
+        retryAfterMs: 0,
+        resetAfterMs: replyNumber(replies[at + 1]),
+      };
+      at += 2;
+      continue;
+    }
+    allowed = false;
+    const remaining = replyNumber(replies[at + 1]);
+    const retryAfterMs = replyNumber(replies[at + 2]);
+    const resetAfterMs = replyNumber(replies[at + 3]);
+    at += 4;
+    if (first === -1) {
+      outcomes[index] = { allowed: false, remaining, retryAfterMs, resetAfterMs };
+    } else if (first === -2 || first === -3) {
+      const reason = first === -2 ? "blocked" : "lease-held";
       outcomes[index] = { allowed: false, remaining, retryAfterMs, resetAfterMs, reason };
     } else {
       throw new EnisError("INTERNAL", `redis store: unexpected apply reply ${describeReply(replies)}`);
     }
   }
-  return { allowed: flag === 1, outcomes, nowMs };
+  return { allowed, outcomes, nowMs };
 }
