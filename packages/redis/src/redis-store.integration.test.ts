@@ -1,6 +1,7 @@
 import { createRandom, EnisError } from "@enis/core";
 import {
   type Algorithm,
+  algorithmNames,
   createConcurrencyLimiter,
   createMemoryStore,
   evaluate,
@@ -26,8 +27,14 @@ import {
 } from "./test-support/redis-server.js";
 
 const available = requireRedis();
+/**
+ * How far past its timeout a call may end on a loaded 2-core CI machine (event-loop and scheduler
+ * delays). What the tests guard is that a call ends at its timeout, not at the client's own
+ * reconnect or TCP timeouts (seconds).
+ */
+const slackMs = 100;
 const epoch = 1_763_000_000_000;
-const algorithms: Algorithm[] = ["gcra", "token-bucket", "fixed-window", "sliding-window"];
+const algorithms: readonly Algorithm[] = algorithmNames;
 let prefixes = 0;
 const freshPrefix = () => `t${++prefixes}:`;
 
@@ -725,7 +732,7 @@ describe.runIf(available)("redis store on a cluster-mode server behind a plain c
 });
 
 describe.runIf(available)("redis store when the server is down", () => {
-  it("rejects with STORE_UNAVAILABLE within timeoutMs + 20 ms, and never hangs", async () => {
+  it("rejects with STORE_UNAVAILABLE within timeoutMs + slack, and never hangs", async () => {
     const server = await startRedisServer();
     const ioredis = new Redis(server.port, "127.0.0.1");
     const nodeRedis = createClient({ url: server.url, socket: { reconnectStrategy: 50 } });
@@ -757,7 +764,7 @@ describe.runIf(available)("redis store when the server is down", () => {
           expect(error.code).toBe("STORE_UNAVAILABLE");
           expect(error.message).toContain(operation);
           expect(error.cause).toBeDefined();
-          expect(elapsed).toBeLessThan(timeoutMs + 20);
+          expect(elapsed).toBeLessThan(timeoutMs + slackMs);
         }
       }
     } finally {

@@ -3,6 +3,7 @@ import { fileURLToPath } from "node:url";
 import type { EnisError } from "@enis/core";
 import {
   type Algorithm,
+  algorithmNames,
   createQuotaManager,
   createRateLimiter,
   createResilientStore,
@@ -31,7 +32,13 @@ import {
  */
 
 const available = requireRedis();
-const algorithms: Algorithm[] = ["gcra", "token-bucket", "sliding-window", "fixed-window"];
+/**
+ * How far past its timeout a call may end on a loaded 2-core CI machine (event-loop and scheduler
+ * delays). What the tests guard is that a call ends at its timeout, not at the client's own
+ * reconnect or TCP timeouts (seconds).
+ */
+const slackMs = 100;
+const algorithms: readonly Algorithm[] = algorithmNames;
 const repoRoot = fileURLToPath(new URL("../../..", import.meta.url));
 const workerScript = fileURLToPath(new URL("./test-support/check-worker.ts", import.meta.url));
 // The worker runs from the sources: tsx, and the hook that imports .lua files as their text.
@@ -265,7 +272,7 @@ describe.runIf(available)("replicas in separate OS processes on one redis-server
 });
 
 describe.runIf(available)("redis-server SIGKILLed mid-run, then restarted on the same port", () => {
-  it("every call returns within timeoutMs + 20 ms; degraded while down; normal again on the same client", async () => {
+  it("every call returns within timeoutMs + slack; degraded while down; normal again on the same client", async () => {
     const timeoutMs = 50;
     const server = await startRedisServer();
     const client = new Redis(server.port, "127.0.0.1", {
@@ -346,7 +353,7 @@ describe.runIf(available)("redis-server SIGKILLed mid-run, then restarted on the
           `restarting/restarted ${maxMs(calls.filter((c) => c.phase === "restarting" || c.phase === "restarted")).toFixed(1)}; ` +
           `down calls per policy ${policies.map((p) => of(p, "down").length).join("/")}`,
       );
-      expect(maxMs(calls)).toBeLessThan(timeoutMs + 20);
+      expect(maxMs(calls)).toBeLessThan(timeoutMs + slackMs);
       for (const policy of policies) {
         expect(of(policy, "up").length).toBeGreaterThan(10);
         expect(of(policy, "up").every((call) => normal(call.decision))).toBe(true);
