@@ -1,1 +1,15 @@
-export {};
+export type {
+  LinearProgram,
+  LinearProgramConstraint,
+  LinearProgramObjective,
+  LinearProgramRelation,
+  LinearProgramVariable,
+} from "./model.js";
+export {
+  createLinearProgramSolver,
+  type LinearProgramNoOptimum,
+  type LinearProgramOptimum,
+  type LinearProgramResult,
+  type LinearProgramSolver,
+  solveLinearProgram,
+} from "./solve.js";
