@@ -1,1 +1,21 @@
-export {};
+export type {
+  AllocateCostsOptions,
+  AllocationCosts,
+  AllocationEfficiency,
+  AllocationGroupBy,
+  AllocationNode,
+  AllocationResource,
+  AllocationWorkload,
+  CostAllocation,
+  GroupCost,
+  IdleCost,
+  IdleMode,
+  NodeCost,
+  Overcommit,
+  ResourcePrices,
+  SharedCost,
+  SharedCostAllocation,
+  SharedCostSplit,
+  WorkloadCost,
+} from "./allocate-costs.js";
+export { allocateCosts, defaultResourcePrices, unallocatedGroup } from "./allocate-costs.js";
