@@ -1,0 +1,74 @@
+/*
+ * Arithmetic on dollar figures shared by the catalogue, the cost functions, the KPIs and the
+ * budgets. Internal: not exported from the package.
+ */
+
+/**
+ * `value` rounded to 12 significant digits. Binary floating point cannot hold most decimal prices
+ * (0.096 × 730 is 70.08000000000001 in IEEE doubles); 12 significant digits keep every figure a
+ * bill can show (AWS cost and usage reports carry 10 decimal places, far less on a large total)
+ * and drop the noise of the last bits, so that results read as the decimal arithmetic they stand
+ * for. Monotone: a larger input never gives a smaller output.
+ */
+export function tidy(value: number): number {
+  return value === 0 ? 0 : Number(value.toPrecision(12));
+}
+
+/**
+ * Sum of `values` with Neumaier's compensation: the error of a long sum stays about one rounding
+ * of the result, where a plain loop drifts with the number of terms.
+ */
+export function sumExact(values: Iterable<number>): number {
+  let sum = 0;
+  let compensation = 0;
+  for (const value of values) {
+    const total = sum + value;
+    if (Math.abs(sum) >= Math.abs(value)) compensation += sum - total + value;
+    else compensation += value - total + sum;
+    sum = total;
+  }
+  return sum + compensation;
+}
+
+/**
+ * Whole cents for each of `amountsUsd` (each >= 0) such that they sum exactly to the rounded
+ * total: each amount gets its cents rounded down, and the cents the rounding lost go one each to
+ * the amounts with the largest fractions (the largest-remainder method; ties to the earlier
+ * amount). Returns the cents per amount and the total.
+ */
+export function allocateCents(amountsUsd: readonly number[]): { cents: number[]; totalCents: number } {
+  const raw = amountsUsd.map((amount) => tidy(amount * 100));
+  const cents = raw.map((value) => Math.floor(value));
+  const totalCents = Math.round(tidy(sumExact(raw)));
+  let remainder = totalCents - sumExact(cents);
+  const order = raw
+    .map((value, index) => ({ index, fraction: value - Math.floor(value) }))
+    .filter((entry) => entry.fraction > 0)
+    .sort((a, b) => b.fraction - a.fraction || a.index - b.index);
+  for (const entry of order) {
+    if (remainder <= 0) break;
+    cents[entry.index]! += 1;
+    remainder -= 1;
+  }
+  return { cents, totalCents };
+}
+
+/** A dollar figure for an explanation: `$70.08`, `$0.0000002`. */
+export function usd(value: number): string {
+  return `$${num(value)}`;
+}
+
+/** A plain number for an explanation, without floating-point noise or an exponent for small figures. */
+export function num(value: number): string {
+  const text = String(tidy(value));
+  const match = /^-?(\d)(?:\.(\d+))?e-(\d+)$/.exec(text);
+  if (match === null) return text;
+  // 2.0833375e-9 → 0.0000000020833375: as many decimals as the exponent plus the mantissa's.
+  const decimals = Number(match[3]) + (match[2]?.length ?? 0);
+  return tidy(value).toFixed(Math.min(decimals, 100));
+}
+
+/** A fraction as a percentage for an explanation: 0.253 → `25.3%`. */
+export function percent(value: number): string {
+  return `${String(tidy(value * 100))}%`;
+}
