@@ -423,7 +423,13 @@ export function allocateCosts(options: AllocateCostsOptions): CostAllocation {
     onNode[node]!.push(i);
     if (groupBy !== undefined) groupOf.push(groupKey(workload, groupBy));
   });
-  const groupNames = [...new Set(groupOf)];
+  // Group name → its workloads' indices, in input order.
+  const groupMembers = new Map<string, number[]>();
+  groupOf.forEach((group, w) => {
+    const members = groupMembers.get(group);
+    if (members === undefined) groupMembers.set(group, [w]);
+    else members.push(w);
+  });
   const sharedIds = new Set<string>();
   sharedCosts.forEach((shared, i) => {
     if (sharedIds.has(shared.id)) throw duplicateId("options.sharedCosts", i, shared.id);
@@ -534,8 +540,7 @@ export function allocateCosts(options: AllocateCostsOptions): CostAllocation {
       byCost,
       directTotals,
       workloadIndex,
-      groupOf,
-      groupNames,
+      groupMembers,
       grouped: groupBy !== undefined,
     });
     for (let w = 0; w < count; w++) sharedShares[w]! += parts[w]!;
@@ -676,8 +681,7 @@ interface SplitContext {
   readonly byCost: readonly number[];
   readonly directTotals: readonly number[];
   readonly workloadIndex: ReadonlyMap<string, number>;
-  readonly groupOf: readonly string[];
-  readonly groupNames: readonly string[];
+  readonly groupMembers: ReadonlyMap<string, readonly number[]>;
   readonly grouped: boolean;
 }
 
@@ -706,20 +710,19 @@ function splitShared(
     return apportion(cents, weights);
   }
   if (!context.grouped) throw invalidField(`${field}.by`, by, '"workload" unless options.groupBy is given');
-  const groupWeights = context.groupNames.map(() => 0);
+  const groupNames = [...context.groupMembers.keys()];
+  const groupWeights = groupNames.map(() => 0);
+  const groupPosition = new Map(groupNames.map((group, g) => [group, g]));
   for (const key of keys) {
-    const g = context.groupNames.indexOf(key);
-    if (g < 0) throw invalidField(`${field}.weights`, key, "keyed by groups that have workloads");
+    const g = groupPosition.get(key);
+    if (g === undefined) throw invalidField(`${field}.weights`, key, "keyed by groups that have workloads");
     groupWeights[g] = split.weights[key]!;
   }
   const groupParts = apportion(cents, groupWeights);
   const parts = new Array<number>(context.even.length).fill(0);
-  context.groupNames.forEach((group, g) => {
+  groupNames.forEach((group, g) => {
     if (groupParts[g] === 0) return;
-    const members: number[] = [];
-    context.groupOf.forEach((name, w) => {
-      if (name === group) members.push(w);
-    });
+    const members = context.groupMembers.get(group)!;
     const costs = members.map((w) => context.directTotals[w]!);
     const weights = costs.some((value) => value > 0) ? costs : members.map(() => 1);
     apportion(groupParts[g]!, weights).forEach((part, m) => {
