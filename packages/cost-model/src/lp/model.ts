@@ -79,13 +79,33 @@ export interface LinearProgram {
 const infiniteBound = 1e20;
 /**
  * HiGHS drops matrix coefficients of magnitude <= 1e-9 (`small_matrix_value`: a row `1e-10 x >=
- * 5e-10` is solved as `0 >= 5e-10`, measured here as "optimal" with x = 0) and refuses those >= 1e15
- * (`large_matrix_value`). Rows are scaled by a power of two (exact) to bring their largest
- * coefficient near 1 (within a factor of sqrt 2); a row whose coefficients still fall outside these limits spans more than
- * HiGHS can represent, and is refused.
+ * 5e-10` is solved as `0 >= 5e-10`, measured here as "optimal" with x = 0), refuses those >= 1e15
+ * (`large_matrix_value`), and treats reduced costs below 1e-7 as zero (a $1e-9 difference in price
+ * is a tie to it). So each row, and the objective, is scaled by a power of two (exactly: only the
+ * exponents change) to bring its largest coefficient near 1; a coefficient that is then still
+ * outside HiGHS's limits is more than 1e9 times smaller than the largest of its row, and is refused.
  */
 const smallCoefficient = 1e-9;
 const largeCoefficient = 1e15;
+/** Coefficients are 0 or of magnitude in [1e-300, 1e300], so that the scale factors stay finite. */
+const tinyCoefficient = 1e-300;
+const hugeCoefficient = 1e300;
+
+/** The power of two that brings `largest` (> 0, within the coefficient range) to [0.71, 1.42]. */
+function scaleFor(largest: number): number {
+  return largest === 0 ? 1 : 2 ** -Math.round(Math.log2(largest));
+}
+
+/** Throws unless `coefficient` is a finite number, 0 or of magnitude in [1e-300, 1e300]. */
+function checkCoefficient(coefficient: unknown, field: string): asserts coefficient is number {
+  if (typeof coefficient !== "number" || !Number.isFinite(coefficient)) {
+    throw invalidField(field, coefficient, "a finite number");
+  }
+  const magnitude = Math.abs(coefficient);
+  if (magnitude !== 0 && (magnitude < tinyCoefficient || magnitude > hugeCoefficient)) {
+    throw invalidField(field, coefficient, "0 or a number of magnitude between 1e-300 and 1e300");
+  }
+}
 
 const bound = z.union([z.number(), z.literal(Number.NEGATIVE_INFINITY), z.literal(Number.POSITIVE_INFINITY)]);
 const terms = z.custom<Record<string, number>>(
@@ -124,6 +144,10 @@ export interface CompiledProgram {
   readonly relations: readonly LinearProgramRelation[];
   /** Objective coefficient of each variable (unscaled). */
   readonly cost: Float64Array;
+  /** `cost` × `objectiveScale`, what the solver is given. */
+  readonly scaledCost: Float64Array;
+  /** The power of two the objective was multiplied by. */
+  readonly objectiveScale: number;
   readonly lower: Float64Array;
   readonly upper: Float64Array;
   /** Right-hand side of each row, unscaled. */
@@ -181,22 +205,17 @@ export function compileLinearProgram(model: LinearProgram): CompiledProgram {
 
   const cost = new Float64Array(count);
   const objectiveTerms = parsed.objective.terms;
+  let largestCost = 0;
   for (const id of Object.keys(objectiveTerms)) {
     const j = variableIndex(indexOf, id, "model.objective.terms");
     const coefficient = objectiveTerms[id];
-    if (
-      typeof coefficient !== "number" ||
-      !Number.isFinite(coefficient) ||
-      Math.abs(coefficient) >= infiniteBound
-    ) {
-      throw invalidField(
-        termField("model.objective.terms", id),
-        coefficient,
-        "a finite number of magnitude below 1e20",
-      );
-    }
+    checkCoefficient(coefficient, termField("model.objective.terms", id));
     cost[j] = coefficient;
+    largestCost = Math.max(largestCost, Math.abs(coefficient));
   }
+  const objectiveScale = scaleFor(largestCost);
+  const scaledCost = new Float64Array(count);
+  for (let j = 0; j < count; j++) scaledCost[j] = cost[j]! * objectiveScale;
 
   const rows = constraints.length;
   const constraintIds: string[] = new Array(rows);
@@ -220,16 +239,14 @@ export function compileLinearProgram(model: LinearProgram): CompiledProgram {
     for (const id of Object.keys(rowTerms)) {
       const j = variableIndex(indexOf, id, `${field}.terms`);
       const coefficient = rowTerms[id];
-      if (typeof coefficient !== "number" || !Number.isFinite(coefficient)) {
-        throw invalidField(termField(`${field}.terms`, id), coefficient, "a finite number");
-      }
+      checkCoefficient(coefficient, termField(`${field}.terms`, id));
       if (coefficient === 0) continue;
       columns.push(j);
       given.push(coefficient);
       largest = Math.max(largest, Math.abs(coefficient));
     }
     // A power of two scales exactly: the scaled row is the given row, bit for bit, up to exponent.
-    const scale = largest === 0 ? 1 : 2 ** -Math.round(Math.log2(largest));
+    const scale = scaleFor(largest);
     rowScale[i] = scale;
     for (let k = rowStarts[i]!; k < columns.length; k++) {
       const scaled = Math.abs(given[k]! * scale);
@@ -242,8 +259,12 @@ export function compileLinearProgram(model: LinearProgram): CompiledProgram {
       }
     }
     const right = constraint.rhs;
-    if (Math.abs(right) >= infiniteBound || Math.abs(right * scale) >= infiniteBound) {
-      throw invalidField(`${field}.rhs`, right, "a finite number of magnitude below 1e20");
+    if (Math.abs(right * scale) >= infiniteBound) {
+      throw invalidField(
+        `${field}.rhs`,
+        right,
+        `a number of magnitude below 1e20 × the row's largest coefficient (${describeValue(largest)})`,
+      );
     }
     rhs[i] = right;
   }
@@ -259,6 +280,8 @@ export function compileLinearProgram(model: LinearProgram): CompiledProgram {
     constraintIds,
     relations,
     cost,
+    scaledCost,
+    objectiveScale,
     lower,
     upper,
     rhs,

@@ -140,7 +140,7 @@ export async function solveLinearProgram(model: LinearProgram): Promise<LinearPr
 
 function solveWithHighs(highs: Highs, program: CompiledProgram): LinearProgramResult {
   if (program.variableIds.length === 0) return withoutVariables(program);
-  const data = modelData(highs, program, program.cost);
+  const data = modelData(highs, program, program.scaledCost);
   const status = runLp(highs, data);
   const codes = highs.constants.modelStatus;
   if (status.modelStatus === codes.optimal) return optimum(program, status);
@@ -229,12 +229,12 @@ function optimum(program: CompiledProgram, output: LpOutput): LinearProgramOptim
     }
     const id = program.constraintIds[i]!;
     activities[id] = activity + 0;
-    shadowPrices[id] = rowDual[i]! * program.rowScale[i]! + 0;
+    shadowPrices[id] = (rowDual[i]! * program.rowScale[i]!) / program.objectiveScale + 0;
     if (program.relations[i] === "=") continue;
     const right = program.rhs[i]!;
     // A row HiGHS left nonbasic sits at its bound; a basic one can too (a degenerate vertex).
     const atLimit =
-      rowStatus[i] !== 1 || Math.abs(activity - right) <= 1e-9 * Math.max(1, Math.abs(right), magnitude);
+      rowStatus[i] !== 1 || Math.abs(activity - right) <= 1e-9 * Math.max(Math.abs(right), magnitude);
     if (atLimit) binding.push(id);
   }
   return {

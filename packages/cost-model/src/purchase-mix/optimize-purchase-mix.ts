@@ -244,7 +244,8 @@ export function optimizePurchaseMix(options: PurchaseMixOptions): PurchaseMixRes
       reservedHourValue = o - r;
     }
   }
-  if (wantedS > 0 && capacity > wantedU) {
+  if (wantedS > 0 && capacity >= wantedU) {
+    // At capacity = wantedU exactly, S-hours get nothing but the next reserved hour goes to one.
     const left = capacity - wantedU;
     if (left >= wantedS) fractionS = 1;
     else {
