@@ -50,7 +50,10 @@ export interface ResolvedFiles {
   /** By lower-case name: DuckDB matches column names case-insensitively. */
   readonly columns: ReadonlyMap<string, FileColumn>;
   /** Files with the same header (names in order), each group read by one scan. */
-  readonly headerGroups: ReadonlyArray<{ readonly files: readonly string[]; readonly columns: readonly FileColumn[] }>;
+  readonly headerGroups: ReadonlyArray<{
+    readonly files: readonly string[];
+    readonly columns: readonly FileColumn[];
+  }>;
 }
 
 /** Runs `action` on a fresh connection (of a new in-memory instance when none is given). */
@@ -91,10 +94,14 @@ export function fromDuckDBError(error: unknown, what: string): EnisError {
       cause: error,
     });
   }
-  return new EnisError("INVALID_DATA", `${what} must be a FOCUS ${"file"} DuckDB can read, got: ${firstLine}`, {
-    field: "pathOrGlob",
-    cause: error,
-  });
+  return new EnisError(
+    "INVALID_DATA",
+    `${what} must be a FOCUS ${"file"} DuckDB can read, got: ${firstLine}`,
+    {
+      field: "pathOrGlob",
+      cause: error,
+    },
+  );
 }
 
 /** Runs a query, mapping DuckDB's errors. */
@@ -206,13 +213,17 @@ function projectColumn(column: FileColumn, format: "csv" | "parquet"): string {
     return `CAST(${numeric} AS ${decimalType}) AS ${canonical}`;
   }
   if (timestampColumns.has(canonical)) {
-    return format === "csv" ? `${quotedName} AS ${canonical}` : `CAST(${quotedName} AS TIMESTAMPTZ) AS ${canonical}`;
+    return format === "csv"
+      ? `${quotedName} AS ${canonical}`
+      : `CAST(${quotedName} AS TIMESTAMPTZ) AS ${canonical}`;
   }
   if (canonical === "Tags" && column.type.startsWith("MAP(")) {
     // Parquet exports may store tags as a map; the queries read JSON text.
     return `CAST(to_json(${quotedName}) AS VARCHAR) AS Tags`;
   }
-  return column.type === "VARCHAR" ? `${quotedName} AS ${canonical}` : `CAST(${quotedName} AS VARCHAR) AS ${canonical}`;
+  return column.type === "VARCHAR"
+    ? `${quotedName} AS ${canonical}`
+    : `CAST(${quotedName} AS VARCHAR) AS ${canonical}`;
 }
 
 const focusNames = [...numericColumns, ...timestampColumns, "Tags"];
@@ -239,7 +250,10 @@ export function sourceSql(source: ResolvedFiles, columns: readonly string[]): st
       .map((name) => group.columns.find((column) => column.name.toLowerCase() === name.toLowerCase()))
       .filter((column): column is FileColumn => column !== undefined);
     const types = columnsOfGroup
-      .filter((column) => numericColumns.has(canonicalName(column.name)) || timestampColumns.has(canonicalName(column.name)))
+      .filter(
+        (column) =>
+          numericColumns.has(canonicalName(column.name)) || timestampColumns.has(canonicalName(column.name)),
+      )
       .map(
         (column) =>
           `${literal(column.name, "duckdb")}: '${numericColumns.has(canonicalName(column.name)) ? "DOUBLE" : "TIMESTAMPTZ"}'`,
@@ -265,7 +279,8 @@ export async function checkParquetNumbers(
   if (source.format !== "parquet") return;
   for (const name of columns) {
     const column = source.columns.get(name.toLowerCase());
-    if (column === undefined || column.type !== "VARCHAR" || !numericColumns.has(canonicalName(column.name))) continue;
+    if (column === undefined || column.type !== "VARCHAR" || !numericColumns.has(canonicalName(column.name)))
+      continue;
     const quotedName = `"${column.name.replaceAll('"', '""')}"`;
     const rows = await query(
       connection,
@@ -283,7 +298,13 @@ export async function checkParquetNumbers(
         `${basename(String(bad["filename"]))} row ${row} column ${column.name} must be a number, got ${JSON.stringify(bad["value"])} (${bad["bad_rows"]} such rows in all)`,
         {
           field: column.name,
-          cause: { file: String(bad["filename"]), row, column: column.name, value: bad["value"], rows: Number(bad["bad_rows"]) },
+          cause: {
+            file: String(bad["filename"]),
+            row,
+            column: column.name,
+            value: bad["value"],
+            rows: Number(bad["bad_rows"]),
+          },
         },
       );
     }
@@ -305,7 +326,10 @@ export interface MalformedCell {
  * Throws INVALID_DATA for the first row DuckDB's CSV reader rejected in this connection, with
  * the line of the file it starts on.
  */
-export async function throwOnRejects(connection: FocusDuckDBConnection, expectation = "a number"): Promise<void> {
+export async function throwOnRejects(
+  connection: FocusDuckDBConnection,
+  expectation = "a number",
+): Promise<void> {
   let rows: Record<string, unknown>[];
   try {
     rows = (
@@ -401,7 +425,16 @@ export async function throwOnMalformedTags(
       throw new EnisError(
         "INVALID_DATA",
         `${basename(String(bad["filename"]))} row ${row} column Tags must be a JSON object, got ${JSON.stringify(bad["value"])} (${malformedRows} malformed rows in all)`,
-        { field: "Tags", cause: { file: String(bad["filename"]), row, column: "Tags", value: bad["value"], rows: malformedRows } },
+        {
+          field: "Tags",
+          cause: {
+            file: String(bad["filename"]),
+            row,
+            column: "Tags",
+            value: bad["value"],
+            rows: malformedRows,
+          },
+        },
       );
     }
   }
@@ -425,7 +458,9 @@ export async function throwOnCurrencies(
       "WHERE BillingCurrency IS DISTINCT FROM 'USD' GROUP BY 1 ORDER BY 2 DESC LIMIT 5",
     "the files",
   );
-  const found = rows.map((row) => `${JSON.stringify(row["currency"])} on ${row["row_count"]} rows`).join(", ");
+  const found = rows
+    .map((row) => `${JSON.stringify(row["currency"])} on ${row["row_count"]} rows`)
+    .join(", ");
   throw new EnisError(
     "INVALID_DATA",
     `BillingCurrency must be "USD" (totals are in US dollars; convert other currencies first), got ${found}`,

@@ -1,4 +1,17 @@
 export type {
+  FocusHourlyMeasure,
+  FocusHourlyReconciliation,
+  FocusHourlySeries,
+  ReadFocusHourlyOptions,
+} from "./hourly.js";
+export { readFocusHourly } from "./hourly.js";
+export type {
+  FocusMonthToDate,
+  FocusTenantSpend,
+  ReadFocusMonthToDateOptions,
+} from "./month-to-date.js";
+export { readFocusMonthToDate } from "./month-to-date.js";
+export type {
   FocusAggregationOptions,
   FocusDuckDBConnection,
   FocusDuckDBInstance,

@@ -237,7 +237,9 @@ export function validateAggregation(
     tenantTag: tenantTag as string | undefined,
     period: options["period"] === undefined ? undefined : validatePeriod(options["period"], "options.period"),
     filter:
-      options["filter"] === undefined ? undefined : validateFilter(options["filter"], "options.filter", dialect),
+      options["filter"] === undefined
+        ? undefined
+        : validateFilter(options["filter"], "options.filter", dialect),
     includeContractedCost,
     dialect,
     countMalformedTags: false,

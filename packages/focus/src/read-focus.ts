@@ -1,4 +1,5 @@
 import { EnisError } from "@enis/core";
+import { picoUnits } from "./decimal.js";
 import {
   checkParquetNumbers,
   openFiles,
@@ -193,16 +194,6 @@ export function focusAggregationSql(options: FocusSqlOptions): string {
   return buildAggregationSql(plan, sqlOptions.from);
 }
 
-/** Decimal text (DuckDB's JSON for DECIMAL) as an integer count of 1e-12 dollars, for exact sums. */
-function picoDollars(value: unknown): bigint {
-  if (value === null || value === undefined) return 0n;
-  const text = String(value);
-  const negative = text.startsWith("-");
-  const [whole = "0", fraction = ""] = (negative ? text.slice(1) : text).split(".");
-  const units = BigInt(whole) * 10n ** 12n + BigInt(fraction.padEnd(12, "0").slice(0, 12) || "0");
-  return negative ? -units : units;
-}
-
 function money(value: unknown): number {
   return value === null || value === undefined ? 0 : Number(value);
 }
@@ -225,7 +216,9 @@ function costTotals(row: Row, prefix: string, contracted: boolean): FocusCostTot
     effectiveCostUsd: money(row[`${prefix}effective_cost`]),
     listCostUsd: money(row[`${prefix}list_cost`]),
     contractedCostUsd:
-      contracted && count(row[`${prefix}contracted_cost_cells`]) > 0 ? money(row[`${prefix}contracted_cost`]) : null,
+      contracted && count(row[`${prefix}contracted_cost_cells`]) > 0
+        ? money(row[`${prefix}contracted_cost`])
+        : null,
   };
 }
 
@@ -326,8 +319,8 @@ export function toReport(run: AggregationRun): FocusReport {
 
   const difference = (column: string): number => {
     let sum = 0n;
-    for (const row of bucketRows) sum += picoDollars(row[column]);
-    return Number(picoDollars(total[column]) - sum) / 1e12;
+    for (const row of bucketRows) sum += picoUnits(row[column]);
+    return Number(picoUnits(total[column]) - sum) / 1e12;
   };
   const groupedRowCount = groups.reduce((sum, group) => sum + group.rowCount, 0);
   const reconciliation: FocusReconciliation = {
@@ -348,8 +341,7 @@ export function toReport(run: AggregationRun): FocusReport {
       ContractedCost: contracted ? file.rowCount - count(total["contracted_cost_cells"]) : null,
     },
   };
-  const bucketRowCount =
-    groupedRowCount + unassigned.rowCount + excluded.rowCount + outsidePeriod.rowCount;
+  const bucketRowCount = groupedRowCount + unassigned.rowCount + excluded.rowCount + outsidePeriod.rowCount;
   const { billedCost, effectiveCost, listCost } = reconciliation.differenceUsd;
   if (bucketRowCount !== file.rowCount || billedCost !== 0 || effectiveCost !== 0 || listCost !== 0) {
     throw new EnisError(

@@ -88,7 +88,10 @@ function groupExpression(plan: AggregationPlan): string {
 }
 
 /** The filter as a predicate over the input rows, or undefined without one. */
-export function filterPredicate(filter: FocusFilter | undefined, dialect: FocusSqlDialect): string | undefined {
+export function filterPredicate(
+  filter: FocusFilter | undefined,
+  dialect: FocusSqlDialect,
+): string | undefined {
   if (filter === undefined) return undefined;
   const terms: string[] = [];
   for (const [column, values] of Object.entries(filter.columns ?? {})) {
@@ -162,9 +165,13 @@ export function buildAggregationSql(plan: AggregationPlan, from: string): string
     }
   }
   for (const category of [...pricingCategories.map(snake), "other"]) {
-    sums.push(`COUNT(CASE WHEN pricing_category = '${category}' THEN 1 END) AS pricing_${category}_row_count`);
+    sums.push(
+      `COUNT(CASE WHEN pricing_category = '${category}' THEN 1 END) AS pricing_${category}_row_count`,
+    );
     for (const name of ["effective_cost", "list_cost"]) {
-      sums.push(`SUM(CASE WHEN pricing_category = '${category}' THEN ${name} END) AS pricing_${category}_${name}`);
+      sums.push(
+        `SUM(CASE WHEN pricing_category = '${category}' THEN ${name} END) AS pricing_${category}_${name}`,
+      );
     }
   }
   sums.push(

@@ -226,14 +226,22 @@ function timestamp(ms: number): string {
  * Writes a FOCUS-shaped CSV file of `options.rows` rows to `path` and returns its exact totals.
  * Streams: memory stays flat whatever the row count.
  */
-export async function writeFocusCsv(path: string, options: GenerateFocusOptions): Promise<GeneratedFocusFile> {
+export async function writeFocusCsv(
+  path: string,
+  options: GenerateFocusOptions,
+): Promise<GeneratedFocusFile> {
   const random = createRandom(options.seed);
   const tenantCount = options.tenants ?? 40;
   const tenantTag = options.tenantTag ?? "business_unit";
   const startMs = options.startMs ?? Date.UTC(2024, 8, 1);
   const hours = options.hours ?? 720;
-  const tenants = Array.from({ length: tenantCount }, (_, index) => `tenant-${String(index).padStart(3, "0")}`);
-  const billingStart = timestamp(Date.UTC(new Date(startMs).getUTCFullYear(), new Date(startMs).getUTCMonth(), 1));
+  const tenants = Array.from(
+    { length: tenantCount },
+    (_, index) => `tenant-${String(index).padStart(3, "0")}`,
+  );
+  const billingStart = timestamp(
+    Date.UTC(new Date(startMs).getUTCFullYear(), new Date(startMs).getUTCMonth(), 1),
+  );
   const billingEnd = timestamp(
     Date.UTC(new Date(startMs).getUTCFullYear(), new Date(startMs).getUTCMonth() + 1, 1),
   );
