@@ -2,7 +2,7 @@ import { assertInteger, assertKnownKeys, assertNonNegative, assertObject } from 
 import { checkPurchase, hourlyPrice, lookupInstanceType, provenanceFor } from "../catalogue/catalogue.js";
 import { resolvePricingCatalogue } from "../catalogue/resolve.js";
 import type { PriceProvenance, PricingCatalogue, PurchaseOption } from "../catalogue/types.js";
-import { num, tidy, usd } from "./money.js";
+import { assertFiniteCost, num, tidy, usd } from "./money.js";
 
 /** Input of {@link computeCost}. */
 export interface ComputeCostInput {
@@ -75,6 +75,7 @@ export function computeCost(input: ComputeCostInput, catalogue?: PricingCatalogu
   const hourlyUsd = hourlyPrice(spec, purchase);
   const instanceHours = tidy(hours * count);
   const costUsd = tidy(hours * count * hourlyUsd);
+  assertFiniteCost(costUsd, "hours", hours);
   return {
     category: "compute",
     costUsd,

@@ -93,6 +93,24 @@ describe("computeCost", () => {
     expect(catchEnisError(() => computeCost({ instanceType: "m5.large", hours: -1 })).message).toBe(
       "hours must be a finite number >= 0, got -1",
     );
+    // Finite inputs whose product overflows: refused, never an Infinity cost.
+    expect(codeOf(() => computeCost({ instanceType: "p3.8xlarge", hours: 1e308, count: 100 }))).toEqual([
+      "INVALID_OPTIONS",
+      "hours",
+    ]);
+    expect(codeOf(() => lambdaCost({ invocations: 1e15, billedDurationMs: 1e300, memoryMb: 10_240 }))).toEqual([
+      "INVALID_OPTIONS",
+      "billedDurationMs",
+    ]);
+    expect(codeOf(() => storageCost({ gb: 1e307, months: 1e10 }))).toEqual(["INVALID_OPTIONS", "gb"]);
+    expect(
+      codeOf(() =>
+        monthlyCost([
+          { id: "a", category: "x", costUsd: 1e307 },
+          { id: "b", category: "x", costUsd: 1e307 },
+        ]),
+      ),
+    ).toEqual(["INVALID_OPTIONS", "lines"]);
     const lookAlike = JSON.parse(JSON.stringify(defaultAwsCatalogue)) as PricingCatalogue;
     expect(codeOf(() => computeCost({ instanceType: "m5.large", hours: 1 }, lookAlike))).toEqual([
       "INVALID_OPTIONS",

@@ -7,7 +7,7 @@ import {
 } from "@enis/core/validate";
 import { resolvePricingCatalogue } from "../catalogue/resolve.js";
 import type { Architecture, PriceProvenance, PricingCatalogue } from "../catalogue/types.js";
-import { num, tidy, usd } from "./money.js";
+import { assertFiniteCost, num, tidy, usd } from "./money.js";
 
 /** The smallest Lambda memory size, MB. */
 export const lambdaMinMemoryMb = 128;
@@ -109,6 +109,7 @@ export function lambdaCost(input: LambdaCostInput, catalogue?: PricingCatalogue)
   const computeUsd = tidy(gbSecondsRaw * gbSecondUsd);
   const requestsUsd = tidy(invocations * requestUsd);
   const costUsd = tidy(gbSecondsRaw * gbSecondUsd + invocations * requestUsd);
+  assertFiniteCost(costUsd, "billedDurationMs", billedDurationMs);
   const { x86_64: _x86, arm64: _arm, ...provenance } = prices.lambda;
   return {
     category: "lambda",

@@ -1,3 +1,5 @@
+import { invalidField } from "@enis/core/validate";
+
 /*
  * Arithmetic on dollar figures shared by the catalogue, the cost functions, the KPIs and the
  * budgets. Internal: not exported from the package.
@@ -71,4 +73,14 @@ export function num(value: number): string {
 /** A fraction as a percentage for an explanation: 0.253 → `25.3%`. */
 export function percent(value: number): string {
   return `${String(tidy(value * 100))}%`;
+}
+
+/**
+ * Throws `INVALID_OPTIONS` naming `field` when `costUsd` overflowed to Infinity: the inputs were
+ * finite but too large for their product (1e200 hours of anything). A cost is never Infinity.
+ */
+export function assertFiniteCost(costUsd: number, field: string, value: unknown): void {
+  if (!Number.isFinite(costUsd)) {
+    throw invalidField(field, value, "small enough that the cost is a finite number");
+  }
 }

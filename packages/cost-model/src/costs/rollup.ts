@@ -1,6 +1,6 @@
 import { EnisError } from "@enis/core";
 import { assertArray, assertId, assertNonNegative, invalidField } from "@enis/core/validate";
-import { allocateCents, sumExact, tidy, usd } from "./money.js";
+import { allocateCents, assertFiniteCost, sumExact, tidy, usd } from "./money.js";
 
 /**
  * One line of a {@link monthlyCost} roll-up. The result of any cost function
@@ -98,6 +98,8 @@ export function monthlyCost(lines: readonly CostLine[]): MonthlyCostResult {
     amounts.push(line.costUsd);
   }
   const exactTotal = sumExact(amounts);
+  // Cents are a hundred times the dollars: that product must stay finite too.
+  assertFiniteCost(exactTotal * 100, "lines", lines);
   const totalUsd = tidy(exactTotal);
   const { cents, totalCents } = allocateCents(amounts);
   const share = (value: number): number | null => (exactTotal === 0 ? null : tidy(value / exactTotal));

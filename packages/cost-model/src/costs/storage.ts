@@ -1,7 +1,7 @@
 import { assertKnownKeys, assertNonNegative, assertObject, invalidField } from "@enis/core/validate";
 import { resolvePricingCatalogue } from "../catalogue/resolve.js";
 import type { PriceProvenance, PricingCatalogue, StorageTier } from "../catalogue/types.js";
-import { num, tidy, usd } from "./money.js";
+import { assertFiniteCost, num, tidy, usd } from "./money.js";
 
 /**
  * Days in a billing month: 730 hours / 24, the month of the AWS Pricing Calculator (365 days / 12).
@@ -155,6 +155,7 @@ export function storageCost(input: StorageCostInput, catalogue?: PricingCatalogu
     };
   }
   const costUsd = tidy(parts.reduce((sum, part) => sum + part, 0));
+  assertFiniteCost(costUsd + gb * months, "gb", gb);
   const { hot: _hot, warm: _warm, cold: _cold, archive: _archive, ...provenance } = prices.storage;
   const used = order.filter((tier) => byTier[tier].days > 0);
   return {

@@ -1,7 +1,7 @@
 import { assertInteger, assertKnownKeys, assertNonNegative, assertObject } from "@enis/core/validate";
 import { resolvePricingCatalogue } from "../catalogue/resolve.js";
 import type { PriceProvenance, PricingCatalogue } from "../catalogue/types.js";
-import { num, tidy, usd } from "./money.js";
+import { assertFiniteCost, num, tidy, usd } from "./money.js";
 
 /** Input of {@link transferCost}. */
 export interface TransferCostInput {
@@ -44,6 +44,7 @@ export function transferCost(input: TransferCostInput, catalogue?: PricingCatalo
   assertNonNegative(gb, "gb");
   const { internetOutGbUsd, ...provenance } = prices.transfer;
   const costUsd = tidy(gb * internetOutGbUsd);
+  assertFiniteCost(costUsd, "gb", gb);
   return {
     category: "transfer",
     costUsd,
@@ -121,6 +122,7 @@ export function kmsCost(input: KmsCostInput, catalogue?: PricingCatalogue): KmsC
   const keysUsd = tidy(keysRaw);
   const requestsUsd = tidy(requestsRaw);
   const costUsd = tidy(keysRaw + requestsRaw);
+  assertFiniteCost(costUsd, "months", months);
   return {
     category: "kms",
     costUsd,

@@ -1,1 +1,40 @@
-export {};
+export type {
+  KpiComparator,
+  KpiDefinition,
+  KpiId,
+  KpiThreshold,
+  KpiThresholdSource,
+  KpiUnit,
+} from "./definitions.js";
+export { kpiDefinitions } from "./definitions.js";
+export type {
+  AvailabilityImpactInput,
+  CostPerTransactionInput,
+  CostVarianceInput,
+  EffectiveSavingsRateInput,
+  Kpi,
+  KpiInputs,
+  KpiStatus,
+  KpiThresholdOptions,
+  PaybackPeriodInput,
+  ResourceUtilizationInput,
+  ResponseTimeImpactInput,
+  ReturnOnInvestmentInput,
+  SavingsAchievedInput,
+  TcoReductionInput,
+  ThroughputImpactInput,
+} from "./kpis.js";
+export {
+  availabilityImpact,
+  costPerTransaction,
+  costVariance,
+  effectiveSavingsRate,
+  evaluateKpis,
+  paybackPeriod,
+  resourceUtilization,
+  responseTimeImpact,
+  returnOnInvestment,
+  savingsAchieved,
+  tcoReduction,
+  throughputImpact,
+} from "./kpis.js";
