@@ -98,10 +98,9 @@ describe("computeCost", () => {
       "INVALID_OPTIONS",
       "hours",
     ]);
-    expect(codeOf(() => lambdaCost({ invocations: 1e15, billedDurationMs: 1e300, memoryMb: 10_240 }))).toEqual([
-      "INVALID_OPTIONS",
-      "billedDurationMs",
-    ]);
+    expect(
+      codeOf(() => lambdaCost({ invocations: 1e15, billedDurationMs: 1e300, memoryMb: 10_240 })),
+    ).toEqual(["INVALID_OPTIONS", "billedDurationMs"]);
     expect(codeOf(() => storageCost({ gb: 1e307, months: 1e10 }))).toEqual(["INVALID_OPTIONS", "gb"]);
     expect(
       codeOf(() =>
