@@ -1,5 +1,11 @@
-import { loadCatalogue, type PricingCatalogueInput } from "./catalogue.js";
-import type { Architecture, InstanceCategory, PricingCatalogue, SpotInterruptionBand } from "./types.js";
+import { loadCatalogue } from "./catalogue.js";
+import type {
+  Architecture,
+  InstanceCategory,
+  PricingCatalogue,
+  PricingCatalogueInput,
+  SpotInterruptionBand,
+} from "./types.js";
 
 /*
  * The default catalogue: AWS us-east-1 (N. Virginia), Linux, shared tenancy, US dollars.
@@ -147,7 +153,8 @@ for (const [
     vcpus,
     memoryGib,
     architecture,
-    ...(gpus === undefined ? {} : { gpus, gpuModel }),
+    ...(gpus === undefined ? {} : { gpus }),
+    ...(gpuModel === undefined ? {} : { gpuModel }),
     onDemandHourlyUsd: onDemand,
     spotHourlyUsd: micro((onDemand * (100 - savings)) / 100),
     reserved1yHourlyUsd: micro((onDemand * 0.06) / 0.096),

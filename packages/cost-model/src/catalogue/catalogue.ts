@@ -5,11 +5,14 @@ import { tidy } from "../costs/money.js";
 import type {
   GovCloudPricing,
   InstancePriceKind,
+  InstanceTypeInput,
   InstanceTypeSpec,
   KmsPrices,
   LambdaPrices,
   PriceProvenance,
   PricingCatalogue,
+  PricingCatalogueInput,
+  PricingCatalogueOverrides,
   PurchaseOption,
   StoragePrices,
   TransferPrices,
@@ -99,23 +102,13 @@ type ParsedCatalogue = z.output<typeof catalogueSchema>;
 type ParsedProvenance = z.output<typeof provenanceSchema>;
 
 /**
- * The JSON form of a pricing catalogue, as {@link loadCatalogue} reads it: the fields of
- * {@link PricingCatalogue} where an instance type's `name` (its key), `family` (the name before
- * the first "."), `category` (`"other"`), `gpus` (0) and every `approximate` (false) may be left out.
+ * The documented JSON form, as the schema's input: this fails to compile if the schema requires a
+ * field the type lacks or types one differently
+ * (toGovCloud builds its data as a {@link PricingCatalogueInput} and passes it through here).
  */
-export type PricingCatalogueInput = z.input<typeof catalogueSchema>;
-
-/** Overrides for {@link withOverrides}: any part of a catalogue's JSON form, merged field by field. */
-export type PricingCatalogueOverrides = {
-  [Key in keyof PricingCatalogueInput]?: Key extends "instanceTypes"
-    ? Record<string, Partial<PricingCatalogueInput["instanceTypes"][string]>>
-    : PricingCatalogueInput[Key] extends object
-      ? DeepPartial<PricingCatalogueInput[Key]>
-      : PricingCatalogueInput[Key];
-};
-
-/** Every field of `T`, at every depth, optional. */
-export type DeepPartial<T> = T extends object ? { [Key in keyof T]?: DeepPartial<T[Key]> } : T;
+function asSchemaInput(input: z.input<typeof catalogueSchema>): unknown {
+  return input;
+}
 
 /** Catalogues built (so validated) here; a look-alike object could carry NaN prices. */
 const madeCatalogues = new WeakSet<object>();
@@ -354,7 +347,7 @@ export function toGovCloud(base: PricingCatalogue, options: { region?: string } 
     approximate: true,
     note: `${provenance.note === undefined ? "" : `${provenance.note} `}× GovCloud multiplier ${factor} (a typical ratio, not a GovCloud price list).`,
   });
-  const instanceTypes: Record<string, unknown> = Object.create(null);
+  const instanceTypes: Record<string, InstanceTypeInput> = Object.create(null);
   for (const [name, spec] of Object.entries(catalogue.instanceTypes)) {
     let sources: Record<string, PriceProvenance> | undefined;
     if (spec.sources !== undefined) {
@@ -371,7 +364,7 @@ export function toGovCloud(base: PricingCatalogue, options: { region?: string } 
     };
   }
   const { lambda, storage, transfer, kms, instanceTypeSources } = catalogue;
-  const data = {
+  const data: PricingCatalogueInput = {
     provider: catalogue.provider,
     region,
     instanceTypes,
@@ -404,7 +397,7 @@ export function toGovCloud(base: PricingCatalogue, options: { region?: string } 
     },
     govCloud: catalogue.govCloud,
   };
-  return build(parseOptions(catalogueSchema, data, "catalogue"), "catalogue");
+  return build(parseOptions(catalogueSchema, asSchemaInput(data), "catalogue"), "catalogue");
 }
 
 /**

@@ -1,5 +1,4 @@
 export { defaultAwsCatalogue } from "./aws-us-east-1.js";
-export type { DeepPartial, PricingCatalogueInput, PricingCatalogueOverrides } from "./catalogue.js";
 export {
   instanceType,
   loadCatalogue,
@@ -12,12 +11,16 @@ export type {
   GovCloudPricing,
   InstanceCategory,
   InstancePriceKind,
+  InstanceTypeInput,
   InstanceTypeSpec,
   KmsPrices,
   LambdaArchitecturePrices,
   LambdaPrices,
   PriceProvenance,
+  PriceProvenanceInput,
   PricingCatalogue,
+  PricingCatalogueInput,
+  PricingCatalogueOverrides,
   PurchaseOption,
   SpotInterruptionBand,
   StoragePrices,

@@ -159,3 +159,79 @@ export interface PricingCatalogue {
   readonly kms: KmsPrices;
   readonly govCloud: GovCloudPricing;
 }
+
+/** {@link PriceProvenance} as a catalogue's JSON gives it: `approximate` may be left out (false). */
+export interface PriceProvenanceInput {
+  source: string;
+  asOf: string;
+  approximate?: boolean;
+  note?: string;
+}
+
+/**
+ * An instance type as a catalogue's JSON gives it: {@link InstanceTypeSpec} where `name` (its
+ * key), `family` (the name before the first "."), `category` (`"other"`) and `gpus` (0) may be
+ * left out.
+ */
+export interface InstanceTypeInput {
+  name?: string;
+  family?: string;
+  category?: InstanceCategory;
+  vcpus: number;
+  memoryGib: number;
+  architecture: Architecture;
+  gpus?: number;
+  gpuModel?: string;
+  onDemandHourlyUsd: number;
+  spotHourlyUsd: number;
+  reserved1yHourlyUsd: number;
+  reserved3yHourlyUsd: number;
+  spotInterruption?: SpotInterruptionBand;
+  sources?: Partial<Record<InstancePriceKind, PriceProvenanceInput>>;
+}
+
+/**
+ * The JSON form of a pricing catalogue, as {@link loadCatalogue} reads it: the fields of
+ * {@link PricingCatalogue}, with the defaults of {@link InstanceTypeInput} and
+ * {@link PriceProvenanceInput}.
+ */
+export interface PricingCatalogueInput {
+  provider: string;
+  region: string;
+  instanceTypes: Record<string, InstanceTypeInput>;
+  instanceTypeSources: Record<InstancePriceKind, PriceProvenanceInput>;
+  lambda: PriceProvenanceInput & { x86_64: LambdaArchitecturePrices; arm64: LambdaArchitecturePrices };
+  storage: PriceProvenanceInput & {
+    hot: StorageTierPrice;
+    warm: StorageTierPrice;
+    cold: StorageTierPrice;
+    archive: StorageTierPrice;
+  };
+  transfer: PriceProvenanceInput & { internetOutGbUsd: number };
+  kms: PriceProvenanceInput & { keyMonthUsd: number; per10kRequestsUsd: number };
+  govCloud: PriceProvenanceInput & { multiplier: number };
+}
+
+/**
+ * Overrides for {@link withOverrides}: any part of a catalogue's JSON form, merged field by field
+ * (an instance type may give only the fields it changes).
+ */
+export interface PricingCatalogueOverrides {
+  provider?: string;
+  region?: string;
+  instanceTypes?: Record<string, Partial<InstanceTypeInput>>;
+  instanceTypeSources?: Partial<Record<InstancePriceKind, Partial<PriceProvenanceInput>>>;
+  lambda?: Partial<PriceProvenanceInput> & {
+    x86_64?: Partial<LambdaArchitecturePrices>;
+    arm64?: Partial<LambdaArchitecturePrices>;
+  };
+  storage?: Partial<PriceProvenanceInput> & {
+    hot?: Partial<StorageTierPrice>;
+    warm?: Partial<StorageTierPrice>;
+    cold?: Partial<StorageTierPrice>;
+    archive?: Partial<StorageTierPrice>;
+  };
+  transfer?: Partial<PriceProvenanceInput> & { internetOutGbUsd?: number };
+  kms?: Partial<PriceProvenanceInput> & { keyMonthUsd?: number; per10kRequestsUsd?: number };
+  govCloud?: Partial<PriceProvenanceInput> & { multiplier?: number };
+}
