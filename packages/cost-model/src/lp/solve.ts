@@ -112,9 +112,12 @@ export async function createLinearProgramSolver(): Promise<LinearProgramSolver> 
  * The solver is HiGHS (the `highs` package: HiGHS 1.15 compiled to WebAssembly, the solver behind
  * scipy's `linprog(method="highs")`, which the seed used), chosen by measurement against
  * `javascript-lp-solver` (see `benchmarks/cost-model/purchase-mix.bench.ts`). The model goes to it
- * as sparse arrays (no LP text), each row scaled by a power of two so that HiGHS's coefficient limits
- * (it drops coefficients below 1e-9) do not bite; `objective`, `values`, `activities` and `binding`
- * are computed from the solution in the model's own units.
+ * as sparse arrays (no LP text), each row and the objective scaled by a power of two (exactly) to a
+ * largest coefficient near 1, so that HiGHS's limits do not bite (it drops matrix coefficients below
+ * 1e-9 and takes reduced costs below 1e-7 as 0: a $1e-9 price difference would be a tie); a row whose
+ * coefficients span more than 1e9 is refused rather than silently cut. `objective`, `activities` and
+ * `binding` are computed from the solution in the model's own units. The optimum is exact to
+ * HiGHS's tolerances (1e-7 on the scaled rows and costs).
  *
  * Returns the outcome as data: `{ status: "optimal", objective, values, activities, shadowPrices,
  * binding }`, or `{ status: "infeasible" | "unbounded" }`. Rejects with `EnisError`
