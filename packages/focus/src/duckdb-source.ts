@@ -148,11 +148,90 @@ export async function resolveFiles(
   return { files, format: parquet.length > 0 ? "parquet" : "csv" };
 }
 
-/** The reader options shared by every CSV scan. */
-const csvOptions = "header = true, nullstr = ['NULL', ''], allow_quoted_nulls = false";
+/**
+ * The reader options of every CSV scan. Nothing is sniffed: FOCUS CSV is comma-separated with
+ * double quotes, the header is read here, and every column's type is given, so a ragged row is a
+ * rejected row (with its line), never a reason to guess another layout.
+ */
+function csvReader(
+  files: readonly string[],
+  columns: readonly FileColumn[],
+  typeOf: (column: FileColumn) => string,
+  nulls = "nullstr = ['NULL', ''], allow_quoted_nulls = false",
+): string {
+  const types = columns.map((column) => `${literal(column.name, "duckdb")}: '${typeOf(column)}'`).join(", ");
+  return (
+    `read_csv(${fileList(files)}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ` +
+    `columns = {${types}}, ${nulls}, store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = '${rejectsScan}')`
+  );
+}
 
 function fileList(files: readonly string[]): string {
   return `[${files.map((file) => literal(file, "duckdb")).join(", ")}]`;
+}
+
+/** The names in the first record of a CSV file (read here: a sniffer can be misled by a bad row). */
+export async function readCsvHeader(file: string): Promise<string[]> {
+  const raw = createReadStream(file);
+  const stream = /\.gz$/i.test(file) ? raw.pipe(createGunzip()) : raw;
+  let text = "";
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      text += chunk.toString("utf8");
+      // The header ends at the first line break outside quotes.
+      let quoted = false;
+      for (let index = 0; index < text.length; index++) {
+        const char = text[index];
+        if (char === '"') quoted = !quoted;
+        else if (char === "\n" && !quoted) return splitHeader(text.slice(0, index));
+      }
+      if (text.length > 1 << 20) break;
+    }
+  } catch (error) {
+    throw fromDuckDBError(
+      new Error(`IO Error: ${error instanceof Error ? error.message : String(error)}`),
+      basename(file),
+    );
+  } finally {
+    raw.destroy();
+  }
+  return splitHeader(text);
+}
+
+function splitHeader(line: string): string[] {
+  const names: string[] = [];
+  let name = "";
+  let quoted = false;
+  const text = line.replace(/^\uFEFF/, "").replace(/\r$/, "");
+  for (let index = 0; index < text.length; index++) {
+    const char = text[index]!;
+    if (quoted && char === '"' && text[index + 1] === '"') {
+      name += '"';
+      index++;
+    } else if (char === '"') quoted = !quoted;
+    else if (char === "," && !quoted) {
+      names.push(name);
+      name = "";
+    } else name += char;
+  }
+  names.push(name);
+  return names.length === 1 && names[0] === "" ? [] : names;
+}
+
+/**
+ * A filter that keeps every row but makes the CSV scan read every column, not only the projected
+ * ones. DuckDB 1.5's reader, when some columns are not read, skips the column-count check of a
+ * record whose unread cells hold escaped quotes (a JSON Tags cell), so a record with one cell too
+ * many would shift the columns after it unseen; and it names the wrong column in a rejected
+ * cell. hash() of the whole record is never NULL.
+ */
+function everyColumn(columns: readonly FileColumn[]): string {
+  return `hash(${columns.map((column) => quote(column.name)).join(", ")}) IS NOT NULL`;
+}
+
+/** A column name as a quoted identifier. */
+function quote(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
 }
 
 /** The columns of one file. */
@@ -161,11 +240,12 @@ async function describeFile(
   file: string,
   format: "csv" | "parquet",
 ): Promise<FileColumn[]> {
-  const reader =
-    format === "csv"
-      ? `read_csv(${literal(file, "duckdb")}, ${csvOptions}, all_varchar = true)`
-      : `read_parquet(${literal(file, "duckdb")})`;
-  const rows = await query(connection, `DESCRIBE SELECT * FROM ${reader}`, basename(file));
+  if (format === "csv") return (await readCsvHeader(file)).map((name) => ({ name, type: "VARCHAR" }));
+  const rows = await query(
+    connection,
+    `DESCRIBE SELECT * FROM read_parquet(${literal(file, "duckdb")})`,
+    basename(file),
+  );
   return rows.map((row) => ({ name: String(row["column_name"]), type: String(row["column_type"]) }));
 }
 
@@ -204,7 +284,7 @@ export async function openFiles(
 }
 
 /** A projection of one column with the type the queries need. */
-function projectColumn(column: FileColumn, format: "csv" | "parquet"): string {
+function projectColumn(column: FileColumn): string {
   const name = column.name;
   const quotedName = `"${name.replaceAll('"', '""')}"`;
   const canonical = canonicalName(name);
@@ -213,9 +293,8 @@ function projectColumn(column: FileColumn, format: "csv" | "parquet"): string {
     return `CAST(${numeric} AS ${decimalType}) AS ${canonical}`;
   }
   if (timestampColumns.has(canonical)) {
-    return format === "csv"
-      ? `${quotedName} AS ${canonical}`
-      : `CAST(${quotedName} AS TIMESTAMPTZ) AS ${canonical}`;
+    // A strict cast: DuckDB's CSV reader would turn an unparseable TIMESTAMPTZ into NULL unseen.
+    return `CAST(${quotedName} AS TIMESTAMPTZ) AS ${canonical}`;
   }
   if (canonical === "Tags" && column.type.startsWith("MAP(")) {
     // Parquet exports may store tags as a map; the queries read JSON text.
@@ -240,7 +319,7 @@ export function sourceSql(source: ResolvedFiles, columns: readonly string[]): st
   const picked = columns
     .map((name) => source.columns.get(name.toLowerCase()))
     .filter((column): column is FileColumn => column !== undefined);
-  const projection = picked.map((column) => projectColumn(column, source.format)).join(", ");
+  const projection = picked.map((column) => projectColumn(column)).join(", ");
   if (source.format === "parquet") {
     return `(SELECT ${projection} FROM read_parquet(${fileList(source.files)}, union_by_name = true)) AS focus`;
   }
@@ -249,20 +328,12 @@ export function sourceSql(source: ResolvedFiles, columns: readonly string[]): st
     const columnsOfGroup = columns
       .map((name) => group.columns.find((column) => column.name.toLowerCase() === name.toLowerCase()))
       .filter((column): column is FileColumn => column !== undefined);
-    const types = columnsOfGroup
-      .filter(
-        (column) =>
-          numericColumns.has(canonicalName(column.name)) || timestampColumns.has(canonicalName(column.name)),
-      )
-      .map(
-        (column) =>
-          `${literal(column.name, "duckdb")}: '${numericColumns.has(canonicalName(column.name)) ? "DOUBLE" : "TIMESTAMPTZ"}'`,
-      );
-    return (
-      `SELECT ${columnsOfGroup.map((column) => projectColumn(column, "csv")).join(", ")} ` +
-      `FROM read_csv(${fileList(group.files)}, ${csvOptions}, all_varchar = true, types = {${types.join(", ")}}, ` +
-      `store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = '${rejectsScan}')`
+    const reader = csvReader(group.files, group.columns, (column) =>
+      numericColumns.has(canonicalName(column.name)) && columnsOfGroup.includes(column)
+        ? "DOUBLE"
+        : "VARCHAR",
     );
+    return `SELECT ${columnsOfGroup.map((column) => projectColumn(column)).join(", ")} FROM ${reader} WHERE ${everyColumn(group.columns)}`;
   });
   return `(${scans.join(" UNION ALL ")}) AS focus`;
 }
@@ -326,10 +397,7 @@ export interface MalformedCell {
  * Throws INVALID_DATA for the first row DuckDB's CSV reader rejected in this connection, with
  * the line of the file it starts on.
  */
-export async function throwOnRejects(
-  connection: FocusDuckDBConnection,
-  expectation = "a number",
-): Promise<void> {
+export async function throwOnRejects(connection: FocusDuckDBConnection): Promise<void> {
   let rows: Record<string, unknown>[];
   try {
     rows = (
@@ -357,6 +425,14 @@ export async function throwOnRejects(
     reject["error_type"] === "CAST"
       ? JSON.stringify(value)
       : `a malformed record (${String(reject["error_type"]).toLowerCase()}: ${message.split("\n")[0]})`;
+  const canonical = canonicalName(column);
+  const expectation = numericColumns.has(canonical)
+    ? "a number"
+    : timestampColumns.has(canonical)
+      ? "a timestamp (ISO 8601, UTC)"
+      : canonical === "Tags"
+        ? "a JSON object"
+        : "readable";
   const expected = reject["error_type"] === "CAST" ? expectation : "a record of the header's columns";
   throw new EnisError(
     "INVALID_DATA",
@@ -397,18 +473,22 @@ export async function throwOnMalformedTags(
 ): Promise<never> {
   const tags = source.columns.get("tags");
   if (source.format === "csv" && tags !== undefined) {
-    // Empty Tags are no tags here: quoted "" reads as NULL, so only text that is not JSON is rejected.
     for (const group of source.headerGroups) {
       const column = group.columns.find((candidate) => candidate.name.toLowerCase() === "tags")!;
+      // Empty Tags are no tags here: quoted "" reads as NULL, so only text that is not JSON is rejected.
+      const reader = csvReader(
+        group.files,
+        group.columns,
+        (candidate) => (candidate === column ? "JSON" : "VARCHAR"),
+        "nullstr = ['NULL', ''], allow_quoted_nulls = true",
+      );
       await query(
         connection,
-        `SELECT COUNT(*) FROM read_csv(${fileList(group.files)}, header = true, nullstr = ['NULL', ''], ` +
-          `allow_quoted_nulls = true, all_varchar = true, types = {${literal(column.name, "duckdb")}: 'JSON'}, ` +
-          `store_rejects = true, rejects_table = '${rejectsTable}', rejects_scan = '${rejectsScan}')`,
+        `SELECT COUNT(*) FROM ${reader} WHERE ${everyColumn(group.columns)}`,
         "the CSV files",
       );
     }
-    await throwOnRejects(connection, "a JSON object");
+    await throwOnRejects(connection);
   }
   if (source.format === "parquet" && tags !== undefined) {
     const quotedName = `"${tags.name.replaceAll('"', '""')}"`;
@@ -466,4 +546,84 @@ export async function throwOnCurrencies(
     `BillingCurrency must be "USD" (totals are in US dollars; convert other currencies first), got ${found}`,
     { field: "BillingCurrency", cause: { nonUsdRows } },
   );
+}
+
+/**
+ * Runs the main query of a reader. A cell the scan rejected (a cost that is not a number, a
+ * ragged record) or a cast that failed inside the query (a timestamp that is not one) becomes an
+ * INVALID_DATA error naming the file, the line (CSV) or row (Parquet), and the column.
+ */
+export async function runChecked(
+  connection: FocusDuckDBConnection,
+  source: ResolvedFiles,
+  columns: readonly string[],
+  sql: string,
+): Promise<Record<string, unknown>[]> {
+  let rows: Record<string, unknown>[];
+  try {
+    rows = (await connection.runAndReadAll(sql)).getRowObjectsJson();
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    if (/Conversion Error/i.test(message)) await locateTimestamps(connection, source, columns);
+    throw fromDuckDBError(error, "the FOCUS files");
+  }
+  await throwOnRejects(connection);
+  return rows;
+}
+
+/** Finds a timestamp cell that does not parse (an error path only: one more scan). */
+async function locateTimestamps(
+  connection: FocusDuckDBConnection,
+  source: ResolvedFiles,
+  columns: readonly string[],
+): Promise<void> {
+  const wanted = new Set(
+    columns.filter((name) => timestampColumns.has(canonicalName(name))).map((name) => name.toLowerCase()),
+  );
+  if (source.format === "csv") {
+    for (const group of source.headerGroups) {
+      const typed = group.columns.filter((column) => wanted.has(column.name.toLowerCase()));
+      if (typed.length === 0) continue;
+      const reader = csvReader(group.files, group.columns, (column) =>
+        typed.includes(column) ? "TIMESTAMP" : "VARCHAR",
+      );
+      await query(
+        connection,
+        `SELECT COUNT(*) FROM ${reader} WHERE ${everyColumn(group.columns)}`,
+        "the CSV files",
+      );
+    }
+    await throwOnRejects(connection);
+    return;
+  }
+  for (const name of wanted) {
+    const column = source.columns.get(name);
+    if (column === undefined || column.type !== "VARCHAR") continue;
+    const rows = await query(
+      connection,
+      `SELECT filename, file_row_number, ${quote(column.name)} AS value, COUNT(*) OVER () AS bad_rows ` +
+        `FROM read_parquet(${fileList(source.files)}, union_by_name = true, filename = true, file_row_number = true) ` +
+        `WHERE ${quote(column.name)} IS NOT NULL AND TRY_CAST(${quote(column.name)} AS TIMESTAMPTZ) IS NULL ` +
+        "ORDER BY filename, file_row_number LIMIT 1",
+      "the Parquet files",
+    );
+    const bad = rows[0];
+    if (bad !== undefined) {
+      const row = Number(bad["file_row_number"]) + 1;
+      throw new EnisError(
+        "INVALID_DATA",
+        `${basename(String(bad["filename"]))} row ${row} column ${column.name} must be a timestamp (ISO 8601, UTC), got ${JSON.stringify(bad["value"])} (${bad["bad_rows"]} such rows in all)`,
+        {
+          field: column.name,
+          cause: {
+            file: String(bad["filename"]),
+            row,
+            column: column.name,
+            value: bad["value"],
+            rows: Number(bad["bad_rows"]),
+          },
+        },
+      );
+    }
+  }
 }

@@ -4,11 +4,10 @@ import { picoUnits } from "./decimal.js";
 import {
   checkParquetNumbers,
   openFiles,
-  query,
+  runChecked,
   sourceSql,
   throwOnCurrencies,
   throwOnMalformedTags,
-  throwOnRejects,
   withConnection,
 } from "./duckdb-source.js";
 import {
@@ -212,8 +211,7 @@ export async function readFocusHourly(
       "  COUNT(*) AS row_count, SUM(v) AS value, SUM(non_usd) AS non_usd_row_count, SUM(malformed_tags) AS malformed_tags_row_count",
       "FROM focus_rows GROUP BY 1, 2, 3",
     ].join("\n");
-    const result = await query(connection, sql, "the FOCUS files");
-    await throwOnRejects(connection);
+    const result = await runChecked(connection, source, [...required], sql);
     const malformed = result.reduce((sum, row) => sum + Number(row["malformed_tags_row_count"] ?? 0), 0);
     if (malformed > 0) await throwOnMalformedTags(connection, source, malformed);
     const nonUsd = result.reduce((sum, row) => sum + Number(row["non_usd_row_count"] ?? 0), 0);

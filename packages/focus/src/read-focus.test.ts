@@ -264,7 +264,7 @@ describeSample("readFocus on the FOCUS 1.0 sample", () => {
       }
     }
     expect(daily).toBeGreaterThan(0);
-    series.values.forEach((value, hour) => expect(value).toBeCloseTo(expected[hour]!, 10));
+    for (const [hour, value] of series.values.entries()) expect(value).toBeCloseTo(expected[hour]!, 10);
     const { reconciliation } = series;
     expect(reconciliation.matchedRowCount).toBe(usage.length);
     expect(reconciliation.excludedRowCount).toBe(1000 - usage.length);
@@ -334,7 +334,9 @@ describeSample("readFocus on the FOCUS 1.0 sample", () => {
       expect(two.files).toHaveLength(2);
       expect(two.file.rowCount).toBe(2000);
       expect(two.file.billedCostUsd).toBeCloseTo(2 * one.file.billedCostUsd, 10);
-      two.groups.forEach((group, index) => expect(group.rowCount).toBe(2 * one.groups[index]!.rowCount));
+      for (const [index, group] of two.groups.entries()) {
+        expect(group.rowCount).toBe(2 * one.groups[index]!.rowCount);
+      }
     });
   });
 });

@@ -3,12 +3,11 @@ import { picoUnits } from "./decimal.js";
 import {
   checkParquetNumbers,
   openFiles,
-  query,
   type ResolvedFiles,
+  runChecked,
   sourceSql,
   throwOnCurrencies,
   throwOnMalformedTags,
-  throwOnRejects,
   withConnection,
 } from "./duckdb-source.js";
 import {
@@ -289,8 +288,7 @@ export async function runAggregation(
     const columns = [...wanted.required, ...(includeContractedCost ? wanted.optional : []), ...extraColumns];
     await checkParquetNumbers(connection, source, columns);
     const sql = buildAggregationSql(plan, sourceSql(source, columns));
-    const rows = await query(connection, sql, "the FOCUS files");
-    await throwOnRejects(connection);
+    const rows = await runChecked(connection, source, columns, sql);
     const total = rows.find((row) => Number(row["is_total"]) === 1);
     if (total === undefined) throw new EnisError("INTERNAL", "the aggregation returned no total row");
     const malformedTags = count(total["malformed_tags_row_count"]);
