@@ -6,7 +6,7 @@
  * Peer, in the same run and on the same tenants: the LP itself, as a user would solve it —
  * `purchaseMixLinearProgram` (the model) then `solve` of a loaded `createLinearProgramSolver()`
  * (validation, HiGHS in WebAssembly, the result records). Its objective is the check of the fast
- * path's optimum. javascript-lp-solver is not run at these sizes (it took 1.2-2.6 s at 3,000
+ * path's optimum. javascript-lp-solver is not run at these sizes (it takes over a second at 3,000
  * tenants: see benchmarks/cost-model/lp.bench.ts).
  *
  * Run: pnpm build && npx tsx benchmarks/cost-model/purchase-mix.bench.ts
