@@ -167,6 +167,26 @@ describe("optimizePurchaseMix: the seed's example", () => {
     expect(lpOptimum(options)).toBeCloseTo(optimizePurchaseMix(options).totalCostUsd, 9);
   });
 
+  it("extends as an LP with the user's own constraint (a spot pool), solved by solveLinearProgram", () => {
+    const tenants = [
+      { id: "batch", cpuHours: 1000, sla: 0.99 },
+      { id: "payments", cpuHours: 500, sla: 0.9999 },
+    ];
+    const model = purchaseMixLinearProgram({ tenants, prices: seedPrices, reservedCapacity: 300 });
+    const pool = Object.fromEntries(tenants.map((tenant) => [`spot:${tenant.id}`, 1]));
+    const result = solver.solve({
+      ...model,
+      constraints: [...(model.constraints ?? []), { id: "spotPool", terms: pool, relation: "<=", rhs: 800 }],
+    });
+    expect(result.status).toBe("optimal");
+    if (result.status !== "optimal") return;
+    // 300 of the closed form's 1,100 spot hours move to on-demand, at 0.05 - 0.015 each.
+    expect(result.objective).toBeCloseTo(32 + 300 * 0.035, 9);
+    expect((result.values["spot:batch"] ?? 0) + (result.values["spot:payments"] ?? 0)).toBeCloseTo(800, 9);
+    expect(result.shadowPrices["spotPool"]).toBeCloseTo(-0.035, 9);
+    expect(result.binding).toEqual(["spotCap:payments", "reservedCapacity", "spotPool"]);
+  });
+
   it("treats sla strictly above the threshold as high-SLA, as the seed (`sla > 0.999`)", () => {
     const mix = optimizePurchaseMix({
       tenants: [
