@@ -263,7 +263,9 @@ export function compileLinearProgram(model: LinearProgram): CompiledProgram {
       throw invalidField(
         `${field}.rhs`,
         right,
-        `a number of magnitude below 1e20 × the row's largest coefficient (${describeValue(largest)})`,
+        largest === 0
+          ? "a number of magnitude below 1e20"
+          : `a number of magnitude below 1e20 × the row's largest coefficient (${describeValue(largest)})`,
       );
     }
     rhs[i] = right;
