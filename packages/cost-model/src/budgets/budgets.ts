@@ -9,7 +9,7 @@ import {
   invalidField,
   resolveCatalogue,
 } from "@enis/core/validate";
-import { num, percent, tidy, usd } from "../costs/money.js";
+import { displayPercent, displayUsd, num, percent, tidy, usd } from "../costs/money.js";
 
 /** One tenant's month-to-date spend, and where its budget comes from. */
 export interface BudgetTenant {
@@ -317,7 +317,7 @@ export function evaluateBudgets(options: BudgetOptions): BudgetReport {
 
     const alerts: BudgetAlert[] = [];
     const who = tenant.id;
-    const budgetText = `${budgetSource === "tier" ? `its ${tierId} tier's` : "its"} ${usd(budgetUsd)} budget`;
+    const budgetText = `${budgetSource === "tier" ? `its ${tierId} tier's` : "its"} ${displayUsd(budgetUsd)} budget`;
     for (const threshold of thresholds) {
       const thresholdUsd = tidy(threshold * budgetUsd);
       if (spendUsd < thresholdUsd) continue;
@@ -331,7 +331,7 @@ export function evaluateBudgets(options: BudgetOptions): BudgetReport {
         budgetUsd,
         projectedUsd: null,
         month,
-        message: `${who} has spent ${usd(spendUsd)} of ${budgetText} in ${month} (${percent(spendUsd / budgetUsd)}), reaching the ${percent(threshold)} threshold`,
+        message: `${who} has spent ${displayUsd(spendUsd)} of ${budgetText} in ${month} (${displayPercent(spendUsd / budgetUsd)}), reaching the ${percent(threshold)} threshold`,
       });
     }
     const projectedUsd = projection.projectedUsd;
@@ -349,7 +349,7 @@ export function evaluateBudgets(options: BudgetOptions): BudgetReport {
           budgetUsd,
           projectedUsd,
           month,
-          message: `${who} is projected to spend ${usd(projectedUsd)} of ${budgetText} by the end of ${month} (${percent(projectedUsd / budgetUsd)}, ${projection.method}), reaching the ${percent(threshold)} threshold`,
+          message: `${who} is projected to spend ${displayUsd(projectedUsd)} of ${budgetText} by the end of ${month} (${displayPercent(projectedUsd / budgetUsd)}, ${projection.method}), reaching the ${percent(threshold)} threshold`,
         });
       }
     }

@@ -70,6 +70,16 @@ export function num(value: number): string {
   return tidy(value).toFixed(Math.min(decimals, 100));
 }
 
+/** A dollar figure for a message a person reads: to the cent, with thousands separators (`$23,715.57`, `$620`). */
+export function displayUsd(value: number): string {
+  return `$${tidy(value).toLocaleString("en-US", { maximumFractionDigits: 2 })}`;
+}
+
+/** A fraction as a percentage for a message a person reads, to a tenth: 474.31144 → `47,431.1%`. */
+export function displayPercent(value: number): string {
+  return `${tidy(value * 100).toLocaleString("en-US", { maximumFractionDigits: 1 })}%`;
+}
+
 /** A fraction as a percentage for an explanation: 0.253 → `25.3%`. */
 export function percent(value: number): string {
   return `${String(tidy(value * 100))}%`;
