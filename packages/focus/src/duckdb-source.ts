@@ -94,14 +94,10 @@ export function fromDuckDBError(error: unknown, what: string): EnisError {
       cause: error,
     });
   }
-  return new EnisError(
-    "INVALID_DATA",
-    `${what} must be a FOCUS ${"file"} DuckDB can read, got: ${firstLine}`,
-    {
-      field: "pathOrGlob",
-      cause: error,
-    },
-  );
+  return new EnisError("INVALID_DATA", `${what} must be FOCUS data DuckDB can read, got: ${firstLine}`, {
+    field: "pathOrGlob",
+    cause: error,
+  });
 }
 
 /** Runs a query, mapping DuckDB's errors. */

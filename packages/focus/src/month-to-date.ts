@@ -28,8 +28,8 @@ export interface ReadFocusMonthToDateOptions extends FocusReadOptions {
 
 /** One tenant's spend so far this month. */
 export interface FocusTenantSpend {
-  /** The tenant tag's value. */
-  readonly tenantId: string;
+  /** The tenant: the tenant tag's value (`id`, as `@enis/cost-model`'s budget tenants name it). */
+  readonly id: string;
   /** Spend from the month's start up to `nowMs`, US dollars (credits and adjustments included). */
   readonly spendUsd: number;
   /** Rows counted. */
@@ -46,7 +46,7 @@ export interface FocusMonthToDate {
   readonly nowMs: number;
   /** The cost counted as spend. */
   readonly cost: "effective" | "billed";
-  /** Each tenant's spend, sorted by tenant id. */
+  /** Each tenant's spend, sorted by id. */
   readonly tenants: readonly FocusTenantSpend[];
   /** Spend of the month's rows without the tenant tag. */
   readonly unassigned: { readonly spendUsd: number; readonly rowCount: number };
@@ -67,7 +67,7 @@ const optionKeys = ["tenantTag", "nowMs", "cost", "filter", "format", "instance"
  *   tenantTag: "business_unit",
  *   nowMs: Date.UTC(2024, 8, 15),
  * });
- * for (const { tenantId, spendUsd } of spend.tenants) console.log(tenantId, spendUsd);
+ * for (const { id, spendUsd } of spend.tenants) console.log(id, spendUsd);
  * ```
  */
 export async function readFocusMonthToDate(
@@ -110,7 +110,7 @@ export async function readFocusMonthToDate(
     nowMs,
     cost,
     tenants: report.groups.map((group) => ({
-      tenantId: group.key!,
+      id: group.key!,
       spendUsd: spend(group),
       rowCount: group.rowCount,
     })),

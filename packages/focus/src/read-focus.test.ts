@@ -1,6 +1,7 @@
-import { copyFileSync, mkdtempSync, rmSync } from "node:fs";
+import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { gzipSync } from "node:zlib";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFocusHourly } from "./hourly.js";
@@ -234,8 +235,8 @@ describeSample("readFocus on the FOCUS 1.0 sample", () => {
       return typeof value === "string" && value !== "" ? value : null;
     });
     for (const tenant of spend.tenants) {
-      expect(tenant.spendUsd).toBeCloseTo(sumColumn(expected.get(tenant.tenantId)!, "BilledCost"), 10);
-      expect(tenant.rowCount).toBe(expected.get(tenant.tenantId)!.length);
+      expect(tenant.spendUsd).toBeCloseTo(sumColumn(expected.get(tenant.id)!, "BilledCost"), 10);
+      expect(tenant.rowCount).toBe(expected.get(tenant.id)!.length);
     }
     expect(spend.tenants).toHaveLength([...expected.keys()].filter((key) => key !== null).length);
     expect(spend.unassigned.rowCount).toBe(expected.get(null)?.length ?? 0);
@@ -326,6 +327,14 @@ describeSample("readFocus on the FOCUS 1.0 sample", () => {
         tenantTag: "business_unit",
       });
       expect(comparable(mapTags)).toEqual(comparable(csv));
+    });
+
+    it("reads gzip-compressed CSV", async () => {
+      const gz = join(directory, "sample.csv.gz");
+      writeFileSync(gz, gzipSync(readFileSync(path)));
+      const plain = await readFocus(path, { groupBy: "provider" });
+      const compressed = await readFocus(gz, { groupBy: "provider" });
+      expect(comparable(compressed)).toEqual(comparable(plain));
     });
 
     it("reads every file a glob matches", async () => {
