@@ -338,6 +338,28 @@ describe("monthlyCost", () => {
     expect(uneven.lines.map((line) => line.cents)).toEqual([100, 201, 1]);
   });
 
+  it("keeps every cent of a billion-dollar roll-up, and refuses a total whose cents it cannot keep", () => {
+    // 3 × $1,234,567,890.125 = $3,703,703,670.375: 370,370,367,037.5 cents round to …038; each line
+    // is its cost rounded down (…012), and the two cents lost go to the first two lines.
+    const large = monthlyCost(
+      ["a", "b", "c"].map((id) => ({ id, category: "compute", costUsd: 1_234_567_890.125 })),
+    );
+    expect(large.totalCents).toBe(370_370_367_038);
+    expect(large.lines.map((line) => line.cents)).toEqual([
+      123_456_789_013, 123_456_789_013, 123_456_789_012,
+    ]);
+    expect(large.totalUsd).toBe(3_703_703_670.38);
+    // At $10 billion, 12 significant digits no longer hold the cents: refused, never rounded away.
+    expect(codeOf(() => monthlyCost([{ id: "a", category: "x", costUsd: 12_345_678_901.23 }]))).toEqual([
+      "INVALID_OPTIONS",
+      "lines",
+    ]);
+    expect(codeOf(() => monthlyCost([{ id: "a", category: "x", costUsd: 1e300 }]))).toEqual([
+      "INVALID_OPTIONS",
+      "lines",
+    ]);
+  });
+
   it("reconciles: lines and categories sum to the total, in cents exactly", () => {
     const line = fc.record({
       category: fc.constantFrom("compute", "lambda", "storage", "transfer", "kms"),

@@ -33,15 +33,29 @@ export function sumExact(values: Iterable<number>): number {
 }
 
 /**
- * Whole cents for each of `amountsUsd` (each >= 0) such that they sum exactly to the rounded
- * total: each amount gets its cents rounded down, and the cents the rounding lost go one each to
- * the amounts with the largest fractions (the largest-remainder method; ties to the earlier
- * amount). Returns the cents per amount and the total.
+ * The largest total, in US dollars, whose cents {@link allocateCents} keeps exactly (and that
+ * {@link tidy}'s 12 significant digits still show to the cent): $10 billion, exclusive.
+ */
+export const maxCentExactUsd = 1e10;
+
+/**
+ * `value` read as the decimal it was written as, to 15 significant digits: the noise of the last
+ * bits goes (0.29 × 100 is 28.999999999999996), while a cent count up to 1e12 keeps three decimals.
+ */
+function decimal(value: number): number {
+  return value === 0 ? 0 : Number(value.toPrecision(15));
+}
+
+/**
+ * Whole cents for each of `amountsUsd` (each >= 0, summing to less than {@link maxCentExactUsd})
+ * such that they sum exactly to the rounded total: each amount gets its cents rounded down, and the
+ * cents the rounding lost go one each to the amounts with the largest fractions (the
+ * largest-remainder method; ties to the earlier amount). Returns the cents per amount and the total.
  */
 export function allocateCents(amountsUsd: readonly number[]): { cents: number[]; totalCents: number } {
-  const raw = amountsUsd.map((amount) => tidy(amount * 100));
+  const raw = amountsUsd.map((amount) => decimal(amount * 100));
   const cents = raw.map((value) => Math.floor(value));
-  const totalCents = Math.round(tidy(sumExact(raw)));
+  const totalCents = Math.round(decimal(sumExact(raw)));
   let remainder = totalCents - sumExact(cents);
   const order = raw
     .map((value, index) => ({ index, fraction: value - Math.floor(value) }))

@@ -1,6 +1,6 @@
 import { EnisError } from "@enis/core";
 import { assertArray, assertId, assertNonNegative, invalidField } from "@enis/core/validate";
-import { allocateCents, assertFiniteCost, sumExact, tidy, usd } from "./money.js";
+import { allocateCents, maxCentExactUsd, sumExact, tidy, usd } from "./money.js";
 
 /**
  * One line of a {@link monthlyCost} roll-up. The result of any cost function
@@ -61,8 +61,8 @@ export interface MonthlyCostResult {
  * categories' `costUsd` sum to `totalUsd` (to the last rounding), and in whole cents the lines'
  * `cents` and the categories' `cents` both sum exactly to `totalCents` — each line's cents are
  * rounded down and the cents lost go to the lines with the largest fractions. Throws `EnisError`
- * `INVALID_OPTIONS` (a line without an id or category, a negative or non-finite cost) or
- * `DUPLICATE_ID`.
+ * `INVALID_OPTIONS` (a line without an id or category, a negative or non-finite cost, a total of
+ * $10 billion or more, whose cents 12 significant digits cannot hold) or `DUPLICATE_ID`.
  *
  * @example
  * ```ts
@@ -98,8 +98,14 @@ export function monthlyCost(lines: readonly CostLine[]): MonthlyCostResult {
     amounts.push(line.costUsd);
   }
   const exactTotal = sumExact(amounts);
-  // Cents are a hundred times the dollars: that product must stay finite too.
-  assertFiniteCost(exactTotal * 100, "lines", lines);
+  if (!(exactTotal < maxCentExactUsd)) {
+    // Beyond it, 12 significant digits of dollars (and a double's cents) no longer hold every cent.
+    throw invalidField(
+      "lines",
+      lines,
+      "cost lines whose total is below $10,000,000,000, so that every cent is exact",
+    );
+  }
   const totalUsd = tidy(exactTotal);
   const { cents, totalCents } = allocateCents(amounts);
   const share = (value: number): number | null => (exactTotal === 0 ? null : tidy(value / exactTotal));
