@@ -180,6 +180,15 @@ describe("readFocus errors", () => {
     expect(raggedError.message).toContain("ragged.csv line 3");
   });
 
+  it("leaves a caller's DuckDB instance usable: one call's rejected rows are not the next call's", async () => {
+    const instance = await DuckDBInstance.create(":memory:");
+    const bad = file("bad-shared.csv", [header.join(","), row({ ListCost: "x" })]);
+    const good = file("good-shared.csv", [header.join(","), row(), row()]);
+    expect((await rejection(readFocus(bad, { groupBy: "provider", instance }))).code).toBe("INVALID_DATA");
+    expect((await readFocus(good, { groupBy: "provider", instance })).file.rowCount).toBe(2);
+    instance.closeSync();
+  });
+
   it("refuses rows billed in another currency rather than adding euros to dollars", async () => {
     const path = file("eur.csv", [header.join(","), row(), row({ BillingCurrency: '"EUR"' })]);
     const error = await rejection(readFocus(path, { groupBy: "provider" }));
