@@ -145,6 +145,35 @@ describe("evaluateBudgets", () => {
     expect(lastMs.month).toBe("2026-12");
     expect(lastMs.elapsedFraction).toBeLessThan(1);
     expect(evaluateBudgets({ nowMs: 0, tenants: [] }).month).toBe("1970-01");
+    // The last time a Date holds, 275760-09-13: its month ends after it, and is still a month.
+    const last = evaluateBudgets({ nowMs: 8.64e15, tenants: [{ id: "a", budgetUsd: 10, spendUsd: 4 }] });
+    expect([last.month, last.monthEndMs - last.monthStartMs, last.elapsedFraction]).toEqual([
+      "275760-09",
+      30 * dayMs,
+      0.4,
+    ]);
+    expect(last.tenants[0]!.projection.projectedUsd).toBe(10);
+  });
+
+  it("never reports Infinity: a budget too small beside the spend is refused, an overflowing run-rate is none", () => {
+    const at = (tenant: BudgetTenant, project?: () => number) =>
+      evaluateBudgets({
+        nowMs: december16,
+        tenants: [tenant],
+        ...(project === undefined ? {} : { project }),
+      });
+    expect(codeOf(() => at({ id: "a", budgetUsd: 5e-324, spendUsd: 1 }))).toEqual([
+      "INVALID_OPTIONS",
+      "tenants[0].budgetUsd",
+    ]);
+    expect(codeOf(() => at({ id: "a", budgetUsd: 0.5, spendUsd: 1 }, () => 1.7e308))).toEqual([
+      "INVALID_OPTIONS",
+      'project("a")',
+    ]);
+    // $8e307 in 15/31 of the month runs at $1.65e308, twice the $0.5 budget overflows.
+    const status = at({ id: "a", budgetUsd: 0.5, spendUsd: 8e307 }).tenants[0]!;
+    expect(status.usedFraction).toBe(1.6e308);
+    expect(status.projection).toMatchObject({ method: "none", projectedUsd: null, projectedFraction: null });
   });
 
   it("uses the project hook in place of the run-rate (the @enis/forecast seam)", () => {

@@ -190,6 +190,12 @@ function monthKey(year: number, monthIndex: number): string {
   return `${String(year).padStart(4, "0")}-${String(monthIndex + 1).padStart(2, "0")}`;
 }
 
+/** Days in a month of the Gregorian calendar (`monthIndex` 0 for January). */
+function daysInMonth(year: number, monthIndex: number): number {
+  if (monthIndex !== 1) return [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31][monthIndex]!;
+  return (year % 4 === 0 && year % 100 !== 0) || year % 400 === 0 ? 29 : 28;
+}
+
 function hours(ms: number): string {
   return `${num(ms / 3_600_000)} h`;
 }
@@ -242,7 +248,9 @@ export function evaluateBudgets(options: BudgetOptions): BudgetReport {
   const year = now.getUTCFullYear();
   const monthIndex = now.getUTCMonth();
   const monthStartMs = Date.UTC(year, monthIndex, 1);
-  const monthEndMs = Date.UTC(year, monthIndex + 1, 1);
+  // Not Date.UTC(year, monthIndex + 1, 1): the month of 8.64e15, the last time a Date holds, ends
+  // after it, where Date.UTC gives NaN.
+  const monthEndMs = monthStartMs + daysInMonth(year, monthIndex) * dayMs;
   const month = monthKey(year, monthIndex);
   const elapsedMs = nowMs - monthStartMs;
   const monthMs = monthEndMs - monthStartMs;
@@ -297,6 +305,14 @@ export function evaluateBudgets(options: BudgetOptions): BudgetReport {
       }
       budgetUsd = tenant.budgetUsd;
       budgetSource = "tenant";
+      if (!Number.isFinite(spendUsd / budgetUsd)) {
+        // A tier's ceiling is never this small; a tenant's own budget of 1e-320 would be.
+        throw invalidField(
+          `${field}.budgetUsd`,
+          budgetUsd,
+          `large enough that spendUsd / budgetUsd is a finite number (spendUsd ${spendUsd})`,
+        );
+      }
     } else if (tierCeiling !== undefined) {
       budgetUsd = tierCeiling;
       budgetSource = "tier";
@@ -388,6 +404,13 @@ export function evaluateBudgets(options: BudgetOptions): BudgetReport {
           `a finite number of USD at least the month-to-date spend (${spendUsd})`,
         );
       }
+      if (!Number.isFinite(projected / budgetUsd)) {
+        throw invalidField(
+          `project(${JSON.stringify(context.tenantId)})`,
+          projected,
+          `a number of USD whose ratio to the budget (${budgetUsd}) is finite`,
+        );
+      }
       return {
         method: "custom",
         projectedUsd: projected,
@@ -412,12 +435,12 @@ export function evaluateBudgets(options: BudgetOptions): BudgetReport {
       };
     }
     const projected = tidy(spendUsd / elapsedFraction);
-    if (!Number.isFinite(projected)) {
+    if (!Number.isFinite(projected) || !Number.isFinite(projected / budgetUsd)) {
       return {
         method: "none",
         projectedUsd: null,
         projectedFraction: null,
-        explanation: `no run-rate: ${usd(spendUsd)} / ${num(elapsedFraction)} overflows`,
+        explanation: `no run-rate: ${usd(spendUsd)} / ${num(elapsedFraction)} overflows, or its ratio to the ${usd(budgetUsd)} budget does`,
       };
     }
     return {
