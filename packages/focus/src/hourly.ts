@@ -1,5 +1,11 @@
-import { EnisError } from "@enis/core";
-import { assertArray, assertId, invalidField, oneOf } from "@enis/core/validate";
+import {
+  assertArray,
+  assertId,
+  assertKnownKeys,
+  assertObject,
+  invalidField,
+  oneOf,
+} from "@enis/core/validate";
 import { picoUnits } from "./decimal.js";
 import {
   checkParquetNumbers,
@@ -124,17 +130,9 @@ export async function readFocusHourly(
   options: ReadFocusHourlyOptions,
 ): Promise<FocusHourlySeries> {
   const path = validatePath(pathOrGlob);
-  if (typeof options !== "object" || options === null) throw invalidField("options", options, "an object");
+  assertObject(options, "options");
   const record = options as unknown as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!optionKeys.has(key)) {
-      throw new EnisError(
-        "INVALID_OPTIONS",
-        `options.${key} is not a known option (known: ${[...optionKeys].join(", ")}), got ${JSON.stringify(record[key]) ?? "undefined"}`,
-        { field: `options.${key}` },
-      );
-    }
-  }
+  assertKnownKeys(record, optionKeys, "options");
   const period = validatePeriod(record["period"], "options.period");
   if (period.startMs % hourMs !== 0) {
     throw invalidField("options.period.startMs", period.startMs, "on a whole hour (a multiple of 3600000)");

@@ -1,5 +1,4 @@
-import { EnisError } from "@enis/core";
-import { assertInteger, invalidField, oneOf } from "@enis/core/validate";
+import { assertInteger, assertKnownKeys, assertObject, oneOf } from "@enis/core/validate";
 import {
   type FocusFilter,
   type FocusReadOptions,
@@ -75,17 +74,9 @@ export async function readFocusMonthToDate(
   options: ReadFocusMonthToDateOptions,
 ): Promise<FocusMonthToDate> {
   const path = validatePath(pathOrGlob);
-  if (typeof options !== "object" || options === null) throw invalidField("options", options, "an object");
+  assertObject(options, "options");
   const record = options as unknown as Record<string, unknown>;
-  for (const key of Object.keys(record)) {
-    if (!optionKeys.includes(key)) {
-      throw new EnisError(
-        "INVALID_OPTIONS",
-        `options.${key} is not a known option (known: ${optionKeys.join(", ")}), got ${JSON.stringify(record[key]) ?? "undefined"}`,
-        { field: `options.${key}` },
-      );
-    }
-  }
+  assertKnownKeys(record, new Set(optionKeys), "options");
   assertInteger(record["nowMs"], "options.nowMs", 0, 8.64e15);
   const nowMs = record["nowMs"];
   const cost = oneOf(record["cost"], "options.cost", ["effective", "billed"], "effective");
