@@ -367,6 +367,24 @@ describe("recommendCommitment: bad input", () => {
     ["one curve point", { curvePoints: 1 }, "options.curvePoints", undefined],
     ["an unknown option", { discountRate: 0.3 }, "options.discountRate", undefined],
     [
+      "usage whose sum overflows",
+      { hourlyUsage: [1.7e308, 1.7e308, 1] },
+      "options.hourlyUsage",
+      "options.hourlyUsage must be hourly usage whose sum is a finite number, got an array of 3",
+    ],
+    [
+      "a price whose term cost overflows",
+      { hourlyUsage: [1e10, 2e10], onDemandPrice: 1e300 },
+      "options.onDemandPrice",
+      undefined,
+    ],
+    [
+      "a price so small that the upfront payment's percentage overflows",
+      { hourlyUsage: [1, 1], onDemandPrice: 5e-324, discount: 0.5, upfrontUsd: 1e6 },
+      "options.onDemandPrice",
+      undefined,
+    ],
+    [
       "thresholds upside down",
       { thresholds: { recommendMonthlyUsd: 100, stronglyRecommendMonthlyUsd: 50 } },
       "options.thresholds.stronglyRecommendMonthlyUsd",

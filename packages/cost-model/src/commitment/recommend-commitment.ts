@@ -179,7 +179,8 @@ const optionsSchema = z.strictObject({
  * O(H log H) for the sort, O(H) after it.
  *
  * Throws `EnisError` `INVALID_OPTIONS` naming the field and value: an empty history, an hour that is
- * negative, NaN or infinite, a price that is not > 0, a discount outside [0, 1), an unknown option.
+ * negative, NaN or infinite, a price that is not > 0, a discount outside [0, 1), an unknown option,
+ * usage whose sum or a price at which a cost, saving or percentage over the term overflows.
  *
  * @example
  * ```ts
@@ -212,6 +213,13 @@ export function recommendCommitment(options: RecommendCommitmentOptions): Commit
   }
 
   const model = buildSavingsModel(sorted, discount);
+  if (!Number.isFinite(model.usageTotal)) {
+    throw invalidField(
+      "options.hourlyUsage",
+      resolved.hourlyUsage,
+      "hourly usage whose sum is a finite number",
+    );
+  }
   const optimum = model.optimalIndex;
   const commitment = model.level(optimum);
   const termHours = termMonths * hoursPerMonth;
@@ -274,6 +282,25 @@ export function recommendCommitment(options: RecommendCommitmentOptions): Commit
     if (level === previous) continue;
     curve.push(point(level));
     previous = level;
+  }
+
+  // Finite inputs can still give an infinite figure (a price of 1e300, or a subnormal one beside an
+  // upfront payment): refused, as the cost functions refuse a cost that overflows.
+  const figures = [
+    onDemandCostUsd,
+    onDemandCostUsd - savingsUsd,
+    savingsUsd,
+    headline.savingsPercent,
+    historySavingsUsd,
+    paybackMonths ?? 0,
+  ];
+  for (const entry of curve) figures.push(entry.savingsUsd, entry.savingsPercent);
+  if (!figures.every(Number.isFinite)) {
+    throw invalidField(
+      "options.onDemandPrice",
+      price,
+      "a price at which every cost, saving and percentage over the term is a finite number",
+    );
   }
 
   return {
