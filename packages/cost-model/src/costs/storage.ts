@@ -92,7 +92,7 @@ const lifecycleFields = [
  * ```ts
  * // 1,000 GB for 12 months: hot 30 days, warm until day 90, then cold.
  * const cost = storageCost({ gb: 1000, months: 12, lifecycle: { warmAfterDays: 30, coldAfterDays: 90 } });
- * cost.byTier.cold.gbMonths; // 10,000 × (365 − 90) / 365 ≈ 9041.1
+ * cost.byTier.cold.gbMonths; // 12,000 GB-months × (365 − 90) / 365 days ≈ 9041.1
  * ```
  */
 export function storageCost(input: StorageCostInput, catalogue?: PricingCatalogue): StorageCostResult {
