@@ -274,6 +274,17 @@ describe("evaluateBudgets", () => {
         }),
       ),
     ).toEqual(["DUPLICATE_ID", "tenants[1].id"]);
+    expect(
+      catchEnisError(() =>
+        evaluateBudgets({
+          nowMs: december16,
+          tenants: [
+            { id: "a", budgetUsd: 5, spendUsd: 1 },
+            { id: "a", budgetUsd: 5, spendUsd: 1 },
+          ],
+        }),
+      ).message,
+    ).toBe('tenants[1].id must be unique, got "a" twice');
     expect(codeOf(() => evaluateBudgets({ nowMs: Number.NaN, tenants: [] }))).toEqual([
       "INVALID_OPTIONS",
       "nowMs",

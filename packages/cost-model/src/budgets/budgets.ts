@@ -270,7 +270,7 @@ export function evaluateBudgets(options: BudgetOptions): BudgetReport {
     if (seen.has(tenant.id)) {
       throw new EnisError(
         "DUPLICATE_ID",
-        `${field}.id must be unique, got ${describeValue(tenant.id)} a second time`,
+        `${field}.id must be unique, got ${describeValue(tenant.id)} twice`,
         { field: `${field}.id` },
       );
     }

@@ -401,6 +401,14 @@ describe("monthlyCost", () => {
         ]),
       ),
     ).toEqual(["DUPLICATE_ID", "lines[1].id"]);
+    expect(
+      catchEnisError(() =>
+        monthlyCost([
+          { id: "a", category: "compute", costUsd: 1 },
+          { id: "a", category: "compute", costUsd: 2 },
+        ]),
+      ).message,
+    ).toBe('lines[1].id must be unique, got "a" twice');
     expect(codeOf(() => monthlyCost([{ id: "a", category: "compute", costUsd: Number.NaN }]))).toEqual([
       "INVALID_OPTIONS",
       "lines[0].costUsd",

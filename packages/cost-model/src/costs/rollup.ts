@@ -90,7 +90,7 @@ export function monthlyCost(lines: readonly CostLine[]): MonthlyCostResult {
     if (seen.has(line.id)) {
       throw new EnisError(
         "DUPLICATE_ID",
-        `lines[${index}].id must be unique, got ${JSON.stringify(line.id)} a second time`,
+        `lines[${index}].id must be unique, got ${JSON.stringify(line.id)} twice`,
         { field: `lines[${index}].id` },
       );
     }
