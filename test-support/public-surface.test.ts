@@ -23,6 +23,7 @@ const entries: readonly [pkg: string, subpath: string, source: string][] = [
   ["redis", "index", "src/index.ts"],
   ["cost-model", "index", "src/index.ts"],
   ["focus", "index", "src/index.ts"],
+  ["focus", "testing", "src/testing/index.ts"],
 ];
 
 /** The subpaths a package.json exports, so a new entry cannot ship without a pinned surface. */

@@ -25,8 +25,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { DuckDBInstance } from "@duckdb/node-api";
 import { readFocus } from "@enis/focus";
+import { writeFocusCsv } from "@enis/focus/testing";
 import Papa from "papaparse";
-import { writeFocusCsv } from "../../packages/focus/src/testing/generate-focus.js";
 import { median, round, writeResult } from "../lib/report.js";
 
 type CaseName = "papaparse-csv" | "readFocus-csv" | "readFocus-parquet";

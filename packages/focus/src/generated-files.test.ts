@@ -135,3 +135,29 @@ describe("generated FOCUS files", () => {
     );
   });
 });
+
+describe("writeFocusCsv's options", () => {
+  const codeAndField = async (path: unknown, options: unknown) => {
+    try {
+      await writeFocusCsv(path as string, options as never);
+    } catch (error) {
+      if (EnisError.isInstance(error)) return [error.code, error.field, error.message];
+      throw error;
+    }
+    throw new Error("expected a rejection");
+  };
+
+  it("refuses bad options with the field and the value, before writing anything", async () => {
+    const target = join(tmpdir(), "enis-focus-never-written.csv");
+    expect(await codeAndField(target, { rows: -1, seed: 1 })).toEqual([
+      "INVALID_OPTIONS",
+      "options.rows",
+      "options.rows must be at least 0, got -1",
+    ]);
+    expect((await codeAndField(target, { rows: 10, seed: 1.5 }))[1]).toBe("options.seed");
+    expect((await codeAndField(target, { rows: 10, seed: 1, tenant: 3 }))[2]).toMatch(
+      /^options\.tenant is not a known option \(did you mean "tenants"\?\)/,
+    );
+    expect((await codeAndField("", { rows: 10, seed: 1 }))[1]).toBe("path");
+  });
+});

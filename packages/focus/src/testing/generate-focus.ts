@@ -1,11 +1,13 @@
 import { once } from "node:events";
 import { createWriteStream } from "node:fs";
 import { createRandom } from "@enis/core";
+import { invalidField, parseOptions } from "@enis/core/validate";
+import { z } from "zod";
 
 /*
  * A seeded generator of large FOCUS 1.0-shaped CSV files, for the streaming, memory and
- * reconciliation checks that the 1,000-row sample is too small for. It is a test utility of this
- * package (tests and benchmarks import it by path; it is not part of the published API).
+ * reconciliation checks that the 1,000-row sample is too small for, published as
+ * `@enis/focus/testing` so that a pipeline built on `@enis/focus` can be tested on files of any size.
  *
  * The file has the 44 columns of the FinOps Foundation sample, in its order, plus one custom
  * column (`x_CostCenter`): 45 in all. It is as messy as the sample where the reader must care:
@@ -114,6 +116,15 @@ export interface GeneratedFocusFile {
 }
 
 const hourMs = 3_600_000;
+
+const optionsSchema = z.strictObject({
+  rows: z.number().int().min(0),
+  seed: z.number().int().refine(Number.isSafeInteger, "a safe integer"),
+  tenants: z.number().int().min(1).max(100_000).optional(),
+  tenantTag: z.string().min(1).optional(),
+  startMs: z.number().int().min(0).max(8.64e15).optional(),
+  hours: z.number().int().min(1).max(1_000_000).optional(),
+});
 
 const providers = [
   {
@@ -230,11 +241,15 @@ export async function writeFocusCsv(
   path: string,
   options: GenerateFocusOptions,
 ): Promise<GeneratedFocusFile> {
-  const random = createRandom(options.seed);
-  const tenantCount = options.tenants ?? 40;
-  const tenantTag = options.tenantTag ?? "business_unit";
-  const startMs = options.startMs ?? Date.UTC(2024, 8, 1);
-  const hours = options.hours ?? 720;
+  if (typeof path !== "string" || path.length === 0) {
+    throw invalidField("path", path, "a non-empty file path");
+  }
+  const checked = parseOptions(optionsSchema, options, "options");
+  const random = createRandom(checked.seed);
+  const tenantCount = checked.tenants ?? 40;
+  const tenantTag = checked.tenantTag ?? "business_unit";
+  const startMs = checked.startMs ?? Date.UTC(2024, 8, 1);
+  const hours = checked.hours ?? 720;
   const tenants = Array.from(
     { length: tenantCount },
     (_, index) => `tenant-${String(index).padStart(3, "0")}`,
@@ -262,7 +277,7 @@ export async function writeFocusCsv(
     chunk = "";
   };
 
-  for (let row = 0; row < options.rows; row++) {
+  for (let row = 0; row < checked.rows; row++) {
     const draw = random.next();
     const provider = providers[draw < 0.8 ? 0 : draw < 0.95 ? 1 : 2]!;
     const oracle = provider.name === "Oracle";
