@@ -10,6 +10,7 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { defaultTierCatalogue, type TierId, tierIds } from "@enis/core";
 import { jainIndex, maxMinAllocate } from "@enis/fairness";
 import type { ThrottleStore } from "@enis/throttle";
+import { runBilling } from "./billing.js";
 import { runCost } from "./cost.js";
 import { requestsPerMinuteByTier, runQuotas } from "./quotas.js";
 import { createPlatform, poolDemands, runFairQueue, runFifo, type SchedulerOutcome } from "./simulation.js";
@@ -291,6 +292,49 @@ console.log(
 );
 console.log(
   "   while FIFO finishes slightly more requests within the simulated minute, so the throughput guard reads just below its baseline.",
+);
+
+const billing = await runBilling("demo-output");
+const { report } = billing;
+console.log(`\n   Billing data: ${billing.source},`);
+console.log("   read through @enis/focus (embedded DuckDB) and split by the business_unit tag:");
+const dollars = (x: number) => `$${x.toFixed(2)}`;
+const byBilled = [...report.groups].sort((a, b) => b.billedCostUsd - a.billedCostUsd);
+const shown = byBilled.slice(0, 6);
+const rest = byBilled.slice(6);
+const share = (x: number) => percent(report.file.billedCostUsd === 0 ? 0 : x / report.file.billedCostUsd);
+const sum = (key: "rowCount" | "billedCostUsd" | "listCostUsd") =>
+  rest.reduce((total, group) => total + group[key], 0);
+table([
+  ["business_unit", "rows", "billed", "list", "share of billed", "credits"],
+  ...shown.map((group) => [
+    group.key!,
+    group.rowCount.toLocaleString("en-US"),
+    dollars(group.billedCostUsd),
+    dollars(group.listCostUsd),
+    share(group.billedCostUsd),
+    dollars(group.chargeCategories.credit.billedCostUsd),
+  ]),
+  [
+    `${rest.length} others`,
+    sum("rowCount").toLocaleString("en-US"),
+    dollars(sum("billedCostUsd")),
+    dollars(sum("listCostUsd")),
+    share(sum("billedCostUsd")),
+    dollars(rest.reduce((total, group) => total + group.chargeCategories.credit.billedCostUsd, 0)),
+  ],
+  [
+    "(no tag)",
+    report.unassigned.rowCount.toLocaleString("en-US"),
+    dollars(report.unassigned.billedCostUsd),
+    dollars(report.unassigned.listCostUsd),
+    share(report.unassigned.billedCostUsd),
+    dollars(report.unassigned.chargeCategories.credit.billedCostUsd),
+  ],
+]);
+console.log(
+  `   Every row in one bucket: ${report.reconciliation.rowCount.toLocaleString("en-US")} rows, billed ${dollars(report.file.billedCostUsd)}; ` +
+    `file minus buckets: ${dollars(report.reconciliation.differenceUsd.billedCost)}.`,
 );
 
 console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(2)} s.`);
