@@ -33,9 +33,13 @@ if (reason !== undefined) {
   console.warn(`focusAggregationSql in PostgreSQL skipped: ${reason}`);
 }
 
-function run(command: string, args: readonly string[]): string {
+/**
+ * Runs a PostgreSQL command (as the "postgres" user when root) from `cwd`: a folder that user can
+ * enter, since a checkout's own folder (a 0700 temporary folder, say) may be closed to it.
+ */
+function run(command: string, args: readonly string[], cwd = tmpdir()): string {
   const [file, fullArgs] = asRoot ? ["runuser", ["-u", "postgres", "--", command, ...args]] : [command, args];
-  const result = spawnSync(file, fullArgs, { encoding: "utf8", env: { ...process.env, PGTZ: "UTC" } });
+  const result = spawnSync(file, fullArgs, { encoding: "utf8", cwd, env: { ...process.env, PGTZ: "UTC" } });
   if (result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
   return result.stdout;
 }
@@ -77,14 +81,19 @@ function run(command: string, args: readonly string[]): string {
       "-w",
       "start",
     ]);
-    const header = readFileSync(samplePath!, "utf8").split("\n")[0]!.replaceAll('"', "").split(",");
+    // The sample is copied into the cluster's folder: the path beside the checkout may be closed to
+    // the "postgres" user.
+    const sampleText = readFileSync(samplePath!, "utf8");
+    const sampleCopy = join(directory, "focus-sample.csv");
+    writeFileSync(sampleCopy, sampleText);
+    const header = sampleText.split("\n")[0]!.replaceAll('"', "").split(",");
     // The sample as text, then typed per FOCUS (costs numeric, instants timestamptz) as a warehouse holds it.
     const load = join(directory, "load.sql");
     writeFileSync(
       load,
       [
         `CREATE TABLE focus_raw (${header.map((name) => `${name} text`).join(", ")});`,
-        `\\copy focus_raw FROM '${samplePath}' WITH (FORMAT csv, HEADER true, NULL 'NULL')`,
+        `\\copy focus_raw FROM '${sampleCopy}' WITH (FORMAT csv, HEADER true, NULL 'NULL')`,
         `CREATE TABLE focus_billing AS SELECT ${header
           .map((name) =>
             ["BilledCost", "EffectiveCost", "ListCost", "ContractedCost"].includes(name)
@@ -96,7 +105,10 @@ function run(command: string, args: readonly string[]): string {
           .join(", ")} FROM focus_raw;`,
       ].join("\n"),
     );
-    if (asRoot) chownSync(load, Number(postgresUser!.stdout.trim()), Number(postgresUser!.stdout.trim()));
+    if (asRoot) {
+      const uid = Number(postgresUser!.stdout.trim());
+      for (const file of [load, sampleCopy]) chownSync(file, uid, uid);
+    }
     run("psql", [
       "-h",
       directory,
