@@ -21,7 +21,7 @@ const sumCents = (values: readonly number[]): number => values.reduce((sum, usd)
 /** The rounding the allocation applies to each input cost: half up, as written in decimal. */
 const inputCents = (usd: number): number => Math.round(Number((usd * 100).toPrecision(15)));
 
-const prices = { cpuCoreHourUsd: 0.04, memoryGiBHourUsd: 0.01, gpuHourUsd: 1 };
+const prices = { cpuCoreHourUsd: 0.04, memoryGibHourUsd: 0.01, gpuHourUsd: 1 };
 
 function workload(
   id: string,
@@ -35,15 +35,15 @@ function workload(
     nodeId,
     cpuRequestCores: cpu[0],
     cpuUsageCores: cpu[1],
-    memoryRequestGiB: memory[0],
-    memoryUsageGiB: memory[1],
+    memoryRequestGib: memory[0],
+    memoryUsageGib: memory[1],
     ...extra,
   };
 }
 
 describe("allocateCosts: the OpenCost model", () => {
   const example: AllocateCostsOptions = {
-    nodes: [{ id: "n1", cpuCores: 4, memoryGiB: 16, costUsd: 10 }],
+    nodes: [{ id: "n1", cpuCores: 4, memoryGib: 16, costUsd: 10 }],
     workloads: [workload("api", "n1", [2, 1], [4, 6]), workload("job", "n1", [0, 1], [2, 1])],
     resourcePrices: prices,
   };
@@ -85,7 +85,7 @@ describe("allocateCosts: the OpenCost model", () => {
     expect(api!.costEfficiency).toBeCloseTo(3.125 / 3.75, 12);
     expect(job).toMatchObject({ cpuEfficiency: null, memoryEfficiency: 0.5 });
     const nothing = allocateCosts({
-      nodes: [{ id: "n", cpuCores: 1, memoryGiB: 1, costUsd: 1 }],
+      nodes: [{ id: "n", cpuCores: 1, memoryGib: 1, costUsd: 1 }],
       workloads: [workload("w", "n", [0, 0], [0, 0])],
     }).workloads[0]!;
     expect(nothing).toMatchObject({
@@ -99,20 +99,20 @@ describe("allocateCosts: the OpenCost model", () => {
 
   it("splits a node's cost by OpenCost's default prices unless told otherwise", () => {
     const result = allocateCosts({
-      nodes: [{ id: "n", cpuCores: 2, memoryGiB: 8, costUsd: 100 }],
+      nodes: [{ id: "n", cpuCores: 2, memoryGib: 8, costUsd: 100 }],
       workloads: [],
     });
     const cpuWeight = 2 * defaultResourcePrices.cpuCoreHourUsd;
-    const memoryWeight = 8 * defaultResourcePrices.memoryGiBHourUsd;
+    const memoryWeight = 8 * defaultResourcePrices.memoryGibHourUsd;
     expect(cents(result.nodes[0]!.cpuCostUsd)).toBe(
       Math.round((10_000 * cpuWeight) / (cpuWeight + memoryWeight)),
     );
     expect(result.nodes[0]!.cpuCostUsd + result.nodes[0]!.memoryCostUsd).toBeCloseTo(100, 9);
     // A node's own prices override the options'.
     const own = allocateCosts({
-      nodes: [{ id: "n", cpuCores: 2, memoryGiB: 8, costUsd: 100, resourcePrices: prices }],
+      nodes: [{ id: "n", cpuCores: 2, memoryGib: 8, costUsd: 100, resourcePrices: prices }],
       workloads: [],
-      resourcePrices: { cpuCoreHourUsd: 1, memoryGiBHourUsd: 1, gpuHourUsd: 1 },
+      resourcePrices: { cpuCoreHourUsd: 1, memoryGibHourUsd: 1, gpuHourUsd: 1 },
     });
     // 2 × 0.04 : 8 × 0.01 = 1 : 1.
     expect(own.nodes[0]).toMatchObject({ cpuCostUsd: 50, memoryCostUsd: 50, idleCostUsd: 100 });
@@ -120,12 +120,12 @@ describe("allocateCosts: the OpenCost model", () => {
 
   it("prices GPUs, and takes a node's cost as hourly price × hours", () => {
     const result = allocateCosts({
-      nodes: [{ id: "g", cpuCores: 8, memoryGiB: 64, gpus: 2, hourlyPriceUsd: 3.2, hours: 10 }],
+      nodes: [{ id: "g", cpuCores: 8, memoryGib: 64, gpus: 2, hourlyPriceUsd: 3.2, hours: 10 }],
       workloads: [
         workload("train", "g", [4, 4], [32, 30], { gpuRequest: 1, gpuUsage: 1 }),
         workload("infer", "g", [2, 3], [8, 8], { gpuRequest: 0, gpuUsage: 0.5 }),
       ],
-      resourcePrices: { cpuCoreHourUsd: 0.04, memoryGiBHourUsd: 0.005, gpuHourUsd: 1.28 },
+      resourcePrices: { cpuCoreHourUsd: 0.04, memoryGibHourUsd: 0.005, gpuHourUsd: 1.28 },
     });
     // Weights 0.32 : 0.32 : 2.56 of $32: CPU $3.20, memory $3.20, GPU $25.60 ($12.80 a GPU).
     expect(result.nodes[0]).toMatchObject({
@@ -141,7 +141,7 @@ describe("allocateCosts: the OpenCost model", () => {
 
   it("reads each input cost as the decimal it was written as, rounded half up to the cent", () => {
     const result = allocateCosts({
-      nodes: [{ id: "n", cpuCores: 1, memoryGiB: 1, costUsd: 0.285 }],
+      nodes: [{ id: "n", cpuCores: 1, memoryGib: 1, costUsd: 0.285 }],
       workloads: [],
       sharedCosts: [{ id: "s", costUsd: 1.005 }],
     });
@@ -152,8 +152,8 @@ describe("allocateCosts: the OpenCost model", () => {
 
 describe("allocateCosts: idle, shared costs, groups", () => {
   const nodes: AllocationNode[] = [
-    { id: "a", cpuCores: 4, memoryGiB: 16, costUsd: 10 },
-    { id: "b", cpuCores: 4, memoryGiB: 16, costUsd: 10 },
+    { id: "a", cpuCores: 4, memoryGib: 16, costUsd: 10 },
+    { id: "b", cpuCores: 4, memoryGib: 16, costUsd: 10 },
   ];
   const workloads = [
     workload("w1", "a", [2, 2], [8, 8], { tenantId: "acme", namespace: "web", labels: { team: "red" } }),
@@ -237,7 +237,7 @@ describe("allocateCosts: idle, shared costs, groups", () => {
 
   it("splits an overcommitted resource by the workloads' shares, with no idle, and says so", () => {
     const result = allocateCosts({
-      nodes: [{ id: "n", cpuCores: 2, memoryGiB: 8, costUsd: 8 }],
+      nodes: [{ id: "n", cpuCores: 2, memoryGib: 8, costUsd: 8 }],
       workloads: [workload("x", "n", [1, 3], [2, 2]), workload("y", "n", [1, 1], [2, 2])],
       resourcePrices: prices,
     });
@@ -249,7 +249,7 @@ describe("allocateCosts: idle, shared costs, groups", () => {
 
   it("does not call a node filled exactly (0.1 + 0.2 cores of 0.3) overcommitted", () => {
     const result = allocateCosts({
-      nodes: [{ id: "n", cpuCores: 0.3, memoryGiB: 1, costUsd: 1 }],
+      nodes: [{ id: "n", cpuCores: 0.3, memoryGib: 1, costUsd: 1 }],
       workloads: [workload("x", "n", [0.1, 0], [0, 0]), workload("y", "n", [0.2, 0], [0, 0])],
     });
     expect(0.1 + 0.2).toBeGreaterThan(0.3);
@@ -260,7 +260,7 @@ describe("allocateCosts: idle, shared costs, groups", () => {
 // Random clusters: a few nodes, workloads on them (some over capacity), shared costs of every split.
 const nodeArbitrary = fc.record({
   cpuCores: fc.oneof(fc.integer({ min: 1, max: 96 }), fc.double({ min: 0.25, max: 96, noNaN: true })),
-  memoryGiB: fc.oneof(fc.integer({ min: 1, max: 768 }), fc.double({ min: 0.5, max: 768, noNaN: true })),
+  memoryGib: fc.oneof(fc.integer({ min: 1, max: 768 }), fc.double({ min: 0.5, max: 768, noNaN: true })),
   gpus: fc.constantFrom(0, 0, 1, 4),
   cost: fc.oneof(
     fc.record({ costUsd: fc.double({ min: 0, max: 50_000, noNaN: true }) }),
@@ -302,8 +302,8 @@ const clusterArbitrary = fc
       nodeId: `n${w.node % nodes.length}`,
       cpuRequestCores: w.cpu[0],
       cpuUsageCores: w.cpu[1],
-      memoryRequestGiB: w.memory[0],
-      memoryUsageGiB: w.memory[1],
+      memoryRequestGib: w.memory[0],
+      memoryUsageGib: w.memory[1],
       gpuRequest: w.gpu[0],
       gpuUsage: w.gpu[1],
       ...(w.tenant === undefined ? {} : { tenantId: w.tenant }),
@@ -378,17 +378,17 @@ describe("allocateCosts: totals reconcile to the cent (property)", () => {
           // Each direct line within a cent of max(request, usage) × unit price.
           const input = options.nodes[n]!;
           const resourcePrices = input.resourcePrices ?? options.resourcePrices ?? defaultResourcePrices;
-          const capacity = [input.cpuCores, input.memoryGiB, input.gpus ?? 0];
+          const capacity = [input.cpuCores, input.memoryGib, input.gpus ?? 0];
           const weights = [
             capacity[0]! * resourcePrices.cpuCoreHourUsd,
-            capacity[1]! * resourcePrices.memoryGiBHourUsd,
+            capacity[1]! * resourcePrices.memoryGibHourUsd,
             capacity[2]! * resourcePrices.gpuHourUsd,
           ];
           const weightSum = weights[0]! + weights[1]! + weights[2]!;
           const memberInputs = options.workloads.filter((w) => w.nodeId === node.id);
           const taken = (w: AllocationWorkload) => [
             Math.max(w.cpuRequestCores, w.cpuUsageCores),
-            Math.max(w.memoryRequestGiB, w.memoryUsageGiB),
+            Math.max(w.memoryRequestGib, w.memoryUsageGib),
             Math.max(w.gpuRequest ?? 0, w.gpuUsage ?? 0),
           ];
           for (let r = 0; r < 3; r++) {
@@ -420,7 +420,7 @@ describe("allocateCosts: totals reconcile to the cent (property)", () => {
 });
 
 describe("allocateCosts: bad input", () => {
-  const node: AllocationNode = { id: "n", cpuCores: 2, memoryGiB: 8, costUsd: 5 };
+  const node: AllocationNode = { id: "n", cpuCores: 2, memoryGib: 8, costUsd: 5 };
   const valid = (): AllocateCostsOptions => ({
     nodes: [node],
     workloads: [workload("w", "n", [1, 1], [1, 1])],
@@ -472,7 +472,7 @@ describe("allocateCosts: bad input", () => {
       "a NaN memory request",
       (o) => ({ ...o, workloads: [workload("w", "n", [1, 1], [Number.NaN, 1])] }),
       "INVALID_OPTIONS",
-      "options.workloads[0].memoryRequestGiB",
+      "options.workloads[0].memoryRequestGib",
       undefined,
     ],
     [
@@ -498,7 +498,7 @@ describe("allocateCosts: bad input", () => {
     ],
     [
       "a node cost given neither way",
-      (o) => ({ ...o, nodes: [{ id: "n", cpuCores: 1, memoryGiB: 1, hourlyPriceUsd: 1 }] }),
+      (o) => ({ ...o, nodes: [{ id: "n", cpuCores: 1, memoryGib: 1, hourlyPriceUsd: 1 }] }),
       "INVALID_OPTIONS",
       "options.nodes[0].hours",
       undefined,

@@ -11,7 +11,7 @@ export interface ResourcePrices {
   /** Price of one core for one hour, US dollars, > 0. */
   readonly cpuCoreHourUsd: number;
   /** Price of one GiB of memory for one hour, US dollars, > 0. */
-  readonly memoryGiBHourUsd: number;
+  readonly memoryGibHourUsd: number;
   /** Price of one GPU for one hour, US dollars, >= 0. */
   readonly gpuHourUsd: number;
 }
@@ -23,7 +23,7 @@ export interface ResourcePrices {
  */
 export const defaultResourcePrices: ResourcePrices = Object.freeze({
   cpuCoreHourUsd: 0.031611,
-  memoryGiBHourUsd: 0.004237,
+  memoryGibHourUsd: 0.004237,
   gpuHourUsd: 0.95,
 });
 
@@ -43,7 +43,7 @@ export interface AllocationNode {
   /** Cores, > 0. */
   readonly cpuCores: number;
   /** Memory, GiB, > 0. */
-  readonly memoryGiB: number;
+  readonly memoryGib: number;
   /** GPUs, >= 0. @default 0 */
   readonly gpus?: number;
   /** Cost of the node over the window, US dollars, from 0 to 1e11 (exclusive of `hourlyPriceUsd`). */
@@ -77,9 +77,9 @@ export interface AllocationWorkload {
   /** Cores used, >= 0. */
   readonly cpuUsageCores: number;
   /** Memory requested, GiB, >= 0. */
-  readonly memoryRequestGiB: number;
+  readonly memoryRequestGib: number;
   /** Memory used (working set), GiB, >= 0. */
-  readonly memoryUsageGiB: number;
+  readonly memoryUsageGib: number;
   /** GPUs requested, >= 0. @default 0 */
   readonly gpuRequest?: number;
   /** GPUs used, >= 0. @default 0 */
@@ -294,13 +294,13 @@ const price = z.number().positive().max(1e6);
 const money = z.number().min(0).max(1e11);
 const pricesSchema = z.strictObject({
   cpuCoreHourUsd: price,
-  memoryGiBHourUsd: price,
+  memoryGibHourUsd: price,
   gpuHourUsd: z.number().min(0).max(1e6),
 });
 const nodeSchema = z.strictObject({
   id: name,
   cpuCores: capacityAmount,
-  memoryGiB: capacityAmount,
+  memoryGib: capacityAmount,
   gpus: amount.optional(),
   costUsd: money.optional(),
   hourlyPriceUsd: z.number().min(0).max(1e6).optional(),
@@ -315,8 +315,8 @@ const workloadSchema = z.strictObject({
   labels: z.record(z.string(), z.string()).optional(),
   cpuRequestCores: amount,
   cpuUsageCores: amount,
-  memoryRequestGiB: amount,
-  memoryUsageGiB: amount,
+  memoryRequestGib: amount,
+  memoryUsageGib: amount,
   gpuRequest: amount.optional(),
   gpuUsage: amount.optional(),
 });
@@ -350,7 +350,7 @@ const resources: readonly AllocationResource[] = ["cpu", "memory", "gpu"];
  *
  * 1. Each node's window cost (`costUsd`, or `hourlyPriceUsd × hours`) is rounded to the cent and
  *    split between its CPU, memory and GPUs in proportion to capacity × base price (`cores ×
- *    cpuCoreHourUsd`, `GiB × memoryGiBHourUsd`, `gpus × gpuHourUsd`; OpenCost Appendix A: the ratio
+ *    cpuCoreHourUsd`, `GiB × memoryGibHourUsd`, `gpus × gpuHourUsd`; OpenCost Appendix A: the ratio
  *    of the base prices is kept, their level scaled to the node's cost). The unit price of a resource
  *    is its part / the node's capacity of it.
  * 2. Each workload pays `max(request, usage)` × unit price for each resource. Idle cost is what the
@@ -375,12 +375,12 @@ const resources: readonly AllocationResource[] = ["cpu", "memory", "gpu"];
  * @example
  * ```ts
  * const { workloads, idle } = allocateCosts({
- *   nodes: [{ id: "n1", cpuCores: 4, memoryGiB: 16, costUsd: 10 }],
+ *   nodes: [{ id: "n1", cpuCores: 4, memoryGib: 16, costUsd: 10 }],
  *   workloads: [
- *     { id: "api", nodeId: "n1", cpuRequestCores: 2, cpuUsageCores: 1, memoryRequestGiB: 4, memoryUsageGiB: 6 },
- *     { id: "job", nodeId: "n1", cpuRequestCores: 0, cpuUsageCores: 1, memoryRequestGiB: 2, memoryUsageGiB: 1 },
+ *     { id: "api", nodeId: "n1", cpuRequestCores: 2, cpuUsageCores: 1, memoryRequestGib: 4, memoryUsageGib: 6 },
+ *     { id: "job", nodeId: "n1", cpuRequestCores: 0, cpuUsageCores: 1, memoryRequestGib: 2, memoryUsageGib: 1 },
  *   ],
- *   resourcePrices: { cpuCoreHourUsd: 0.04, memoryGiBHourUsd: 0.01, gpuHourUsd: 1 },
+ *   resourcePrices: { cpuCoreHourUsd: 0.04, memoryGibHourUsd: 0.01, gpuHourUsd: 1 },
  * });
  * // CPU part $5 ($1.25 a core), memory $5 ($0.3125 a GiB)
  * // api: 2 cores + 6 GiB = $2.50 + $1.875; job: 1 core + 2 GiB = $1.25 + $0.625; the half cents
@@ -446,10 +446,10 @@ export function allocateCosts(options: AllocateCostsOptions): CostAllocation {
   nodes.forEach((node, n) => {
     const members = onNode[n]!;
     const prices = node.resourcePrices ?? basePrices;
-    const capacity = [node.cpuCores, node.memoryGiB, node.gpus ?? 0];
+    const capacity = [node.cpuCores, node.memoryGib, node.gpus ?? 0];
     const weight = [
       capacity[0]! * prices.cpuCoreHourUsd,
-      capacity[1]! * prices.memoryGiBHourUsd,
+      capacity[1]! * prices.memoryGibHourUsd,
       capacity[2]! * prices.gpuHourUsd,
     ];
     const weightSum = weight[0]! + weight[1]! + weight[2]!;
@@ -566,10 +566,10 @@ export function allocateCosts(options: AllocateCostsOptions): CostAllocation {
     // requests (3), usages (3), request cost and usage cost at unit prices.
     const amounts = [
       workload.cpuRequestCores,
-      workload.memoryRequestGiB,
+      workload.memoryRequestGib,
       workload.gpuRequest ?? 0,
       workload.cpuUsageCores,
-      workload.memoryUsageGiB,
+      workload.memoryUsageGib,
       workload.gpuUsage ?? 0,
       0,
       0,
@@ -663,7 +663,7 @@ function windowCents(node: z.output<typeof nodeSchema>, index: number): number {
 /** max(request, usage) of resource r (0 cpu, 1 memory, 2 gpu). */
 function allocatedAmount(workload: z.output<typeof workloadSchema>, resource: number): number {
   if (resource === 0) return Math.max(workload.cpuRequestCores, workload.cpuUsageCores);
-  if (resource === 1) return Math.max(workload.memoryRequestGiB, workload.memoryUsageGiB);
+  if (resource === 1) return Math.max(workload.memoryRequestGib, workload.memoryUsageGib);
   return Math.max(workload.gpuRequest ?? 0, workload.gpuUsage ?? 0);
 }
 
