@@ -1,8 +1,25 @@
+import { EnisError } from "@enis/core";
 import { describe, expect, it } from "vitest";
 import { groupByPartition, leaseIndexKey, redisKey } from "./keys.js";
 import { parseScriptNumber } from "./redis-store.js";
 
 describe("key layout", () => {
+  it("checks redisKey's arguments as the store does: a prefix without braces, a valid throttle key", () => {
+    const failure = (run: () => unknown) => {
+      try {
+        run();
+      } catch (error) {
+        if (EnisError.isInstance(error)) return [error.code, error.field];
+      }
+      return undefined;
+    };
+    expect(failure(() => redisKey("en{is", "acme:x"))).toEqual(["INVALID_OPTIONS", "prefix"]);
+    expect(failure(() => redisKey(7 as unknown as string, "acme:x"))).toEqual(["INVALID_OPTIONS", "prefix"]);
+    expect(failure(() => redisKey("enis:", ":x"))).toEqual(["INVALID_OPTIONS", "key"]);
+    expect(failure(() => redisKey("enis:", ""))).toEqual(["INVALID_OPTIONS", "key"]);
+    expect(failure(() => redisKey("enis:", "{a}b:c"))).toBeUndefined();
+  });
+
   it("tags a key by its default partition, the text before the first colon (or the whole key)", () => {
     expect(redisKey("enis:", "acme:team-a:user-7")).toBe("enis:{acme}acme:team-a:user-7");
     expect(redisKey("enis:", "acme")).toBe("enis:{acme}acme");

@@ -1,4 +1,5 @@
-import { partitionOf } from "@enis/throttle/store";
+import { invalidField } from "@enis/core/validate";
+import { assertKey, partitionOf } from "@enis/throttle/store";
 
 /*
  * Key layout: `${prefix}{${partition}}${key}` for every throttle key, its partition being the
@@ -13,8 +14,22 @@ import { partitionOf } from "@enis/throttle/store";
  */
 
 /** The Redis key of a throttle key (checked by `assertKey`), in the partition `partition`. */
-export function redisKey(prefix: string, key: string, partition = partitionOf(key)): string {
+export function storedKey(prefix: string, key: string, partition = partitionOf(key)): string {
   return `${prefix}{${partition}}${key}`;
+}
+
+/**
+ * The Redis key under which a store with this `prefix` keeps the throttle key `key` (to inspect or
+ * expire it from outside the store). Both are checked: `prefix` is text without "{" or "}" (the
+ * store's `prefix` option), `key` a valid throttle key (`assertKey`); the partition is the key's
+ * own (`partitionOf`). Throws `EnisError` `INVALID_OPTIONS` naming the argument.
+ */
+export function redisKey(prefix: string, key: string): string {
+  if (typeof prefix !== "string" || /[{}]/.test(prefix)) {
+    throw invalidField("prefix", prefix, 'a string without "{" or "}" (they would move the hash tag)');
+  }
+  assertKey(key, "key");
+  return storedKey(prefix, key);
 }
 
 /**

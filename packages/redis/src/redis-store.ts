@@ -34,7 +34,7 @@ import {
   withTimeout,
 } from "./client.js";
 import { createCoalescer, maxKeysPerCall, ruleReplyLength } from "./coalescer.js";
-import { groupByPartition, leaseIndexKey, redisKey } from "./keys.js";
+import { groupByPartition, leaseIndexKey, storedKey } from "./keys.js";
 import { luaScripts } from "./lua-scripts.js";
 
 /** Which clock a Redis store evaluates at. */
@@ -179,7 +179,7 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
       const keys: string[] = [];
       for (let index = 0; index < count; index++) {
         const rule = rules[index]!;
-        keys.push(redisKey(prefix, rule.key, partition));
+        keys.push(storedKey(prefix, rule.key, partition));
         if (rule.kind === "lease") keys.push(leaseIndexKey(prefix, rule.key, partition));
       }
       if (keys.length > maxKeysPerCall) {
@@ -230,7 +230,7 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
             return call(
               run,
               "refund",
-              group.map((rule) => redisKey(prefix, rule.key)),
+              group.map((rule) => storedKey(prefix, rule.key)),
               args,
             );
           }),
@@ -249,7 +249,7 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
       const clock = clockArgument(releaseOptions.nowMs);
       coalescer.flush();
       const reply = await withTimeout("release", timeoutMs, timers, () =>
-        call(run, "release", [redisKey(prefix, key), leaseIndexKey(prefix, key)], [clock, leaseId]),
+        call(run, "release", [storedKey(prefix, key), leaseIndexKey(prefix, key)], [clock, leaseId]),
       );
       return reply === "1" || reply === 1;
     },
@@ -264,7 +264,7 @@ export function createRedisStore(options: RedisStoreOptions): ThrottleStore {
               run,
               "reset",
               // A key and its lease index, if it is a lease key.
-              group.flatMap((key) => [redisKey(prefix, key), leaseIndexKey(prefix, key)]),
+              group.flatMap((key) => [storedKey(prefix, key), leaseIndexKey(prefix, key)]),
               [],
             ),
           ),
