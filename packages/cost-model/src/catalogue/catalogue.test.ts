@@ -252,4 +252,10 @@ describe("toGovCloud", () => {
     expect(gov.kms.note).toMatch(/GovCloud multiplier 1.2/);
     expect(catchEnisError(() => toGovCloud(gov)).field).toBe("base.region");
   });
+
+  it("takes only a GovCloud region, so that the multiplier is never applied twice", () => {
+    expect(toGovCloud(defaultAwsCatalogue, { region: "us-gov-east-1" }).region).toBe("us-gov-east-1");
+    const error = catchEnisError(() => toGovCloud(defaultAwsCatalogue, { region: "eu-west-1" }));
+    expect([error.code, error.field]).toEqual(["INVALID_OPTIONS", "options.region"]);
+  });
 });

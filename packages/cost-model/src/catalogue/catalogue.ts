@@ -330,8 +330,10 @@ export function toGovCloud(base: PricingCatalogue, options: { region?: string } 
       );
   }
   const region = options.region ?? "us-gov-west-1";
-  if (typeof region !== "string" || region.length === 0) {
-    throw invalidField("options.region", region, "a non-empty string");
+  // A GovCloud region's name starts "us-gov-" (us-gov-west-1, us-gov-east-1): the result's region
+  // then marks it GovCloud, and applying the multiplier to it again is refused below.
+  if (typeof region !== "string" || !/^us-gov-[a-z0-9-]+$/.test(region)) {
+    throw invalidField("options.region", region, 'a GovCloud region ("us-gov-west-1", "us-gov-east-1")');
   }
   if (catalogue.region.startsWith("us-gov-")) {
     throw invalidField(
