@@ -11,7 +11,7 @@ import type { FittedModel, LocalModel, ModelForecast, ModelInput } from "./model
  *   its error is the mean absolute error over those steps divided by the in-sample mean absolute
  *   error of the seasonal naive forecast on the same o observations (lag = the shortest seasonal
  *   period, or 1): a MASE, scale-free, so that it compares across series. A flat training window
- *   (scale 0) is scaled by its mean absolute value instead, and an all-zero one by 1.
+ *   (scale 0, or below 1e-10 of the level) is scaled by its mean absolute value instead, and an all-zero one by 1.
  * - Score = the mean of the origins' MASE. Candidates are ranked by score, ties to the earlier in
  *   the registry's order.
  * - Members: the best, and the next ones (at most `maxMembers` in all) whose score is within
@@ -113,10 +113,12 @@ export function fitAuto(
 function naiveScale(values: Float64Array, end: number, lag: number): number {
   let total = 0;
   for (let t = lag; t < end; t++) total += Math.abs((values[t] as number) - (values[t - lag] as number));
-  if (end > lag && total > 0) return total / (end - lag);
   let level = 0;
   for (let t = 0; t < end; t++) level += Math.abs(values[t] as number);
-  return level > 0 ? level / end : 1;
+  level /= end;
+  // A scale within rounding of 0 (a noiseless cycle repeats to 1e-15) would turn rounding into scores.
+  if (end > lag && total / (end - lag) > 1e-10 * level) return total / (end - lag);
+  return level > 0 ? level : 1;
 }
 
 /** `fit` under another name, its parameters extended. */
