@@ -155,13 +155,29 @@ describe("forecast: closed-form cases", () => {
     expect(result.intervals[1]?.upper[71]).toBeCloseTo(expected[71] as number, 9);
   });
 
-  it('"auto" picks the seasonal model for a sine and reports its candidates\' validation scores', () => {
+  it('"auto" recovers a sine through the seasonal models and reports its candidates\' validation scores', () => {
     const result = forecast(sine(24 * 10), { horizon: 48, seasonalPeriods: [24] });
-    expect(result.model.name).toBe("snaive");
+    expect(String(result.model.params["members"])).toContain("snaive");
+    const expected = sine(24 * 10 + 48).slice(24 * 10);
+    result.mean.forEach((value, h) => {
+      expect(value).toBeCloseTo(expected[h] as number, 6);
+    });
     expect(result.model.params["selectedBy"]).toBe("rolling-origin validation");
     expect(String(result.model.params["candidates"])).toContain("naive2");
     const scores = result.model.params["scores"] as readonly number[];
     expect(scores[0]).toBeCloseTo(0, 9);
+  });
+
+  it("recovers a linear trend with ETS, and through auto (which picks a trended ETS)", () => {
+    const series = Array.from({ length: 60 }, (_, t) => 3 + 2 * t);
+    const expected = Array.from({ length: 12 }, (_, h) => 3 + 2 * (60 + h));
+    for (const model of ["ets", "auto"]) {
+      const result = forecast(series, { horizon: 12, model });
+      expect(result.model.name).toMatch(/^ets\(.,A/);
+      result.mean.forEach((value, h) => {
+        expect(value).toBeCloseTo(expected[h] as number, 6);
+      });
+    }
   });
 
   it("recovers a linear trend through a model with a trend (the tests' drift model)", () => {

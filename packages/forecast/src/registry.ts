@@ -1,4 +1,6 @@
+import { etsModel } from "./models/ets.js";
 import { naive2Model, naiveModel, snaiveModel } from "./models/naive.js";
+import { thetaModel } from "./models/theta.js";
 import type { GlobalModel, LocalModel } from "./models/types.js";
 
 /*
@@ -33,7 +35,7 @@ export function createRegistry(
 
 /** The package's models. */
 export const defaultRegistry: ModelRegistry = createRegistry(
-  [snaiveModel, naiveModel, naive2Model],
+  [snaiveModel, naiveModel, naive2Model, etsModel, thetaModel],
   [],
-  ["snaive", "naive2", "naive"],
+  ["snaive", "ets", "theta", "naive2", "naive"],
 );
