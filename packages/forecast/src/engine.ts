@@ -141,7 +141,7 @@ export function fitLocal(
       const minimum = Math.min(...all.map((model) => model.minLength(input.seasonalPeriods)));
       throw tooShort(field, minimum, "auto", resolved, n);
     }
-    return fitAuto(input, resolved.horizon, candidates);
+    return fitAuto(input, resolved.horizon, candidates, registry.autoSettings);
   }
   const local = registry.local.get(resolved.model);
   if (local !== undefined) {

@@ -1,3 +1,4 @@
+import { type AutoSettings, defaultAutoSettings } from "./auto.js";
 import { etsModel } from "./models/ets.js";
 import { naive2Model, naiveModel, snaiveModel } from "./models/naive.js";
 import { thetaModel } from "./models/theta.js";
@@ -18,6 +19,8 @@ export interface ModelRegistry {
    * earlier; with no room to validate, the first that fits the series is used).
    */
   readonly autoCandidates: readonly string[];
+  /** How `"auto"` combines its best candidates. */
+  readonly autoSettings: AutoSettings;
 }
 
 /** Builds a registry from lists of models. */
@@ -25,11 +28,13 @@ export function createRegistry(
   local: readonly LocalModel[],
   global: readonly GlobalModel[],
   autoCandidates: readonly string[],
+  autoSettings: AutoSettings = defaultAutoSettings,
 ): ModelRegistry {
   return {
     local: new Map(local.map((model) => [model.name, model])),
     global: new Map(global.map((model) => [model.name, model])),
     autoCandidates,
+    autoSettings,
   };
 }
 
