@@ -2,7 +2,10 @@ import { createRandom } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { etsModel, etsSpecs, fitEts } from "./ets.js";
+import { mstlModel } from "./mstl.js";
+import { naive2Model, naiveModel, snaiveModel } from "./naive.js";
 import { nelderMead } from "./optimize.js";
+import { thetaModel } from "./theta.js";
 
 /** ETS(A,N,N) or ETS(A,N,A) simulated with a seeded generator. */
 function simulate(options: {
@@ -139,6 +142,22 @@ describe("ETS: forecast variance", () => {
       ),
       { seed: 42, numRuns: 40 },
     );
+  });
+});
+
+describe("extreme magnitudes", () => {
+  it("every model forecasts series near 1e200 and 1e-200 with finite numbers, in scale", () => {
+    for (const magnitude of [1e200, -1e200, 1e-200]) {
+      const values = Float64Array.from({ length: 120 }, (_, t) => magnitude * (2 + Math.sin(t / 3)));
+      for (const model of [etsModel, thetaModel, mstlModel, naiveModel, snaiveModel, naive2Model]) {
+        const forecast = model.fit({ values, seasonalPeriods: [24] }).predict(24);
+        for (const v of forecast.mean) {
+          expect(Number.isFinite(v)).toBe(true);
+          expect(Math.abs(v / magnitude)).toBeLessThan(10);
+        }
+        for (const v of forecast.variance ?? []) expect(Number.isFinite(v) && v >= 0).toBe(true);
+      }
+    }
   });
 });
 

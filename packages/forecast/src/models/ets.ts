@@ -9,7 +9,7 @@
  * under `restrict = TRUE`, parameter bounds, the AICc).
  */
 import { seasonalIndices } from "./decompose.js";
-import { logistic, logit, nelderMead } from "./optimize.js";
+import { fitRescaled, logistic, logit, nelderMead } from "./optimize.js";
 import type { FittedModel, LocalModel, ModelForecast, ModelInput } from "./types.js";
 
 /** The error type: additive or multiplicative. */
@@ -404,5 +404,6 @@ export function fitEts(values: Float64Array, options: EtsOptions): FittedModel {
 export const etsModel: LocalModel = {
   name: "ets",
   minLength: (seasonalPeriods) => (seasonalPeriods[0] === undefined ? 4 : 2 * seasonalPeriods[0]),
-  fit: (input: ModelInput) => fitEts(input.values, { period: input.seasonalPeriods[0] ?? 1 }),
+  fit: (input: ModelInput) =>
+    fitRescaled(input.values, (values) => fitEts(values, { period: input.seasonalPeriods[0] ?? 1 })),
 };

@@ -12,6 +12,7 @@
  */
 import { centredMovingAverage } from "./decompose.js";
 import { type EtsSpec, fitEts } from "./ets.js";
+import { fitRescaled } from "./optimize.js";
 import type { FittedModel, LocalModel, ModelForecast, ModelInput } from "./types.js";
 
 /** Passes over the periods (MSTL's `iterate`, default 2). */
@@ -95,7 +96,9 @@ export const mstlModel: LocalModel = {
     const { values } = input;
     let positive = true;
     for (let t = 0; t < values.length; t++) if (!(values[t]! > 0)) positive = false;
-    if (!positive) return fitAdditive(values, input.seasonalPeriods, "none");
+    if (!positive) {
+      return fitRescaled(values, (scaled) => fitAdditive(scaled, input.seasonalPeriods, "none"));
+    }
     // Strictly positive data are decomposed on the log scale (multiplicative seasonality, as
     // MSTL's Box-Cox option with lambda = 0): on M4 Hourly's training data, holding out the last
     // 48 points, this lowered sMAPE from 13.96 to 12.54.
@@ -139,8 +142,8 @@ function fitAdditive(
 ): FittedModel {
   const n = values.length;
   const periods = usablePeriods(seasonalPeriods, n);
-  const components = periods.map(() => new Float64Array(n));
-  const latest = periods.map((p) => new Float64Array(p));
+  const components: Float64Array[] = periods.map(() => new Float64Array(n));
+  const latest: Float64Array[] = periods.map((p) => new Float64Array(p));
   const target = new Float64Array(n);
   for (let pass = 0; pass < iterations; pass++) {
     for (let i = 0; i < periods.length; i++) {

@@ -109,3 +109,36 @@ export function logistic(u: number): number {
 export function logit(p: number): number {
   return Math.log(p / (1 - p));
 }
+
+/**
+ * Fits `fit` on the series divided by its largest magnitude when that magnitude is extreme (above
+ * 1e150 or below 1e-150), so sums of squares neither overflow nor underflow, and scales the fit
+ * back: fitted values and means times the scale, variances times its square. The parameters are
+ * then those of the scaled series, reported with `scale`. Other series are fitted as they are.
+ */
+export function fitRescaled(
+  values: Float64Array,
+  fit: (values: Float64Array) => import("./types.js").FittedModel,
+): import("./types.js").FittedModel {
+  let largest = 0;
+  for (let t = 0; t < values.length; t++) largest = Math.max(largest, Math.abs(values[t]!));
+  if (largest === 0 || (largest <= 1e150 && largest >= 1e-150)) return fit(values);
+  const scale = largest;
+  const scaled = new Float64Array(values.length);
+  for (let t = 0; t < values.length; t++) scaled[t] = values[t]! / scale;
+  const inner = fit(scaled);
+  const fitted = new Float64Array(values.length);
+  for (let t = 0; t < values.length; t++) fitted[t] = inner.fitted[t]! * scale;
+  return {
+    name: inner.name,
+    params: { ...inner.params, scale },
+    fitted,
+    predict(horizon: number) {
+      const base = inner.predict(horizon);
+      const mean = base.mean.map((v) => v * scale);
+      if (base.variance === undefined) return { mean };
+      const variance = base.variance.map((v) => v * scale * scale);
+      return variance.every(Number.isFinite) ? { mean, variance } : { mean };
+    },
+  };
+}

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { naive2Model, naiveModel, snaiveModel } from "./naive.js";
 import { fitSes, thetaModel } from "./theta.js";
 
 const m4Folder = fileURLToPath(new URL("../../../../../shared/data/m4-hourly/", import.meta.url));
@@ -48,6 +50,28 @@ describe("Theta", () => {
     const forecast = thetaModel.fit({ values, seasonalPeriods: [] }).predict(100);
     for (const v of forecast.mean) expect(v).toBeGreaterThanOrEqual(0);
     expect(forecast.mean[99]).toBe(0);
+  });
+});
+
+describe("Theta and the naive family never return NaN or Infinity", () => {
+  it("on arbitrary finite data (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: -1e9, max: 1e9, noNaN: true, noDefaultInfinity: true }), {
+          minLength: 24,
+          maxLength: 150,
+        }),
+        (list) => {
+          const values = Float64Array.from(list);
+          for (const model of [thetaModel, naiveModel, snaiveModel, naive2Model]) {
+            const forecast = model.fit({ values, seasonalPeriods: [24] }).predict(50);
+            for (const v of forecast.mean) expect(Number.isFinite(v)).toBe(true);
+            for (const v of forecast.variance ?? []) expect(Number.isFinite(v) && v >= 0).toBe(true);
+          }
+        },
+      ),
+      { seed: 3, numRuns: 60 },
+    );
   });
 });
 

@@ -6,6 +6,7 @@
  * `forecast(series, { model: "theta" })`.
  */
 import { adjustSeasonality } from "./decompose.js";
+import { fitRescaled } from "./optimize.js";
 import type { FittedModel, LocalModel, ModelForecast, ModelInput } from "./types.js";
 
 /** Simple exponential smoothing fitted by least squares over alpha and the initial level. */
@@ -106,61 +107,63 @@ export function fitSes(values: Float64Array): SesFit {
 export const thetaModel: LocalModel = {
   name: "theta",
   minLength: (seasonalPeriods) => Math.max(3, seasonalPeriods[0] ?? 3),
-  fit(input: ModelInput): FittedModel {
-    const { values } = input;
-    const n = values.length;
-    const adjustment = adjustSeasonality(values, input.seasonalPeriods[0]);
-    const adjusted = adjustment.adjusted;
-    // Least-squares line through (t, adjusted[t]) for t = 1..n.
-    const meanT = (n + 1) / 2;
-    let meanY = 0;
-    for (let t = 0; t < n; t++) meanY += adjusted[t]!;
-    meanY /= n;
-    let sxy = 0;
-    let sxx = 0;
-    for (let t = 0; t < n; t++) {
-      sxy += (t + 1 - meanT) * (adjusted[t]! - meanY);
-      sxx += (t + 1 - meanT) * (t + 1 - meanT);
-    }
-    const slope = sxx > 0 ? sxy / sxx : 0;
-    const intercept = meanY - slope * meanT;
-    const thetaLine = new Float64Array(n);
-    for (let t = 0; t < n; t++) thetaLine[t] = 2 * adjusted[t]! - (intercept + slope * (t + 1));
-    const ses = fitSes(thetaLine);
-    const fitted = new Float64Array(n);
-    let sumSquares = 0;
-    let nonNegative = true;
-    for (let t = 0; t < n; t++) {
-      const oneStep = 0.5 * ses.fitted[t]! + 0.5 * (intercept + slope * (t + 1));
-      fitted[t] = oneStep * adjustment.inSample[t]!;
-      sumSquares += (adjusted[t]! - oneStep) ** 2;
-      if (values[t]! < 0) nonNegative = false;
-    }
-    const sigma2 = sumSquares / n;
-    const { alpha } = ses;
-    return {
-      name: "theta",
-      params: {
-        alpha,
-        slope,
-        intercept,
-        sigma2,
-        period: adjustment.period,
-        seasonal: adjustment.seasonal,
-      },
-      fitted,
-      predict(horizon: number): ModelForecast {
-        const mean = new Float64Array(horizon);
-        const variance = new Float64Array(horizon);
-        for (let h = 1; h <= horizon; h++) {
-          const index = adjustment.outOfSample(h);
-          let point = 0.5 * ses.finalLevel + 0.5 * (intercept + slope * (n + h));
-          if (nonNegative && point < 0) point = 0;
-          mean[h - 1] = point * index;
-          variance[h - 1] = sigma2 * (1 + (h - 1) * alpha * alpha) * index * index;
-        }
-        return { mean, variance };
-      },
-    };
-  },
+  fit: (input: ModelInput) => fitRescaled(input.values, (values) => fitTheta(values, input.seasonalPeriods)),
 };
+
+/** Theta on a series whose sums of squares are finite. */
+function fitTheta(values: Float64Array, seasonalPeriods: readonly number[]): FittedModel {
+  const n = values.length;
+  const adjustment = adjustSeasonality(values, seasonalPeriods[0]);
+  const adjusted = adjustment.adjusted;
+  // Least-squares line through (t, adjusted[t]) for t = 1..n.
+  const meanT = (n + 1) / 2;
+  let meanY = 0;
+  for (let t = 0; t < n; t++) meanY += adjusted[t]!;
+  meanY /= n;
+  let sxy = 0;
+  let sxx = 0;
+  for (let t = 0; t < n; t++) {
+    sxy += (t + 1 - meanT) * (adjusted[t]! - meanY);
+    sxx += (t + 1 - meanT) * (t + 1 - meanT);
+  }
+  const slope = sxx > 0 ? sxy / sxx : 0;
+  const intercept = meanY - slope * meanT;
+  const thetaLine = new Float64Array(n);
+  for (let t = 0; t < n; t++) thetaLine[t] = 2 * adjusted[t]! - (intercept + slope * (t + 1));
+  const ses = fitSes(thetaLine);
+  const fitted = new Float64Array(n);
+  let sumSquares = 0;
+  let nonNegative = true;
+  for (let t = 0; t < n; t++) {
+    const oneStep = 0.5 * ses.fitted[t]! + 0.5 * (intercept + slope * (t + 1));
+    fitted[t] = oneStep * adjustment.inSample[t]!;
+    sumSquares += (adjusted[t]! - oneStep) ** 2;
+    if (values[t]! < 0) nonNegative = false;
+  }
+  const sigma2 = sumSquares / n;
+  const { alpha } = ses;
+  return {
+    name: "theta",
+    params: {
+      alpha,
+      slope,
+      intercept,
+      sigma2,
+      period: adjustment.period,
+      seasonal: adjustment.seasonal,
+    },
+    fitted,
+    predict(horizon: number): ModelForecast {
+      const mean = new Float64Array(horizon);
+      const variance = new Float64Array(horizon);
+      for (let h = 1; h <= horizon; h++) {
+        const index = adjustment.outOfSample(h);
+        let point = 0.5 * ses.finalLevel + 0.5 * (intercept + slope * (n + h));
+        if (nonNegative && point < 0) point = 0;
+        mean[h - 1] = point * index;
+        variance[h - 1] = sigma2 * (1 + (h - 1) * alpha * alpha) * index * index;
+      }
+      return { mean, variance };
+    },
+  };
+}
