@@ -138,19 +138,11 @@ const optionsSchema = z
   .strict();
 
 /**
- * Most distinct values per feature that are split exactly. A feature with more distinct training
- * values is cut at this many quantiles of them (as LightGBM and scikit-learn's
- * `HistGradientBoostingRegressor` do, with 255 bins there); below it every split scikit-learn's exact
- * CART can make is considered.
- */
-const maxBins = 65_536;
-
-/**
  * Creates a random forest regressor (Breiman 2001): bagged CART trees grown by variance reduction,
  * with scikit-learn `RandomForestRegressor`'s defaults (100 trees, all features at each split,
- * bootstrap samples of n rows, leaves of at least 1 row, no depth limit). Splits are searched on
- * per-feature histograms (see the package documentation): exact for features with at most 256
- * distinct values.
+ * bootstrap samples of n rows, leaves of at least 1 row, no depth limit). Every split exact CART
+ * considers is considered, on rows kept in each feature's order from one sort per fit (see the
+ * package documentation).
  *
  * @example
  * ```ts
@@ -260,68 +252,51 @@ function readTargets(input: unknown, rowCount: number): Float64Array {
 }
 
 /**
- * Each feature's distinct training values as bins (ranks): a split is a bin to cut after, and the
- * threshold the midpoint between the last value left and the first value right, as in CART.
+ * Each feature's distinct training values, each row's rank among them, and the rows in ascending
+ * order of each feature: computed once per fit, so that no node ever sorts.
  */
-interface Binned {
-  /** Column-major bin (rank) of every row: `bins[feature × rows + row]`. */
-  readonly bins: Uint16Array;
-  /** Number of bins of each feature. */
-  readonly binCount: Int32Array;
-  /** First bin of each feature in `low` / `high`. */
-  readonly binOffset: Int32Array;
-  /** Smallest and largest training value of each bin (equal unless the feature was cut at quantiles). */
-  readonly low: Float64Array;
-  readonly high: Float64Array;
+interface Ranked {
+  /** Column-major rank of every row's value: `rank[feature × rows + row]`. */
+  readonly rank: Int32Array;
+  /** The distinct values of each feature, ascending, from `valueOffset[feature]`. */
+  readonly distinct: Float64Array;
+  readonly valueOffset: Int32Array;
+  /** Column-major row indices in ascending order of each feature: `order[feature × rows + k]`. */
+  readonly order: Int32Array;
 }
 
-function binFeatures(matrix: Matrix): Binned {
+function rankFeatures(matrix: Matrix): Ranked {
   const { values, rows, columns } = matrix;
-  const bins = new Uint16Array(rows * columns);
-  const binCount = new Int32Array(columns);
-  const binOffset = new Int32Array(columns + 1);
-  const column = new Float64Array(rows);
-  const allEdges: number[][] = [];
+  const rank = new Int32Array(rows * columns);
+  const order = new Int32Array(rows * columns);
+  const valueOffset = new Int32Array(columns + 1);
+  const distinctParts: Float64Array[] = [];
+  const keys = new Float64Array(rows);
+  const rowsByValue: number[] = new Array(rows);
   for (let f = 0; f < columns; f++) {
-    for (let r = 0; r < rows; r++) column[r] = values[r * columns + f]!;
-    const sorted = column.slice().sort();
-    const distinct: number[] = [];
-    for (let i = 0; i < rows; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) distinct.push(sorted[i]!);
-    // Upper edges: every distinct value, or quantiles of the distinct values when there are too many.
-    let edges: number[];
-    if (distinct.length <= maxBins) edges = distinct;
-    else {
-      edges = [];
-      for (let b = 1; b <= maxBins; b++) {
-        const value = distinct[Math.ceil((b * distinct.length) / maxBins) - 1]!;
-        if (edges.length === 0 || value !== edges[edges.length - 1]) edges.push(value);
-      }
-    }
-    allEdges.push(edges);
-    binCount[f] = edges.length;
-    binOffset[f + 1] = binOffset[f]! + edges.length;
-  }
-  const low = new Float64Array(binOffset[columns]!).fill(Number.POSITIVE_INFINITY);
-  const high = new Float64Array(binOffset[columns]!).fill(Number.NEGATIVE_INFINITY);
-  for (let f = 0; f < columns; f++) {
-    const edges = allEdges[f]!;
-    const offset = binOffset[f]!;
     for (let r = 0; r < rows; r++) {
-      const x = values[r * columns + f]!;
-      // First edge >= x.
-      let lo = 0;
-      let hi = edges.length - 1;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (edges[mid]! < x) lo = mid + 1;
-        else hi = mid;
-      }
-      bins[f * rows + r] = lo;
-      if (x < low[offset + lo]!) low[offset + lo] = x;
-      if (x > high[offset + lo]!) high[offset + lo] = x;
+      keys[r] = values[r * columns + f]!;
+      rowsByValue[r] = r;
     }
+    // Ties by row index: the order, and so every fit, is the same on every engine.
+    rowsByValue.sort((a, b) => keys[a]! - keys[b]! || a - b);
+    const distinct = new Float64Array(rows);
+    let count = 0;
+    for (let k = 0; k < rows; k++) {
+      const r = rowsByValue[k]!;
+      const x = keys[r]!;
+      if (count === 0 || distinct[count - 1] !== x) distinct[count++] = x;
+      rank[f * rows + r] = count - 1;
+      order[f * rows + k] = r;
+    }
+    distinctParts.push(distinct.subarray(0, count));
+    valueOffset[f + 1] = valueOffset[f]! + count;
   }
-  return { bins, binCount, binOffset, low, high };
+  const distinct = new Float64Array(valueOffset[columns]!);
+  distinctParts.forEach((part, f) => {
+    distinct.set(part, valueOffset[f]!);
+  });
+  return { rank, distinct, valueOffset, order };
 }
 
 /** Growable flat node arrays shared by every tree of a forest. */
@@ -363,8 +338,7 @@ function fitForest(
   const targets = readTargets(targetsInput, matrix.rows);
   const n = matrix.rows;
   const columns = matrix.columns;
-  const binned = binFeatures(matrix);
-  const { bins, binCount, binOffset, low, high } = binned;
+  const { rank, distinct, valueOffset, order } = rankFeatures(matrix);
   const random = createRandom(options.seed);
   const store = new NodeStore();
   const roots: number[] = [];
@@ -374,19 +348,11 @@ function fitForest(
   const draws = Math.max(1, Math.round(options.sampleFraction * n));
 
   const weights = new Float64Array(n);
-  const samples = new Int32Array(n);
+  // The tree's rows in ascending order of each feature, node by node: a node owns positions
+  // [start, end) of every feature's segment, and a split partitions each segment stably.
+  const sorted = new Int32Array(n * columns);
   const scratch = new Int32Array(n);
-  let widest = 0;
-  for (let f = 0; f < columns; f++) widest = Math.max(widest, binCount[f]!);
-  const histW = new Float64Array(widest);
-  const histS = new Float64Array(widest);
-  const histC = new Int32Array(widest);
-  // A node's values of one feature, grouped by bin in ascending order.
-  const groupBin = new Int32Array(Math.max(widest, n));
-  const groupW = new Float64Array(Math.max(widest, n));
-  const groupS = new Float64Array(Math.max(widest, n));
-  const groupC = new Int32Array(Math.max(widest, n));
-  const sortKeys = new Float64Array(n);
+  const goesLeft = new Uint8Array(n);
   const featureOrder = new Int32Array(columns);
   const importances = new Float64Array(columns);
   const treeImportances = new Float64Array(columns);
@@ -394,7 +360,7 @@ function fitForest(
   const oobCount = new Int32Array(n);
   const permutation = new Int32Array(n);
 
-  // Stack of pending nodes: node id, sample range, depth.
+  // Stack of pending nodes: node id, position range, depth.
   let stackNode = new Int32Array(256);
   let stackStart = new Int32Array(256);
   let stackEnd = new Int32Array(256);
@@ -416,17 +382,23 @@ function fitForest(
       }
     }
     let count = 0;
-    for (let i = 0; i < n; i++) if (weights[i]! > 0) samples[count++] = i;
+    for (let f = 0; f < columns; f++) {
+      const base = f * n;
+      count = 0;
+      for (let k = 0; k < n; k++) {
+        const i = order[base + k]!;
+        if (weights[i]! > 0) sorted[base + count++] = i;
+      }
+    }
     treeImportances.fill(0);
 
     const root = store.add();
     roots.push(root);
-    let top = 0;
     stackNode[0] = root;
     stackStart[0] = 0;
     stackEnd[0] = count;
     stackDepth[0] = 0;
-    top = 1;
+    let top = 1;
     while (top > 0) {
       top--;
       const node = stackNode[top]!;
@@ -437,7 +409,7 @@ function fitForest(
       let sumS = 0;
       let sumQ = 0;
       for (let k = start; k < end; k++) {
-        const i = samples[k]!;
+        const i = sorted[k]!;
         const w = weights[i]!;
         const y = targets[i]!;
         sumW += w;
@@ -448,7 +420,7 @@ function fitForest(
       const rowsHere = end - start;
       const impurity = sumQ / sumW - mean * mean;
       // scikit-learn stops at impurity <= machine epsilon; a relative bound keeps that meaning at any scale.
-      const pure = impurity <= 1e-14 * (mean * mean + 1e-300) || impurity <= 0;
+      const pure = impurity <= 1e-14 * mean * mean || impurity <= 0;
       if (depth >= maxDepth || rowsHere < 2 * minLeaf || rowsHere < 2 || pure) {
         store.threshold[node] = mean;
         continue;
@@ -456,7 +428,7 @@ function fitForest(
 
       for (let f = 0; f < columns; f++) featureOrder[f] = f;
       let bestFeature = -1;
-      let bestBin = -1;
+      let bestPosition = -1;
       let bestProxy = Number.NEGATIVE_INFINITY;
       let bestThreshold = 0;
       let visited = 0;
@@ -465,106 +437,65 @@ function fitForest(
         // Fisher-Yates step: the next feature in a random order, as scikit-learn visits them even
         // when it tries all: among equally good splits (on the trend or on the weekday, in a node
         // of two days) the first visited wins, and the choice decides where new rows go.
-        {
-          const j = v + random.nextInt(columns - v);
-          const t = featureOrder[v]!;
-          featureOrder[v] = featureOrder[j]!;
-          featureOrder[j] = t;
-        }
-        const f = featureOrder[v]!;
-        const nb = binCount[f]!;
-        if (nb < 2) continue;
+        const j = v + random.nextInt(columns - v);
+        const f = featureOrder[j]!;
+        featureOrder[j] = featureOrder[v]!;
+        featureOrder[v] = f;
         const base = f * n;
-        let groups = 0;
-        if (nb <= 4 * rowsHere) {
-          // Few bins for the rows here: a histogram, O(rows + bins).
-          histW.fill(0, 0, nb);
-          histS.fill(0, 0, nb);
-          histC.fill(0, 0, nb);
-          for (let k = start; k < end; k++) {
-            const i = samples[k]!;
-            const bin = bins[base + i]!;
-            const w = weights[i]!;
-            histW[bin]! += w;
-            histS[bin]! += w * targets[i]!;
-            histC[bin]! += 1;
-          }
-          for (let bin = 0; bin < nb; bin++) {
-            if (histC[bin] === 0) continue;
-            groupBin[groups] = bin;
-            groupW[groups] = histW[bin]!;
-            groupS[groups] = histS[bin]!;
-            groupC[groups] = histC[bin]!;
-            groups++;
-          }
-        } else {
-          // Many bins, few rows (deep nodes, a continuous feature): sort the rows by bin, O(rows log rows).
-          const count = end - start;
-          for (let k = 0; k < count; k++) {
-            const i = samples[start + k]!;
-            sortKeys[k] = bins[base + i]! * n + i;
-          }
-          const keys = sortKeys.subarray(0, count).sort();
-          let current = -1;
-          for (let k = 0; k < count; k++) {
-            const key = keys[k]!;
-            const bin = Math.floor(key / n);
-            const i = key - bin * n;
-            const w = weights[i]!;
-            if (bin !== current) {
-              current = bin;
-              groupBin[groups] = bin;
-              groupW[groups] = 0;
-              groupS[groups] = 0;
-              groupC[groups] = 0;
-              groups++;
-            }
-            groupW[groups - 1]! += w;
-            groupS[groups - 1]! += w * targets[i]!;
-            groupC[groups - 1]! += 1;
-          }
-        }
-        if (groups < 2) continue; // constant in this node: does not count as tried
+        if (rank[base + sorted[base + start]!] === rank[base + sorted[base + end - 1]!]) continue; // constant here: not counted as tried
         visited++;
+        const offset = valueOffset[f]!;
         let leftW = 0;
         let leftS = 0;
         let leftC = 0;
-        const offset = binOffset[f]!;
-        for (let g = 0; g < groups - 1; g++) {
-          leftW += groupW[g]!;
-          leftS += groupS[g]!;
-          leftC += groupC[g]!;
-          if (leftC < minLeaf) continue;
-          if (rowsHere - leftC < minLeaf) break;
-          const rightW = sumW - leftW;
-          const rightS = sumS - leftS;
-          const proxy = (leftS * leftS) / leftW + (rightS * rightS) / rightW;
-          if (proxy > bestProxy) {
-            bestProxy = proxy;
-            bestFeature = f;
-            bestBin = groupBin[g]!;
-            const below = high[offset + groupBin[g]!]!;
-            const above = low[offset + groupBin[g + 1]!]!;
-            bestThreshold = below / 2 + above / 2;
-            // The midpoint of two adjacent doubles can round to the larger one (scikit-learn's guard too).
-            if (bestThreshold >= above || !Number.isFinite(bestThreshold)) bestThreshold = below;
+        let i = sorted[base + start]!;
+        let r = rank[base + i]!;
+        for (let k = start; k < end - 1; k++) {
+          const w = weights[i]!;
+          leftW += w;
+          leftS += w * targets[i]!;
+          leftC++;
+          const nextI = sorted[base + k + 1]!;
+          const nextR = rank[base + nextI]!;
+          if (nextR !== r && leftC >= minLeaf) {
+            if (rowsHere - leftC < minLeaf) break;
+            const rightW = sumW - leftW;
+            const rightS = sumS - leftS;
+            const proxy = (leftS * leftS) / leftW + (rightS * rightS) / rightW;
+            if (proxy > bestProxy) {
+              bestProxy = proxy;
+              bestFeature = f;
+              bestPosition = k + 1;
+              const below = distinct[offset + r]!;
+              const above = distinct[offset + nextR]!;
+              bestThreshold = below / 2 + above / 2;
+              // The midpoint of two adjacent doubles can round to the larger one (scikit-learn guards too).
+              if (bestThreshold >= above || !Number.isFinite(bestThreshold)) bestThreshold = below;
+            }
           }
+          i = nextI;
+          r = nextR;
         }
       }
       if (bestFeature < 0) {
         store.threshold[node] = mean;
         continue;
       }
-      // Partition the node's samples: bin <= bestBin to the left, stably.
-      const base = bestFeature * n;
-      let leftEnd = start;
-      let rightCount = 0;
-      for (let k = start; k < end; k++) {
-        const i = samples[k]!;
-        if (bins[base + i]! <= bestBin) samples[leftEnd++] = i;
-        else scratch[rightCount++] = i;
+      // The best feature's segment is already split at bestPosition; the others follow, stably.
+      const bestBase = bestFeature * n;
+      for (let k = start; k < end; k++) goesLeft[sorted[bestBase + k]!] = k < bestPosition ? 1 : 0;
+      for (let f = 0; f < columns; f++) {
+        if (f === bestFeature) continue;
+        const base = f * n;
+        let left = base + start;
+        let right = 0;
+        for (let k = base + start; k < base + end; k++) {
+          const i = sorted[k]!;
+          if (goesLeft[i] === 1) sorted[left++] = i;
+          else scratch[right++] = i;
+        }
+        sorted.set(scratch.subarray(0, right), left);
       }
-      samples.set(scratch.subarray(0, rightCount), leftEnd);
       const decrease = bestProxy - (sumS * sumS) / sumW;
       treeImportances[bestFeature]! += Math.max(decrease, 0);
 
@@ -586,13 +517,13 @@ function fitForest(
         stackDepth = grow(stackDepth);
       }
       stackNode[top] = rightNode;
-      stackStart[top] = leftEnd;
+      stackStart[top] = bestPosition;
       stackEnd[top] = end;
       stackDepth[top] = depth + 1;
       top++;
       stackNode[top] = leftNode;
       stackStart[top] = start;
-      stackEnd[top] = leftEnd;
+      stackEnd[top] = bestPosition;
       stackDepth[top] = depth + 1;
       top++;
     }
