@@ -1,6 +1,9 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { etsModel } from "./ets.js";
 import { mstlModel, usablePeriods } from "./mstl.js";
+import { naive2Model, naiveModel, snaiveModel } from "./naive.js";
+import { thetaModel } from "./theta.js";
 
 const daily = (t: number) => 3 * Math.sin((2 * Math.PI * t) / 24);
 const weekly = (t: number) => (Math.floor((t % 168) / 24) >= 5 ? -4 : 1.6);
@@ -74,6 +77,35 @@ describe("MSTL", () => {
         },
       ),
       { seed: 7, numRuns: 40 },
+    );
+  });
+});
+
+describe("every model at and just above its minimum length", () => {
+  it("fits and forecasts finite numbers (property)", () => {
+    const models = [naiveModel, snaiveModel, naive2Model, etsModel, thetaModel, mstlModel];
+    fc.assert(
+      fc.property(
+        fc.constantFrom<number[]>([], [2], [7], [24], [24, 168]),
+        fc.integer({ min: 0, max: 30 }),
+        fc.array(fc.double({ min: -100, max: 1000, noNaN: true, noDefaultInfinity: true }), {
+          minLength: 400,
+          maxLength: 400,
+        }),
+        (periods, extra, pool) => {
+          for (const model of models) {
+            const n = model.minLength(periods) + extra;
+            const values = Float64Array.from(pool.slice(0, n));
+            const fit = model.fit({ values, seasonalPeriods: periods });
+            expect(fit.fitted).toHaveLength(n);
+            const forecast = fit.predict(30);
+            expect(forecast.mean).toHaveLength(30);
+            for (const v of forecast.mean) expect(Number.isFinite(v)).toBe(true);
+            for (const v of forecast.variance ?? []) expect(Number.isFinite(v) && v >= 0).toBe(true);
+          }
+        },
+      ),
+      { seed: 21, numRuns: 40 },
     );
   });
 });
