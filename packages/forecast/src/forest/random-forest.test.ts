@@ -142,6 +142,19 @@ describe("createRandomForest", () => {
     const exact = createRandomForest({ trees: 2, bootstrap: false, seed: 1 }).fit(rows, targets);
     expect(Array.from(exact.predict(rows.slice(0, 20)))).toEqual(targets.slice(0, 20));
     expect(exact.outOfBag).toBeUndefined();
+    // Half-size bootstrap samples: a row is out of bag for about e^-0.5 = 61% of the trees.
+    const half = createRandomForest({ trees: 50, sampleFraction: 0.5, seed: 2 }).fit(rows, targets);
+    const outOfBagShare = half.outOfBag!.treeCounts.reduce((sum, v) => sum + v, 0) / (300 * 50);
+    expect(outOfBagShare).toBeGreaterThan(0.57);
+    expect(outOfBagShare).toBeLessThan(0.65);
+    // Without bootstrap, half the rows per tree: each row is left out by about half of the trees
+    // (no out-of-bag estimate is kept, but the trees differ).
+    const subsampled = createRandomForest({ trees: 2, bootstrap: false, sampleFraction: 0.5, seed: 2 }).fit(
+      rows,
+      targets,
+    );
+    const each = subsampled.predictEach(rows);
+    expect(Array.from(each.subarray(0, 300))).not.toEqual(Array.from(each.subarray(300)));
     // Leaves of at least 20 rows: a prediction averages at least 20 distinct targets.
     const coarse = createRandomForest({ trees: 1, bootstrap: false, minSamplesLeaf: 20 }).fit(rows, targets);
     const leaves = new Set(coarse.predict(rows)).size;

@@ -150,7 +150,7 @@ const optionsSchema = z
  *   [[0, 1], [1, 0], [2, 1], [3, 0]],
  *   [1, 2, 3, 4],
  * );
- * forest.predict([[1.5, 1]]); // Float64Array [≈ 2.5]
+ * forest.predict([[1.5, 1], [2.5, 0]]); // Float64Array [1.96, 3.29]
  * ```
  */
 export function createRandomForest(options: RandomForestOptions = {}): RandomForestRegressor {
