@@ -21,8 +21,11 @@ export type EtsSeasonType = "N" | "A" | "M";
 
 /** One ETS model form. */
 export interface EtsSpec {
+  /** Additive (`"A"`) or multiplicative (`"M"`) error. */
   readonly error: EtsErrorType;
+  /** No (`"N"`), additive (`"A"`) or additive damped (`"Ad"`) trend. */
   readonly trend: EtsTrendType;
+  /** No (`"N"`), additive (`"A"`) or multiplicative (`"M"`) season. */
   readonly season: EtsSeasonType;
 }
 

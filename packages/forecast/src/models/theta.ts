@@ -11,7 +11,9 @@ import type { FittedModel, LocalModel, ModelForecast, ModelInput } from "./types
 
 /** Simple exponential smoothing fitted by least squares over alpha and the initial level. */
 export interface SesFit {
+  /** The smoothing parameter, in [0.0001, 0.9999]. */
   readonly alpha: number;
+  /** The initial level, the forecast of the first observation. */
   readonly initialLevel: number;
   /** The level after the last observation: every SES forecast. */
   readonly finalLevel: number;
