@@ -1,7 +1,7 @@
 import { createRandom } from "@enis/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { etsModel, etsSpecs, fitEts } from "./ets.js";
+import { type EtsFit, type EtsSpec, etsModel, etsSpecs, fitEts, predictEts } from "./ets.js";
 import { mstlModel } from "./mstl.js";
 import { naive2Model, naiveModel, snaiveModel } from "./naive.js";
 import { nelderMead } from "./optimize.js";
@@ -168,4 +168,80 @@ describe("Nelder–Mead", () => {
     expect(result.point[0]).toBeCloseTo(1, 3);
     expect(result.point[1]).toBeCloseTo(1, 3);
   });
+});
+
+/**
+ * Monte Carlo check of the closed-form variances against paths simulated with the error-correction
+ * equations of Hyndman et al. (2008, Table 2.3), written here independently of the package's
+ * recursions.
+ */
+describe("ETS: closed-form variances against simulation", () => {
+  const period = 4;
+  const base = (spec: EtsSpec, parameters: EtsFit["parameters"], sigma2: number): EtsFit => ({
+    spec,
+    period: spec.season === "N" ? 1 : period,
+    parameters,
+    final: { level: 100, slope: 1.5, seasons: Float64Array.from([4, -2, 3, -5]) },
+    fitted: new Float64Array(0),
+    sigma2,
+    logLikelihood: 0,
+    aicc: 0,
+    parameterCount: 0,
+  });
+
+  function simulateVariance(fit: EtsFit, horizon: number, paths: number, seed: number): Float64Array {
+    const random = createRandom(seed);
+    const { alpha, beta, gamma, phi } = fit.parameters;
+    const sigma = Math.sqrt(fit.sigma2);
+    const sum = new Float64Array(horizon);
+    const sumSquares = new Float64Array(horizon);
+    for (let p = 0; p < paths; p++) {
+      let level = fit.final.level;
+      let slope = fit.spec.trend === "N" ? 0 : fit.final.slope;
+      const seasons = Float64Array.from(fit.final.seasons);
+      const damping = fit.spec.trend === "Ad" ? phi : 1;
+      for (let h = 0; h < horizon; h++) {
+        const j = h % period;
+        const s = fit.spec.season === "N" ? 0 : seasons[j]!;
+        const e = sigma * random.nextGaussian();
+        const trendLevel = level + damping * slope;
+        const mu = trendLevel + s;
+        let y: number;
+        if (fit.spec.error === "A") {
+          y = mu + e;
+          level = trendLevel + alpha * e;
+          slope = damping * slope + beta * e;
+          if (fit.spec.season === "A") seasons[j] = s + gamma * e;
+        } else {
+          y = mu * (1 + e);
+          level = trendLevel + alpha * mu * e;
+          slope = damping * slope + beta * mu * e;
+          if (fit.spec.season === "A") seasons[j] = s + gamma * mu * e;
+        }
+        sum[h]! += y;
+        sumSquares[h]! += y * y;
+      }
+    }
+    return sum.map((total, h) => sumSquares[h]! / paths - (total / paths) ** 2);
+  }
+
+  const cases: { spec: EtsSpec; sigma2: number }[] = [
+    { spec: { error: "A", trend: "Ad", season: "A" }, sigma2: 4 },
+    { spec: { error: "A", trend: "A", season: "N" }, sigma2: 4 },
+    { spec: { error: "M", trend: "Ad", season: "N" }, sigma2: 0.0004 },
+    { spec: { error: "M", trend: "A", season: "A" }, sigma2: 0.0004 },
+  ];
+  for (const { spec, sigma2 } of cases) {
+    it(`ets(${spec.error},${spec.trend},${spec.season}): within 5% of 20,000 simulated paths`, () => {
+      const fit = base(spec, { alpha: 0.3, beta: 0.05, gamma: 0.2, phi: 0.9 }, sigma2);
+      const horizon = 12;
+      // n = 0 puts step 1 at cycle position 0, as the simulation does.
+      const closed = predictEts(fit, horizon, 0).variance!;
+      const simulated = simulateVariance(fit, horizon, 20_000, 17);
+      for (let h = 0; h < horizon; h++) {
+        expect(Math.abs(closed[h]! / simulated[h]! - 1)).toBeLessThan(0.05);
+      }
+      for (let h = 1; h < horizon; h++) expect(closed[h]).toBeGreaterThan(closed[h - 1]!);
+    });
+  }
 });

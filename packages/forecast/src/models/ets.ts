@@ -30,16 +30,22 @@ export interface EtsSpec {
 }
 
 /** Smoothing parameters (beta, gamma, phi unused by forms without a trend, season or damping). */
-interface EtsParameters {
+export interface EtsParameters {
+  /** Level smoothing. */
   alpha: number;
+  /** Slope smoothing (0 without a trend). */
   beta: number;
+  /** Seasonal smoothing (0 without a season). */
   gamma: number;
+  /** Damping (1 for an undamped trend or none). */
   phi: number;
 }
 
 /** Initial states: level, slope, and one seasonal state per position in the cycle. */
-interface EtsState {
+export interface EtsState {
+  /** The level ℓ. */
   level: number;
+  /** The slope b (0 without a trend). */
   slope: number;
   /** `seasons[j]` is the state used at the next time t with t mod m = j. */
   seasons: Float64Array;
@@ -230,16 +236,24 @@ function encode(spec: EtsSpec, parameters: EtsParameters): Float64Array {
 }
 
 /** A fitted ETS form, before it is wrapped as a {@link FittedModel}. */
-interface EtsFit {
+export interface EtsFit {
+  /** The form. */
   spec: EtsSpec;
+  /** The seasonal period (1 for forms without a season). */
   period: number;
+  /** The estimated smoothing parameters. */
   parameters: EtsParameters;
+  /** The state after the last observation. */
   final: EtsState;
+  /** One-step forecasts μ_t. */
   fitted: Float64Array;
   /** Estimated innovation variance: sum of squared (relative, for M errors) errors / (n − k). */
   sigma2: number;
+  /** The maximised log-likelihood. */
   logLikelihood: number;
+  /** Its AICc (Infinity when n ≤ k + 1). */
   aicc: number;
+  /** k: smoothing parameters + initial states + 1 for the variance. */
   parameterCount: number;
 }
 
@@ -314,8 +328,11 @@ function fitSpec(
   };
 }
 
-/** Point forecasts and, for classes 1 and 2, variances (Hyndman et al. 2008, §6.3). */
-function predictEts(fit: EtsFit, horizon: number, n: number): ModelForecast {
+/**
+ * Point forecasts and, for classes 1 and 2, variances (Hyndman et al. 2008, §6.3), from a fit's
+ * final state; `n` is the series' length (it places step h in the seasonal cycle).
+ */
+export function predictEts(fit: EtsFit, horizon: number, n: number): ModelForecast {
   const { spec, parameters, final, period, sigma2 } = fit;
   const { alpha, beta, gamma, phi } = parameters;
   const mean = new Float64Array(horizon);
