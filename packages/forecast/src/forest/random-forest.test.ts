@@ -76,6 +76,15 @@ describe("createRandomForest", () => {
     expect(Array.from(predicted, (v) => Math.round(v * 100) / 100)).toEqual([3, 3, 3, -1, -1, -1, 5, 5]);
   });
 
+  it("keeps a small step on a large level (targets are centred before the variance sums)", () => {
+    const rows = Array.from({ length: 100 }, (_, i) => [i]);
+    const targets = rows.map(([x]) => 1e9 + (x! < 50 ? 0 : 0.5));
+    const forest = createRandomForest({ trees: 10, seed: 1 }).fit(rows, targets);
+    const predicted = forest.predict([[10], [90]]);
+    expect(predicted[0]! - 1e9).toBeCloseTo(0, 6);
+    expect(predicted[1]! - 1e9).toBeCloseTo(0.5, 6);
+  });
+
   it("recovers a linear function within a small error, and R² near 1 on new points", () => {
     const random = createRandom(4);
     const rows = Array.from({ length: 500 }, () => [random.next() * 10, random.next()]);

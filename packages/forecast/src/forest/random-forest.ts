@@ -337,6 +337,13 @@ function fitForest(
   const matrix = readMatrix(rowsInput, "rows");
   const targets = readTargets(targetsInput, matrix.rows);
   const n = matrix.rows;
+  // Grown on centred targets: the proxy S²/W of a cost near $1,000,000 that varies by cents would
+  // otherwise lose the variation to rounding.
+  let targetMean = 0;
+  for (let i = 0; i < n; i++) targetMean += targets[i]!;
+  targetMean /= n;
+  const centred = new Float64Array(n);
+  for (let i = 0; i < n; i++) centred[i] = targets[i]! - targetMean;
   const columns = matrix.columns;
   const { rank, distinct, valueOffset, order } = rankFeatures(matrix);
   const random = createRandom(options.seed);
@@ -408,21 +415,25 @@ function fitForest(
       let sumW = 0;
       let sumS = 0;
       let sumQ = 0;
+      let sumTargets = 0;
       for (let k = start; k < end; k++) {
         const i = sorted[k]!;
         const w = weights[i]!;
-        const y = targets[i]!;
+        const y = centred[i]!;
         sumW += w;
         sumS += w * y;
         sumQ += w * y * y;
+        sumTargets += w * targets[i]!;
       }
+      // The leaf value from the targets themselves: a one-row leaf is that row's target exactly.
+      const leafValue = sumTargets / sumW;
       const mean = sumS / sumW;
       const rowsHere = end - start;
       const impurity = sumQ / sumW - mean * mean;
       // scikit-learn stops at impurity <= machine epsilon; a relative bound keeps that meaning at any scale.
       const pure = impurity <= 1e-14 * mean * mean || impurity <= 0;
       if (depth >= maxDepth || rowsHere < 2 * minLeaf || rowsHere < 2 || pure) {
-        store.threshold[node] = mean;
+        store.threshold[node] = leafValue;
         continue;
       }
 
@@ -453,7 +464,7 @@ function fitForest(
         for (let k = start; k < end - 1; k++) {
           const w = weights[i]!;
           leftW += w;
-          leftS += w * targets[i]!;
+          leftS += w * centred[i]!;
           leftC++;
           const nextI = sorted[base + k + 1]!;
           const nextR = rank[base + nextI]!;
@@ -478,7 +489,7 @@ function fitForest(
         }
       }
       if (bestFeature < 0) {
-        store.threshold[node] = mean;
+        store.threshold[node] = leafValue;
         continue;
       }
       // The best feature's segment is already split at bestPosition; the others follow, stably.
