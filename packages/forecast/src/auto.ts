@@ -1,4 +1,4 @@
-import type { FittedModel, LocalModel, ModelForecast, ModelInput } from "./models/types.js";
+import type { FittedModel, GlobalModel, LocalModel, ModelForecast, ModelInput } from "./models/types.js";
 
 /*
  * `model: "auto"`: rolling-origin validation on the training data only, then the median of the
@@ -21,92 +21,189 @@ import type { FittedModel, LocalModel, ModelForecast, ModelInput } from "./model
  *   come from the residual bootstrap of the combination's residuals).
  */
 
-/** Tuning of {@link fitAuto}. */
+/** Tuning of {@link fitAutoMany}. */
 export interface AutoSettings {
   /** Most models combined. */
   readonly maxMembers: number;
   /** A model joins the best when its score is at most (1 + combineWithin) × the best score. */
   readonly combineWithin: number;
+  /** Validation origins: 2 (n − 2V and n − V) or 1 (n − V). */
+  readonly origins: 1 | 2;
 }
 
 /**
- * Defaults: combinations of a few good models beat the single best on M4 (Makridakis et al. 2020,
- * finding 1); a model 10% worse than the best in validation is still "good". Chosen on the
- * reasoning, not on the M4 test set.
+ * Defaults chosen on the M4 Hourly training file with its last 48 points held out (never on the
+ * test file): OWA 0.484 with at most 2 members within 10%, 0.483 with the best alone, 0.487 with 3
+ * within 10%, 0.489 with 3 within 5% — alike; two members hedge a wrong choice (combinations beat
+ * single methods in M4: Makridakis et al. 2020). Two origins rather than one: 0.487 against 0.494.
  */
-export const defaultAutoSettings: AutoSettings = { maxMembers: 3, combineWithin: 0.1 };
+export const defaultAutoSettings: AutoSettings = { maxMembers: 2, combineWithin: 0.1, origins: 2 };
+
+/** A model `"auto"` may choose: fitted on each series alone, or once across the series. */
+export type AutoCandidate =
+  | { readonly kind: "local"; readonly model: LocalModel }
+  | { readonly kind: "global"; readonly model: GlobalModel };
+
+/** One series' validation plan. */
+interface Plan {
+  readonly input: ModelInput;
+  readonly validationHorizon: number;
+  /** Indices into the candidates, those validated. */
+  readonly validated: number[];
+  /** Origins (observation counts), ascending. */
+  readonly origins: number[];
+  readonly scales: number[];
+  /** Sum of the origins' MASE, per validated candidate (same order as `validated`). */
+  readonly totals: number[];
+}
 
 /**
- * Fits `"auto"` on `input` for forecasts `horizon` steps ahead. `candidates` are in order of
- * preference, each with `minLength <= input.values.length` (at least one).
+ * Fits `"auto"` on each of `inputs` (all with the same seasonal periods) for forecasts `horizon`
+ * steps ahead. `candidates` are in order of preference; every input must fit at least one of them
+ * (`minLength <= n`). A global candidate is fitted once across the series at each validation
+ * origin, and once on the whole series when it is chosen for any of them.
  */
-export function fitAuto(
-  input: ModelInput,
+export function fitAutoMany(
+  inputs: readonly ModelInput[],
   horizon: number,
-  candidates: readonly LocalModel[],
+  candidates: readonly AutoCandidate[],
   settings: AutoSettings = defaultAutoSettings,
-): FittedModel {
-  const values = input.values;
-  const periods = input.seasonalPeriods;
-  const n = values.length;
-  const validationHorizon = Math.min(horizon, Math.floor(n / 4));
-  const validated =
-    validationHorizon >= 1
-      ? candidates.filter((model) => model.minLength(periods) <= n - validationHorizon)
-      : [];
-  if (validated.length === 0) {
-    const chosen = (candidates[0] as LocalModel).fit(input);
-    return withParams(chosen, chosen.name, {
-      selectedBy: "too short to validate: the first candidate",
-      candidates: candidates.map((model) => model.name).join(", "),
-    });
-  }
-  if (validated.length === 1 && candidates.length === 1) {
-    const chosen = (validated[0] as LocalModel).fit(input);
-    return withParams(chosen, chosen.name, { selectedBy: "the only candidate" });
-  }
-  let longestMinimum = 0;
-  for (const model of validated) longestMinimum = Math.max(longestMinimum, model.minLength(periods));
-  const origins = [n - 2 * validationHorizon, n - validationHorizon].filter(
-    (origin) => origin >= longestMinimum,
-  );
-  const period = periods[0] ?? 1;
-  const scales = origins.map((origin) => naiveScale(values, origin, origin > period ? period : 1));
-
-  const scores = validated.map((model) => {
-    let total = 0;
-    origins.forEach((origin, index) => {
-      const fit = model.fit({ values: values.subarray(0, origin), seasonalPeriods: periods });
-      const mean = fit.predict(validationHorizon).mean;
-      let error = 0;
-      for (let h = 0; h < validationHorizon; h++)
-        error += Math.abs((values[origin + h] as number) - (mean[h] as number));
-      total += error / validationHorizon / (scales[index] as number);
-    });
-    return total / origins.length;
-  });
-  const ranking = validated
-    .map((_, index) => index)
-    .sort((a, b) => (scores[a] as number) - (scores[b] as number) || a - b);
-  const best = scores[ranking[0] as number] as number;
-  const members: LocalModel[] = [];
-  for (const index of ranking) {
-    if (members.length >= settings.maxMembers) break;
-    if (members.length === 0 || (scores[index] as number) <= best * (1 + settings.combineWithin)) {
-      members.push(validated[index] as LocalModel);
+): FittedModel[] {
+  const periods = inputs[0]?.seasonalPeriods ?? [];
+  const minimums = candidates.map((candidate) => candidate.model.minLength(periods));
+  const plans: Plan[] = inputs.map((input) => {
+    const values = input.values;
+    const n = values.length;
+    const validationHorizon = Math.min(horizon, Math.floor(n / 4));
+    const validated: number[] = [];
+    if (validationHorizon >= 1) {
+      candidates.forEach((_, index) => {
+        if ((minimums[index] as number) <= n - validationHorizon) validated.push(index);
+      });
     }
-  }
-  const fits = members.map((model) => model.fit(input));
-  const report = {
-    selectedBy: "rolling-origin validation",
-    candidates: validated.map((model) => model.name).join(", "),
-    scores,
-    members: fits.map((fit) => fit.name).join(", "),
-    validationHorizon,
-    validationOrigins: origins.length,
+    let longestMinimum = 0;
+    for (const index of validated) longestMinimum = Math.max(longestMinimum, minimums[index] as number);
+    const origins = (
+      settings.origins === 2 ? [n - 2 * validationHorizon, n - validationHorizon] : [n - validationHorizon]
+    ).filter((origin) => origin >= longestMinimum);
+    const period = periods[0] ?? 1;
+    const scales = origins.map((origin) => naiveScale(values, origin, origin > period ? period : 1));
+    return { input, validationHorizon, validated, origins, scales, totals: validated.map(() => 0) };
+  });
+
+  const errorAt = (plan: Plan, originIndex: number, mean: Float64Array): number => {
+    const values = plan.input.values;
+    const origin = plan.origins[originIndex] as number;
+    let error = 0;
+    for (let h = 0; h < plan.validationHorizon; h++) {
+      error += Math.abs((values[origin + h] as number) - (mean[h] as number));
+    }
+    return error / plan.validationHorizon / (plan.scales[originIndex] as number);
   };
-  if (fits.length === 1) return withParams(fits[0] as FittedModel, (fits[0] as FittedModel).name, report);
-  return combine(fits, `median(${fits.map((fit) => fit.name).join(", ")})`, report);
+
+  // Local candidates: fitted per series and origin. A plan validates only when it has a choice.
+  const choosing = plans.map((plan) => plan.validated.length > 1);
+  plans.forEach((plan, p) => {
+    if (!choosing[p]) return;
+    plan.validated.forEach((index, slot) => {
+      const candidate = candidates[index] as AutoCandidate;
+      if (candidate.kind !== "local") return;
+      plan.origins.forEach((origin, originIndex) => {
+        const fit = candidate.model.fit({
+          values: plan.input.values.subarray(0, origin),
+          seasonalPeriods: periods,
+        });
+        plan.totals[slot] =
+          (plan.totals[slot] as number) +
+          errorAt(plan, originIndex, fit.predict(plan.validationHorizon).mean);
+      });
+    });
+  });
+  // Global candidates: one fit across the series per origin position (the last origin, then the one before).
+  candidates.forEach((candidate, index) => {
+    if (candidate.kind !== "global") return;
+    for (let back = 0; back < settings.origins; back++) {
+      const members: { plan: Plan; slot: number; originIndex: number }[] = [];
+      plans.forEach((plan, p) => {
+        const slot = plan.validated.indexOf(index);
+        const originIndex = plan.origins.length - 1 - back;
+        if (choosing[p] && slot >= 0 && originIndex >= 0) members.push({ plan, slot, originIndex });
+      });
+      if (members.length === 0) continue;
+      const fits = candidate.model.fitMany(
+        members.map(({ plan, originIndex }) => ({
+          values: plan.input.values.subarray(0, plan.origins[originIndex] as number),
+          seasonalPeriods: periods,
+        })),
+      );
+      members.forEach(({ plan, slot, originIndex }, k) => {
+        const mean = (fits[k] as FittedModel).predict(plan.validationHorizon).mean;
+        plan.totals[slot] = (plan.totals[slot] as number) + errorAt(plan, originIndex, mean);
+      });
+    }
+  });
+
+  // Choose per series, then fit the members on the whole series (global ones once across all).
+  const chosen: number[][] = plans.map((plan, p) => {
+    if (!choosing[p]) {
+      const n = plan.input.values.length;
+      const first = plan.validated[0] ?? minimums.findIndex((minimum) => minimum <= n);
+      return [first];
+    }
+    const scores = plan.totals.map((total) => total / plan.origins.length);
+    const ranking = plan.validated
+      .map((_, slot) => slot)
+      .sort((a, b) => (scores[a] as number) - (scores[b] as number) || a - b);
+    const best = scores[ranking[0] as number] as number;
+    const members: number[] = [];
+    for (const slot of ranking) {
+      if (members.length >= settings.maxMembers) break;
+      if (members.length === 0 || (scores[slot] as number) <= best * (1 + settings.combineWithin)) {
+        members.push(plan.validated[slot] as number);
+      }
+    }
+    return members;
+  });
+  const globalFits = new Map<number, Map<number, FittedModel>>();
+  candidates.forEach((candidate, index) => {
+    if (candidate.kind !== "global" || !chosen.some((members) => members.includes(index))) return;
+    const eligible = plans
+      .map((_, p) => p)
+      .filter((p) => (plans[p] as Plan).input.values.length >= (minimums[index] as number));
+    const fits = candidate.model.fitMany(eligible.map((p) => (plans[p] as Plan).input));
+    globalFits.set(index, new Map(eligible.map((p, k) => [p, fits[k] as FittedModel])));
+  });
+
+  return plans.map((plan, p) => {
+    const members = chosen[p] as number[];
+    const fits = members.map((index) => {
+      const candidate = candidates[index] as AutoCandidate;
+      return candidate.kind === "local"
+        ? candidate.model.fit(plan.input)
+        : (globalFits.get(index)?.get(p) as FittedModel);
+    });
+    if (!choosing[p]) {
+      const only = fits[0] as FittedModel;
+      return withParams(only, only.name, {
+        selectedBy:
+          candidates.length === 1
+            ? "the only candidate"
+            : plan.validated.length === 1
+              ? "the only candidate long enough to validate"
+              : "too short to validate: the first candidate that fits",
+      });
+    }
+    const report = {
+      selectedBy: "rolling-origin validation",
+      candidates: plan.validated.map((index) => (candidates[index] as AutoCandidate).model.name).join(", "),
+      scores: plan.totals.map((total) => total / plan.origins.length),
+      members: fits.map((fit) => fit.name).join(", "),
+      validationHorizon: plan.validationHorizon,
+      validationOrigins: plan.origins.length,
+    };
+    if (fits.length === 1) return withParams(fits[0] as FittedModel, (fits[0] as FittedModel).name, report);
+    return combine(fits, `median(${fits.map((fit) => fit.name).join(", ")})`, report);
+  });
 }
 
 /** Mean absolute error of the lag-`lag` naive forecast on `values[0..end)`, never 0. */

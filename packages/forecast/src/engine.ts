@@ -1,10 +1,10 @@
 import { EnisError } from "@enis/core";
 import { assertArray, describeValue, invalidField, parseOptions } from "@enis/core/validate";
 import { z } from "zod";
-import { fitAuto } from "./auto.js";
+import { type AutoCandidate, fitAutoMany } from "./auto.js";
 import type { ForecastModelParams, ForecastResult } from "./forecast.js";
 import { errorQuantiles, type IntervalMethod } from "./intervals.js";
-import type { FittedModel, LocalModel, ModelInput } from "./models/types.js";
+import type { FittedModel, ModelInput } from "./models/types.js";
 import type { ModelRegistry } from "./registry.js";
 import { type MissingPolicy, maxTimestampMs, type PreparedSeries, prepareSeries } from "./series.js";
 
@@ -134,15 +134,7 @@ export function fitLocal(
 ): FittedModel {
   const input: ModelInput = { values: prepared.values, seasonalPeriods: resolved.seasonalPeriods };
   const n = prepared.values.length;
-  if (resolved.model === "auto") {
-    const all = registry.autoCandidates.map((name) => registry.local.get(name) as LocalModel);
-    const candidates = all.filter((model) => model.minLength(input.seasonalPeriods) <= n);
-    if (candidates.length === 0) {
-      const minimum = Math.min(...all.map((model) => model.minLength(input.seasonalPeriods)));
-      throw tooShort(field, minimum, "auto", resolved, n);
-    }
-    return fitAuto(input, resolved.horizon, candidates, registry.autoSettings);
-  }
+  if (resolved.model === "auto") return fitAuto([prepared], [field], resolved, registry)[0] as FittedModel;
   const local = registry.local.get(resolved.model);
   if (local !== undefined) {
     const minimum = local.minLength(input.seasonalPeriods);
@@ -150,6 +142,43 @@ export function fitLocal(
     return local.fit(input);
   }
   return fitGlobal([prepared], [field], resolved, registry)[0] as FittedModel;
+}
+
+/** `"auto"`'s candidates, in the registry's order of preference. */
+function autoCandidates(registry: ModelRegistry): AutoCandidate[] {
+  return registry.autoCandidates.map((name) => {
+    const local = registry.local.get(name);
+    if (local !== undefined) return { kind: "local", model: local };
+    const global = registry.global.get(name);
+    if (global === undefined)
+      throw new EnisError("INTERNAL", `auto candidate ${JSON.stringify(name)} is not registered`);
+    return { kind: "global", model: global };
+  });
+}
+
+/** Fits `"auto"` across prepared series (global candidates fitted once across them). */
+export function fitAuto(
+  prepared: readonly PreparedSeries[],
+  fields: readonly string[],
+  resolved: ResolvedForecastOptions,
+  registry: ModelRegistry,
+): FittedModel[] {
+  const candidates = autoCandidates(registry);
+  const minimum = Math.min(
+    ...candidates.map((candidate) => candidate.model.minLength(resolved.seasonalPeriods)),
+  );
+  prepared.forEach((series, index) => {
+    if (series.values.length < minimum) {
+      throw tooShort(fields[index] as string, minimum, "auto", resolved, series.values.length);
+    }
+  });
+  if (prepared.length === 0) return [];
+  return fitAutoMany(
+    prepared.map((series) => ({ values: series.values, seasonalPeriods: resolved.seasonalPeriods })),
+    resolved.horizon,
+    candidates,
+    registry.autoSettings,
+  );
 }
 
 /** Fits the chosen global model across prepared series. */
@@ -297,13 +326,17 @@ export function forecastManyWith(
 ): ForecastResult[] {
   assertArray(seriesList, "seriesList");
   const resolved = resolveForecastOptions(options, registry);
-  if (!registry.global.has(resolved.model)) {
+  const pooled = registry.global.has(resolved.model);
+  const auto = resolved.model === "auto" && registry.autoCandidates.some((name) => registry.global.has(name));
+  if (!pooled && !auto) {
     return seriesList.map((series, index) =>
       forecastResolved(series, `seriesList[${index}]`, resolved, registry),
     );
   }
   const fields = seriesList.map((_, index) => `seriesList[${index}]`);
   const prepared = seriesList.map((series, index) => readSeries(series, fields[index] as string, resolved));
-  const fits = fitGlobal(prepared, fields, resolved, registry);
+  const fits = pooled
+    ? fitGlobal(prepared, fields, resolved, registry)
+    : fitAuto(prepared, fields, resolved, registry);
   return prepared.map((series, index) => assemble(series, fits[index]!, fields[index] as string, resolved));
 }

@@ -168,16 +168,18 @@ describe("forecast: closed-form cases", () => {
     expect(scores[0]).toBeCloseTo(0, 9);
   });
 
-  it("recovers a linear trend with ETS, and through auto (which picks a trended ETS)", () => {
+  it("recovers a linear trend with ETS; auto follows it", () => {
     const series = Array.from({ length: 60 }, (_, t) => 3 + 2 * t);
     const expected = Array.from({ length: 12 }, (_, h) => 3 + 2 * (60 + h));
-    for (const model of ["ets", "auto"]) {
-      const result = forecast(series, { horizon: 12, model });
-      expect(result.model.name).toMatch(/^ets\(.,A/);
-      result.mean.forEach((value, h) => {
-        expect(value).toBeCloseTo(expected[h] as number, 6);
-      });
-    }
+    const result = forecast(series, { horizon: 12, model: "ets" });
+    expect(result.model.name).toMatch(/^ets\(.,A/);
+    result.mean.forEach((value, h) => {
+      expect(value).toBeCloseTo(expected[h] as number, 6);
+    });
+    // "auto" (ETS is not among its candidates) follows the line to within 1%
+    forecast(series, { horizon: 12 }).mean.forEach((value, h) => {
+      expect(Math.abs(value / (expected[h] as number) - 1)).toBeLessThan(0.01);
+    });
   });
 
   it("recovers a linear trend through a model with a trend (the tests' drift model)", () => {
@@ -432,10 +434,15 @@ describe("forecastMany", () => {
     randomWalk(2, 97),
   ];
 
-  it("equals forecast on each series, for every local model and auto", () => {
-    for (const model of ["auto", "naive", "snaive", "naive2"]) {
+  it("equals forecast on each series, for every local model, and for auto over local models", () => {
+    for (const model of ["naive", "snaive", "naive2", "ets", "theta", "mstl"]) {
       const options = { horizon: 30, seasonalPeriods: [24], model };
       expect(forecastMany(list, options)).toEqual(list.map((series) => forecast(series, options)));
+    }
+    // auto over the package's models includes the pooled model: one series alone is forecast()
+    for (const series of list) {
+      const options = { horizon: 30, seasonalPeriods: [24] };
+      expect(forecastMany([series], options)).toEqual([forecast(series, options)]);
     }
     for (const model of ["auto", "plain-naive", "drift"]) {
       const options = { horizon: 7, levels: [50, 90], model, seed: 3 };
@@ -493,6 +500,24 @@ describe("forecastMany", () => {
       "seriesList[1]",
       /at least 3/,
     );
+  });
+
+  it('"auto" fits a global candidate once across the series per validation origin, and once more when chosen', () => {
+    const { model, calls } = countingGlobal();
+    const registry = createRegistry([plainNaive, drift], [model], ["plain-naive", "pooled-mean", "drift"]);
+    const trending = [0, 1, 2, 3].map((k) => Array.from({ length: 40 }, (_, t) => k + 2 * t));
+    const results = forecastManyWith(trending, { horizon: 4 }, registry);
+    // two origins (n − 8 and n − 4) across the 4 series, then the final fit across the 4
+    expect(calls).toEqual([4, 4, 4]);
+    for (const result of results) {
+      expect(result.model.params["candidates"]).toBe("plain-naive, pooled-mean, drift");
+      // both forecast a line exactly (score 0); the pooled one comes first in the order of preference
+      expect(result.model.params["members"]).toBe("pooled-mean, drift");
+    }
+    // and with a single series it is forecast()
+    expect(forecastManyWith([trending[0]], { horizon: 4 }, registry)).toEqual([
+      forecastWith(trending[0], { horizon: 4 }, registry),
+    ]);
   });
 
   it("names the series at fault, and refuses a list that is not one", () => {
