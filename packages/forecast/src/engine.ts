@@ -145,8 +145,12 @@ export function fitLocal(
 }
 
 /** `"auto"`'s candidates, in the registry's order of preference. */
-function autoCandidates(registry: ModelRegistry): AutoCandidate[] {
-  return registry.autoCandidates.map((name) => {
+function autoCandidates(registry: ModelRegistry, seasonalPeriods: readonly number[]): AutoCandidate[] {
+  const names =
+    seasonalPeriods.length === 0
+      ? [...registry.autoCandidates, ...registry.autoNonSeasonal]
+      : registry.autoCandidates;
+  return names.map((name) => {
     const local = registry.local.get(name);
     if (local !== undefined) return { kind: "local", model: local };
     const global = registry.global.get(name);
@@ -163,7 +167,7 @@ export function fitAuto(
   resolved: ResolvedForecastOptions,
   registry: ModelRegistry,
 ): FittedModel[] {
-  const candidates = autoCandidates(registry);
+  const candidates = autoCandidates(registry, resolved.seasonalPeriods);
   const minimum = Math.min(
     ...candidates.map((candidate) => candidate.model.minLength(resolved.seasonalPeriods)),
   );
@@ -327,7 +331,9 @@ export function forecastManyWith(
   assertArray(seriesList, "seriesList");
   const resolved = resolveForecastOptions(options, registry);
   const pooled = registry.global.has(resolved.model);
-  const auto = resolved.model === "auto" && registry.autoCandidates.some((name) => registry.global.has(name));
+  const auto =
+    resolved.model === "auto" &&
+    [...registry.autoCandidates, ...registry.autoNonSeasonal].some((name) => registry.global.has(name));
   if (!pooled && !auto) {
     return seriesList.map((series, index) =>
       forecastResolved(series, `seriesList[${index}]`, resolved, registry),

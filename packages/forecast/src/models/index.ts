@@ -11,6 +11,12 @@ export const forecastModelNames: readonly string[] = Object.freeze([
 ]);
 
 /**
- * The local models `"auto"` validates and combines, in order of preference.
+ * The models `"auto"` validates and combines, in order of preference (the global ones fitted across
+ * the series of a `forecastMany()` call).
  */
 export const autoCandidateNames: readonly string[] = Object.freeze([...defaultRegistry.autoCandidates]);
+
+/** The models `"auto"` validates in addition when a series has no seasonal periods (after the others). */
+export const autoNonSeasonalCandidateNames: readonly string[] = Object.freeze([
+  ...defaultRegistry.autoNonSeasonal,
+]);
