@@ -22,38 +22,75 @@ export function accumulateBlock(
   rows: number,
   capacity: number,
 ): void {
-  for (let a = 0; a < d; a++) {
-    const aOffset = a * capacity;
-    // Four columns at a time: each load of column a serves four sums held in registers.
+  // Two rows a, a + 1 against four columns b … b + 3 at a time: each value loaded serves two or four
+  // sums held in registers (6 loads per 8 multiply-adds, against 2 per 1 for a plain dot product).
+  let a = 0;
+  for (; a + 1 < d; a += 2) {
+    const a0 = a * capacity;
+    const a1 = a0 + capacity;
     let b = 0;
     for (; b + 3 <= a; b += 4) {
       const o0 = b * capacity;
       const o1 = o0 + capacity;
       const o2 = o1 + capacity;
       const o3 = o2 + capacity;
-      let s0 = 0;
-      let s1 = 0;
-      let s2 = 0;
-      let s3 = 0;
+      let s00 = 0;
+      let s01 = 0;
+      let s02 = 0;
+      let s03 = 0;
+      let s10 = 0;
+      let s11 = 0;
+      let s12 = 0;
+      let s13 = 0;
       for (let r = 0; r < rows; r++) {
-        const value = block[aOffset + r]!;
-        s0 += value * block[o0 + r]!;
-        s1 += value * block[o1 + r]!;
-        s2 += value * block[o2 + r]!;
-        s3 += value * block[o3 + r]!;
+        const u = block[a0 + r]!;
+        const v = block[a1 + r]!;
+        const w0 = block[o0 + r]!;
+        const w1 = block[o1 + r]!;
+        const w2 = block[o2 + r]!;
+        const w3 = block[o3 + r]!;
+        s00 += u * w0;
+        s01 += u * w1;
+        s02 += u * w2;
+        s03 += u * w3;
+        s10 += v * w0;
+        s11 += v * w1;
+        s12 += v * w2;
+        s13 += v * w3;
       }
-      const g = a * d + b;
-      gram[g]! += s0;
-      gram[g + 1]! += s1;
-      gram[g + 2]! += s2;
-      gram[g + 3]! += s3;
+      const g0 = a * d + b;
+      const g1 = g0 + d;
+      gram[g0]! += s00;
+      gram[g0 + 1]! += s01;
+      gram[g0 + 2]! += s02;
+      gram[g0 + 3]! += s03;
+      gram[g1]! += s10;
+      gram[g1 + 1]! += s11;
+      gram[g1 + 2]! += s12;
+      gram[g1 + 3]! += s13;
     }
-    for (; b <= a; b++) {
+    // The rest of both rows' lower triangle (row a + 1 reaches one column further).
+    for (const row of [a, a + 1]) {
+      const rowOffset = row * capacity;
+      for (let c = b; c <= row; c++) {
+        const cOffset = c * capacity;
+        let sum = 0;
+        for (let r = 0; r < rows; r++) sum += block[rowOffset + r]! * block[cOffset + r]!;
+        gram[row * d + c]! += sum;
+      }
+    }
+  }
+  for (; a < d; a++) {
+    const aOffset = a * capacity;
+    for (let b = 0; b <= a; b++) {
       const bOffset = b * capacity;
       let sum = 0;
       for (let r = 0; r < rows; r++) sum += block[aOffset + r]! * block[bOffset + r]!;
       gram[a * d + b]! += sum;
     }
+  }
+  for (let a = 0; a < d; a++) {
+    const aOffset = a * capacity;
     let h = 0;
     for (; h + 3 < k; h += 4) {
       const o0 = h * capacity;
