@@ -1,12 +1,17 @@
 """scikit-learn peer of benchmarks/forecast/random-forest.bench.ts.
 
 Reads the CSV the benchmark writes (feature columns, then `target`, then `split` = train|test),
-fits scikit-learn's RandomForestRegressor with its defaults (bootstrap, max_features=1.0,
-min_samples_leaf=1) for each configuration given, `runs` times each with n_jobs=1 and n_jobs=-1,
-and prints one JSON object: the fit times in milliseconds and the R^2 of each fit on the test rows
-(random_state = run number, 1 to runs; run 0 is a warm-up).
+prints one JSON line with its versions and row counts, then serves fits one line at a time, so that
+the benchmark can alternate them with its own (both see the same machine state):
 
-Usage: python3 random_forest_peer.py <csv> <runs> <trees> <maxDepth|none> [<maxDepth|none> ...]
+    fit <trees> <maxDepth|none> <n_jobs> <random_state>
+      -> {"fitMs": <RandomForestRegressor.fit time in ms>, "r2": <R^2 on the test rows>}
+    quit
+
+The forest is scikit-learn's RandomForestRegressor with its defaults (bootstrap, max_features=1.0,
+min_samples_leaf=1) but for the values given.
+
+Usage: python3 random_forest_peer.py <csv>
 """
 
 import csv
@@ -21,48 +26,42 @@ from sklearn.metrics import r2_score
 
 
 def main() -> None:
-    path, runs, trees = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
-    depths = [None if d == "none" else int(d) for d in sys.argv[4:]]
-    with open(path, newline="") as handle:
+    with open(sys.argv[1], newline="") as handle:
         reader = csv.reader(handle)
         header = next(reader)
         rows = list(reader)
-    features = header[:-2]
     x = np.array([[float(v) for v in row[:-2]] for row in rows])
     y = np.array([float(row[-2]) for row in rows])
     train = np.array([row[-1] == "train" for row in rows])
     x_train, y_train, x_test, y_test = x[train], y[train], x[~train], y[~train]
-    results = []
-    for depth in depths:
-        for jobs in (1, -1):
-            times = []
-            r2 = []
-            for run in range(runs + 1):
-                model = RandomForestRegressor(
-                    n_estimators=trees, max_depth=depth, n_jobs=jobs, random_state=run
-                )
-                start = time.perf_counter()
-                model.fit(x_train, y_train)
-                elapsed = (time.perf_counter() - start) * 1000
-                if run == 0:
-                    continue  # warm-up (imports, thread pool start)
-                times.append(elapsed)
-                r2.append(float(r2_score(y_test, model.predict(x_test))))
-            results.append(
-                {"maxDepth": depth, "jobs": jobs, "fitMs": times, "r2": r2}
-            )
     print(
         json.dumps(
             {
                 "sklearn": sklearn.__version__,
                 "python": sys.version.split()[0],
-                "features": features,
+                "features": header[:-2],
                 "trainRows": int(train.sum()),
                 "testRows": int((~train).sum()),
-                "results": results,
             }
-        )
+        ),
+        flush=True,
     )
+    for line in sys.stdin:
+        words = line.split()
+        if not words or words[0] == "quit":
+            break
+        trees, depth, jobs, seed = words[1:5]
+        model = RandomForestRegressor(
+            n_estimators=int(trees),
+            max_depth=None if depth == "none" else int(depth),
+            n_jobs=int(jobs),
+            random_state=int(seed),
+        )
+        start = time.perf_counter()
+        model.fit(x_train, y_train)
+        elapsed = (time.perf_counter() - start) * 1000
+        r2 = float(r2_score(y_test, model.predict(x_test)))
+        print(json.dumps({"fitMs": elapsed, "r2": r2}), flush=True)
 
 
 if __name__ == "__main__":
