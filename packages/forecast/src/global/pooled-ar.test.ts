@@ -61,6 +61,8 @@ describe("pooledArModel", () => {
         expect(Math.abs(fits[i]!.fitted[t]! - values[t]!)).toBeLessThan(0.03 * amplitude);
     });
     expect(fits[0]!.params["transform"]).toBe("log");
+    // One period: members scaled by the daily difference and by the one-step difference.
+    expect(fits[0]!.params["windowScaleLags"]).toEqual([24, 1]);
   });
 
   it("recovers linear trends through zero (no log transform)", () => {
@@ -133,6 +135,7 @@ describe.skipIf(!present)("pooledArModel on M4 Hourly (train file only, its last
         },
       };
     });
+    expect(fits[0]!.params["windowScaleLags"]).toEqual([24, 168]);
     const pooled = evaluateForecasts(cases, { seasonalPeriod: 24 });
     const snaive = evaluateForecasts(
       cases.map(({ insample, actual }) => ({

@@ -141,6 +141,67 @@ describe("evaluateForecasts", () => {
   });
 });
 
+describe("evaluateForecasts against the single-series functions", () => {
+  const value = fc.double({ min: 0.5, max: 1e4, noNaN: true });
+  const caseArbitrary = fc
+    .tuple(
+      fc.array(value, { minLength: 6, maxLength: 30 }),
+      fc.array(fc.tuple(value, value, value, value), { minLength: 1, maxLength: 12 }),
+    )
+    .map(([insample, steps]) => ({
+      insample,
+      actual: steps.map(([y]) => y),
+      forecast: steps.map(([, f]) => f),
+      interval: {
+        lower: steps.map(([, , a, b]) => Math.min(a, b)),
+        upper: steps.map(([, , a, b]) => Math.max(a, b)),
+      },
+    }));
+
+  it("gives each series the scores of mae, rmse, smape, mase, msis and coverage, and sMAPE, MASE and MSIS ignore the unit", () => {
+    fc.assert(
+      fc.property(
+        fc.array(caseArbitrary, { minLength: 1, maxLength: 5 }),
+        fc.double({ min: 0.01, max: 100, noNaN: true }),
+        (cases, unit) => {
+          const accuracy = evaluateForecasts(cases, { seasonalPeriod: 2, level: 80 });
+          cases.forEach((item, i) => {
+            const scores = accuracy.series[i]!;
+            const scaled = { insample: item.insample, seasonalPeriod: 2 };
+            expect(scores.mae).toBeCloseTo(mae(item), 6);
+            expect(scores.rmse).toBeCloseTo(rmse(item), 6);
+            expect(scores.smape).toBeCloseTo(smape(item), 9);
+            expect(scores.mape).toBeCloseTo(mape(item), 9);
+            expect(scores.mase).toBeCloseTo(mase({ ...item, ...scaled }), 9);
+            expect(scores.msis).toBeCloseTo(msis({ ...item, ...item.interval, ...scaled, level: 80 }), 6);
+            expect(scores.coverage).toBe(coverage({ actual: item.actual, ...item.interval }));
+          });
+          const steps = cases.reduce((sum, item) => sum + item.actual.length, 0);
+          const weighted = cases.reduce(
+            (sum, item, i) => sum + accuracy.series[i]!.smape * item.actual.length,
+            0,
+          );
+          expect(accuracy.smape).toBeCloseTo(weighted / steps, 9);
+          const times = (list: number[]) => list.map((x) => x * unit);
+          const rescaled = evaluateForecasts(
+            cases.map((item) => ({
+              insample: times(item.insample),
+              actual: times(item.actual),
+              forecast: times(item.forecast),
+              interval: { lower: times(item.interval.lower), upper: times(item.interval.upper) },
+            })),
+            { seasonalPeriod: 2, level: 80 },
+          );
+          expect(rescaled.smape).toBeCloseTo(accuracy.smape, 6);
+          expect(rescaled.mase / accuracy.mase).toBeCloseTo(1, 6);
+          expect(rescaled.msis! / accuracy.msis!).toBeCloseTo(1, 6);
+        },
+      ),
+      { seed: 12, numRuns: 200 },
+    );
+  });
+});
+
 describe("bad inputs", () => {
   it("are EnisErrors naming the field, never NaN or Infinity", () => {
     expect(codeOf(() => mae({ actual: [1, 2], forecast: [1] }))).toBe("INVALID_OPTIONS");
