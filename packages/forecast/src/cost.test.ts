@@ -1,5 +1,6 @@
 import { createRandom, EnisError } from "@enis/core";
 import { forecastCapacity, forecastMonthlyCost } from "@enis/forecast";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { forecastMonthlyCostWith } from "./cost.js";
 import type { LocalModel } from "./models/types.js";
@@ -25,6 +26,27 @@ const drift: LocalModel = {
   },
 };
 const withDrift = createRegistry([drift], [], ["drift"]);
+
+/** The mean of the history, without a variance. */
+const average: LocalModel = {
+  name: "average",
+  minLength: () => 1,
+  fit({ values }) {
+    const n = values.length;
+    const fitted = new Float64Array(n).fill(Number.NaN);
+    let total = 0;
+    for (let t = 0; t < n; t++) {
+      if (t > 0) fitted[t] = total / t;
+      total += values[t] as number;
+    }
+    return {
+      name: "average",
+      params: {},
+      fitted,
+      predict: (horizon) => ({ mean: new Float64Array(horizon).fill(total / n) }),
+    };
+  },
+};
 
 function expectError(run: () => unknown, field: string, message?: RegExp): void {
   try {
@@ -80,6 +102,39 @@ describe("forecastMonthlyCost", () => {
     const falls = forecastMonthlyCostWith([20, 10, 0], { monthsAhead: 1, model: "drift" }, withDrift);
     expect(falls.monthlyUsd).toEqual([0]); // -10 is reported as 0: cost is not negative
     expect(falls.lowerUsd[0]).toBe(0);
+  });
+
+  it("gives no percentage of a last month at 0 when the forecast is not 0", () => {
+    const result = forecastMonthlyCostWith(
+      [10, 20, 0],
+      { monthsAhead: 2 },
+      createRegistry([average], [], ["average"]),
+    );
+    expect(result.monthlyUsd).toEqual([10, 10]);
+    expect(result.changePercent).toBeNull();
+    expect(result.trend).toBe("increasing");
+  });
+
+  it("never returns NaN or Infinity, for any history of one month or more (property)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.double({ min: 0, max: 1e9, noNaN: true }), { minLength: 1, maxLength: 30 }),
+        fc.integer({ min: 1, max: 24 }),
+        (history, monthsAhead) => {
+          const result = forecastMonthlyCost(history, { monthsAhead });
+          for (const list of [result.monthlyUsd, result.lowerUsd, result.upperUsd]) {
+            expect(list).toHaveLength(monthsAhead);
+            expect(allFinite(list)).toBe(true);
+          }
+          expect(result.changePercent === null || Number.isFinite(result.changePercent)).toBe(true);
+          for (let h = 0; h < monthsAhead; h++) {
+            expect(result.lowerUsd[h]!).toBeLessThanOrEqual(result.monthlyUsd[h]!);
+            expect(result.upperUsd[h]!).toBeGreaterThanOrEqual(result.monthlyUsd[h]!);
+          }
+        },
+      ),
+      { seed: 9, numRuns: 100 },
+    );
   });
 
   it("forecasts with a model from two months on, its bounds at the level asked for", () => {
