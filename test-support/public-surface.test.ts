@@ -24,6 +24,7 @@ const entries: readonly [pkg: string, subpath: string, source: string][] = [
   ["cost-model", "index", "src/index.ts"],
   ["focus", "index", "src/index.ts"],
   ["focus", "testing", "src/testing/index.ts"],
+  ["forecast", "index", "src/index.ts"],
 ];
 
 /** The subpaths a package.json exports, so a new entry cannot ship without a pinned surface. */

@@ -17,6 +17,7 @@ for (const name of [
   "@enis/redis",
   "@enis/cost-model",
   "@enis/focus",
+  "@enis/forecast",
 ]) {
   const resolved = import.meta.resolve(name);
   if (resolved.includes("/dist/")) continue;
