@@ -337,8 +337,8 @@ function fitForest(
   const matrix = readMatrix(rowsInput, "rows");
   const targets = readTargets(targetsInput, matrix.rows);
   const n = matrix.rows;
-  // Grown on centred targets: the proxy S²/W of a cost near $1,000,000 that varies by cents would
-  // otherwise lose the variation to rounding.
+  // Grown on centred targets: on raw ones the proxy S²/W loses a small variation on a large level
+  // to rounding (targets 1e9 and 1e9 + 0.5: scikit-learn 1.9.1 grows one-node trees).
   let targetMean = 0;
   for (let i = 0; i < n; i++) targetMean += targets[i]!;
   targetMean /= n;
