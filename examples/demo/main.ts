@@ -12,6 +12,7 @@ import { jainIndex, maxMinAllocate } from "@enis/fairness";
 import type { ThrottleStore } from "@enis/throttle";
 import { runBilling } from "./billing.js";
 import { runCost } from "./cost.js";
+import { runForecast } from "./forecast.js";
 import { requestsPerMinuteByTier, runQuotas } from "./quotas.js";
 import { createPlatform, poolDemands, runFairQueue, runFifo, type SchedulerOutcome } from "./simulation.js";
 
@@ -336,5 +337,37 @@ console.log(
   `   Every row in one bucket: ${report.reconciliation.rowCount.toLocaleString("en-US")} rows, billed ${dollars(report.file.billedCostUsd)}; ` +
     `file minus buckets: ${dollars(report.reconciliation.differenceUsd.billedCost)}.`,
 );
+
+console.log("\n6. Next month's cost per tier, and the pool's next week (@enis/forecast)");
+const hourlyUsdByTier = Object.fromEntries(
+  tierIds.map((tier) => [
+    tier,
+    poolDemand.filter((t) => t.tier === tier).reduce((sum, t) => sum + (pool.allocations[t.id] ?? 0), 0) *
+      cost.prices.onDemand *
+      0.58,
+  ]),
+) as Record<TierId, number>;
+const outlook = runForecast({ hourlyUsdByTier, endMs: Date.UTC(2026, 10, 1), months: 6 });
+console.log(
+  `   ${outlook.historyHours.toLocaleString("en-US")} hours (May to October) of each tier's simulated on-demand cost, forecast to November:`,
+);
+table([
+  ["tier", "October", "November forecast", "80% bounds", "trend", "change", "model"],
+  ...outlook.byTier.map(({ tier, forecast: f }) => [
+    label(tier),
+    money(f.historyUsd[f.historyUsd.length - 1]!),
+    money(f.monthlyUsd[0]!),
+    `${money(f.lowerUsd[0]!)} – ${money(f.upperUsd[0]!)}`,
+    f.trend,
+    f.changePercent === null ? "-" : `${f.changePercent >= 0 ? "+" : ""}${f.changePercent.toFixed(1)}%`,
+    f.model.name,
+  ]),
+]);
+const fanPath = "demo-output/forecast-fan.svg";
+writeFileSync(fanPath, outlook.svg);
+console.log(
+  `   The pool's next 168 hours (${outlook.week.model.name}; 80 and 95% intervals in ${fanPath}), one mark per 4 hours:`,
+);
+console.log(`   ${outlook.sparkline}`);
 
 console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(2)} s.`);

@@ -8,6 +8,14 @@ export interface LineChart {
     readonly colour: string;
     readonly points: readonly [number, number][];
   }[];
+  /** Shaded bands (prediction intervals, widest first): lower and upper points over shared x. */
+  readonly bands?: readonly {
+    readonly name: string;
+    readonly colour: string;
+    readonly opacity: number;
+    readonly lower: readonly [number, number][];
+    readonly upper: readonly [number, number][];
+  }[];
   /** Vertical markers: an x position, its label and colour. */
   readonly markers?: readonly { readonly x: number; readonly label: string; readonly colour: string }[];
 }
@@ -32,8 +40,13 @@ function ticks(low: number, high: number, count = 6): number[] {
 
 /** Renders `chart` as a standalone SVG document. */
 export function lineChartSvg(chart: LineChart): string {
-  const xs = chart.series.flatMap((s) => s.points.map((p) => p[0]));
-  const ys = chart.series.flatMap((s) => s.points.map((p) => p[1]));
+  const bands = chart.bands ?? [];
+  const allPoints = [
+    ...chart.series.flatMap((s) => s.points),
+    ...bands.flatMap((band) => [...band.lower, ...band.upper]),
+  ];
+  const xs = allPoints.map((p) => p[0]);
+  const ys = allPoints.map((p) => p[1]);
   const [xMin, xMax] = [Math.min(...xs), Math.max(...xs)];
   const [yMin, yMax] = [Math.min(0, ...ys), Math.max(...ys)];
   const plotW = width - margin.left - margin.right;
@@ -61,6 +74,12 @@ export function lineChartSvg(chart: LineChart): string {
     `<text x="${width - margin.right}" y="${height - 12}" text-anchor="end">${xmlText(chart.xLabel)}</text>`,
     `<text transform="translate(16 ${margin.top + plotH / 2}) rotate(-90)" text-anchor="middle">${xmlText(chart.yLabel)}</text>`,
   );
+  for (const band of bands) {
+    const outline = [...band.upper, ...[...band.lower].reverse()]
+      .map(([x, y], i) => `${i === 0 ? "M" : "L"}${sx(x).toFixed(1)},${sy(y).toFixed(1)}`)
+      .join(" ");
+    parts.push(`<path d="${outline} Z" fill="${band.colour}" fill-opacity="${band.opacity}" stroke="none"/>`);
+  }
   // Marker labels one line apart, each beside its line (left of it in the plot's right half).
   (chart.markers ?? []).forEach((marker, index) => {
     const x = sx(marker.x);
@@ -80,6 +99,21 @@ export function lineChartSvg(chart: LineChart): string {
       `<text x="${margin.left}" y="${height - 12 - 14 * index}" fill="${series.colour}">— ${xmlText(series.name)}</text>`,
     );
   });
+  bands.forEach((band, index) => {
+    parts.push(
+      `<text x="${margin.left + 260}" y="${height - 12 - 14 * index}" fill="${band.colour}">■ ${xmlText(band.name)}</text>`,
+    );
+  });
   parts.push("</svg>");
   return `${parts.join("\n")}\n`;
+}
+
+/** A terminal sparkline of `values` (one block character per value, scaled to their range). */
+export function sparkline(values: readonly number[]): string {
+  const blocks = "▁▂▃▄▅▆▇█";
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  return values
+    .map((value) => blocks[high === low ? 0 : Math.min(7, Math.floor(((value - low) / (high - low)) * 8))])
+    .join("");
 }
