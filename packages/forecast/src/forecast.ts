@@ -35,8 +35,9 @@ export interface ForecastOptions {
    */
   readonly levels?: readonly number[];
   /**
-   * The model, by name: `"auto"` (rolling-origin validation among the local models, the median of
-   * the best few), or one of {@link forecastModelNames} (`"naive"`, `"snaive"`, `"naive2"`, …).
+   * The model, by name: `"auto"` (rolling-origin validation among {@link autoCandidateNames}, the
+   * best or the median of the best two), or one of {@link forecastModelNames} (`"naive"`,
+   * `"snaive"`, `"naive2"`, `"ets"`, `"theta"`, `"mstl"`, `"pooled-ar"`).
    * @default "auto"
    */
   readonly model?: string;
@@ -113,10 +114,11 @@ export interface ForecastResult {
 /**
  * Forecasts one series `horizon` steps ahead, with prediction intervals.
  *
- * - The model: `options.model` by name, or `"auto"`, which validates the registered local models
+ * - The model: `options.model` by name, or `"auto"`, which validates the candidates of
+ *   {@link autoCandidateNames} (and {@link autoNonSeasonalCandidateNames} without seasonal periods)
  *   on rolling origins of the training data only (the last 2 × min(horizon, n / 4) observations,
- *   two origins, a MASE) and forecasts with the median of the best (those within 10% of the best
- *   score, at most 3).
+ *   two origins, a MASE) and forecasts with the best, or the mean of the best two when the second
+ *   scores within 10% of the best.
  * - Intervals: from the model's own forecast variance when it has one (normal quantiles),
  *   otherwise from a residual bootstrap (1,000 paths of accumulated one-step residuals, seeded by
  *   `options.seed`). Both widen with the horizon.
