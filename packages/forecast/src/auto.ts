@@ -5,8 +5,8 @@ import type { FittedModel, GlobalModel, LocalModel, ModelForecast, ModelInput } 
  * best few.
  *
  * - Validation horizon V = min(horizon, floor(n / 4)); origins n − 2V and n − V (the first dropped
- *   when a candidate cannot be fitted on n − 2V observations; a candidate that cannot be fitted on
- *   n − V is not validated).
+ *   when a local candidate cannot be fitted on n − 2V observations; a candidate that cannot be
+ *   fitted on n − V is not validated).
  * - At each origin o every candidate is fitted on the first o observations and forecasts V steps;
  *   its error is the mean absolute error over those steps divided by the in-sample mean absolute
  *   error of the seasonal naive forecast on the same o observations (lag = the shortest seasonal
@@ -94,11 +94,17 @@ export function fitAutoMany(
         if ((minimums[index] as number) <= n - validationHorizon) validated.push(index);
       });
     }
+    // The first origin needs every candidate validated there: the local ones, and the global ones
+    // only when they are validated at both origins.
     let longestMinimum = 0;
-    for (const index of validated) longestMinimum = Math.max(longestMinimum, minimums[index] as number);
+    for (const index of validated) {
+      if ((candidates[index] as AutoCandidate).kind === "local" || settings.globalOrigins === 2) {
+        longestMinimum = Math.max(longestMinimum, minimums[index] as number);
+      }
+    }
     const origins = (
       settings.origins === 2 ? [n - 2 * validationHorizon, n - validationHorizon] : [n - validationHorizon]
-    ).filter((origin) => origin >= longestMinimum);
+    ).filter((origin) => origin === n - validationHorizon || origin >= longestMinimum);
     const period = periods[0] ?? 1;
     const scales = origins.map((origin) => naiveScale(values, origin, origin > period ? period : 1));
     return { input, validationHorizon, validated, origins, scales, totals: validated.map(() => 0) };

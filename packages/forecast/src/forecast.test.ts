@@ -522,6 +522,18 @@ describe("forecastMany", () => {
     ]);
   });
 
+  it("keeps both origins for the local candidates when only a global one cannot use the first", () => {
+    const { model, calls } = countingGlobal();
+    const needy: GlobalModel = { ...model, minLength: () => 34 };
+    const registry = createRegistry([plainNaive, drift], [needy], ["plain-naive", "pooled-mean", "drift"]);
+    const series = [0, 1].map((k) => Array.from({ length: 40 }, (_, t) => k + 2 * t + (t % 3)));
+    // V = 4: origins 32 and 36; the global model (34 observations at least) is validated at 36 only
+    const results = forecastManyWith(series, { horizon: 4 }, registry);
+    expect(results[0]?.model.params["validationOrigins"]).toBe(2);
+    expect(results[0]?.model.params["candidates"]).toBe("plain-naive, pooled-mean, drift");
+    expect(calls[0]).toBe(2);
+  });
+
   it("names the series at fault, and refuses a list that is not one", () => {
     expectError(
       () =>
