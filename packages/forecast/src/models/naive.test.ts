@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { autocorrelations, centredMovingAverage, isSeasonal, seasonalIndices } from "./decompose.js";
-import { naive2Model, naiveModel, snaiveModel } from "./naive.js";
+import { driftModel, naive2Model, naiveModel, snaiveModel } from "./naive.js";
 
 const m4Folder = fileURLToPath(new URL("../../../../../shared/data/m4-hourly/", import.meta.url));
 const hasM4 = existsSync(`${m4Folder}Hourly-train.csv`);
@@ -167,5 +167,30 @@ describe.skipIf(!hasM4)("M4 Hourly", () => {
     }
     // The comparison exercises the seasonal branch, not only the plain naive one.
     expect(seasonalCount).toBeGreaterThan(0);
+  });
+});
+
+describe("drift", () => {
+  it("extends the line through the first and last observations, its variance growing faster than the walk's", () => {
+    const values = Float64Array.from([10, 12, 13, 17, 18]);
+    const fit = driftModel.fit({ values, seasonalPeriods: [] });
+    const { mean, variance } = fit.predict(3);
+    expect(Array.from(mean)).toEqual([20, 22, 24]);
+    expect(fit.params).toEqual({ drift: 2 });
+    expect(Number.isNaN(fit.fitted[0]!)).toBe(true);
+    expect(fit.fitted[1]).toBe(12);
+    const sigma2 = (0 + 1 + 4 + 1) / 4;
+    expect(Array.from(variance!)).toEqual([
+      sigma2 * 1 * (1 + 1 / 4),
+      sigma2 * 2 * (1 + 2 / 4),
+      sigma2 * 3 * (1 + 3 / 4),
+    ]);
+    expect(driftModel.minLength([])).toBe(2);
+  });
+
+  it("has no variance with two observations (one change, nothing to estimate it from)", () => {
+    const fit = driftModel.fit({ values: Float64Array.from([5, 7]), seasonalPeriods: [] });
+    expect(Array.from(fit.predict(2).mean)).toEqual([9, 11]);
+    expect(fit.predict(2).variance).toBeUndefined();
   });
 });

@@ -65,6 +65,45 @@ export const naiveModel: LocalModel = {
 };
 
 /**
+ * Random walk with drift: the forecast for step h is the last observation plus h times the mean
+ * one-step change over the series, `(y_n − y_1) / (n − 1)` — a straight line through the first and
+ * last observations, extended. Variance σ²·h·(1 + h/(n − 1)), σ² the mean squared one-step
+ * residual, the second term the drift's own estimation error (FPP3 §5.5, with n − 1 changes).
+ * The model for short series with a trend, such as a few months of cost.
+ */
+export const driftModel: LocalModel = {
+  name: "drift",
+  minLength: () => 2,
+  fit(input: ModelInput): FittedModel {
+    const values = input.values;
+    const n = values.length;
+    const steps = n - 1;
+    const drift = (values[n - 1]! - values[0]!) / steps;
+    const fitted = new Float64Array(n).fill(Number.NaN);
+    const residuals = new Float64Array(steps);
+    for (let t = 1; t < n; t++) {
+      fitted[t] = values[t - 1]! + drift;
+      residuals[t - 1] = values[t]! - fitted[t]!;
+    }
+    const sigma2 = steps > 1 ? meanSquare(residuals) : undefined;
+    return {
+      name: "drift",
+      params: { drift },
+      fitted,
+      predict(horizon: number): ModelForecast {
+        const mean = new Float64Array(horizon);
+        const variance = new Float64Array(horizon);
+        for (let h = 1; h <= horizon; h++) {
+          mean[h - 1] = values[n - 1]! + h * drift;
+          variance[h - 1] = (sigma2 ?? 0) * h * (1 + h / steps);
+        }
+        return sigma2 === undefined ? { mean } : { mean, variance };
+      },
+    };
+  },
+};
+
+/**
  * Seasonal naive: the forecast for step h is the observation one period before it, with the
  * shortest of the seasonal periods (24 for hourly data, the M4 convention); naive when no period is
  * given. Variance σ²·(⌊(h−1)/m⌋ + 1), σ² the mean squared seasonal difference.
