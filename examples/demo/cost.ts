@@ -13,6 +13,7 @@ import {
   optimizePurchaseMix,
   recommendCommitment,
 } from "@enis/cost-model";
+import { forecastCapacity } from "@enis/forecast";
 import type { SimulatedTenant } from "./simulation.js";
 import { lineChartSvg } from "./svg.js";
 
@@ -110,6 +111,20 @@ export function runCost(input: CostInput): CostOutcome {
 
   // Budgets: month-to-date on-demand spend of each tenant against its tier's monthly ceiling, as
   // allocated and as it would be had every tenant been given its demand.
+  // The rest of the month is projected by @enis/forecast instead of a linear run-rate: the usage
+  // profile's hours left, at the 80th percentile of its forecast (daily and weekly cycles), times
+  // each tenant's vCPU and price.
+  const monthEndMs = Date.UTC(
+    new Date(input.nowMs).getUTCFullYear(),
+    new Date(input.nowMs).getUTCMonth() + 1,
+    1,
+  );
+  const hoursLeft = Math.ceil((monthEndMs - input.nowMs) / hourMs);
+  const ahead = forecastCapacity(
+    { values: Array.from(profile), startMs: input.nowMs - profile.length * hourMs, stepMs: hourMs },
+    { horizon: hoursLeft, quantile: 0.8, seasonalPeriods: [24, 168], model: "mstl" },
+  );
+  const usageLeft = ahead.capacity.reduce((sum, value) => sum + value, 0);
   const budgetsFor = (vcpus: Readonly<Record<string, number>>) =>
     evaluateBudgets({
       nowMs: input.nowMs,
@@ -118,6 +133,7 @@ export function runCost(input: CostInput): CostOutcome {
         tier: tenant.tier,
         spendUsd: (vcpus[tenant.id] ?? 0) * prices.onDemand * monthToDateFactor,
       })),
+      project: (tenant) => tenant.spendUsd + (vcpus[tenant.tenantId] ?? 0) * prices.onDemand * usageLeft,
     });
   const budgets = budgetsFor(input.allocations);
   const atDemand = budgetsFor(input.demands);

@@ -256,6 +256,9 @@ console.log(
 );
 table(cost.tierRows.map((row, r) => (r === 0 ? row : [label(row[0] as TierId), ...row.slice(1)])));
 console.log(
+  "   Month-end projections come from @enis/forecast (the hours left at the 80th percentile of the usage forecast), not a run-rate.",
+);
+console.log(
   `   Alerts are data (50 / 80 / 100 % spent, projected month end ≥ 100 %): ${cost.alertCount} as allocated; ${cost.alertCountAtDemand} had every tenant got its demand,`,
 );
 console.log(`   the worst: "${cost.alertExample}".`);
