@@ -25,6 +25,7 @@ const entries: readonly [pkg: string, subpath: string, source: string][] = [
   ["focus", "index", "src/index.ts"],
   ["focus", "testing", "src/testing/index.ts"],
   ["forecast", "index", "src/index.ts"],
+  ["anomaly", "index", "src/index.ts"],
 ];
 
 /** The subpaths a package.json exports, so a new entry cannot ship without a pinned surface. */

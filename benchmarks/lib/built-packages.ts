@@ -18,6 +18,7 @@ for (const name of [
   "@enis/cost-model",
   "@enis/focus",
   "@enis/forecast",
+  "@enis/anomaly",
 ]) {
   const resolved = import.meta.resolve(name);
   if (resolved.includes("/dist/")) continue;
