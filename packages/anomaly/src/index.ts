@@ -7,3 +7,17 @@ export type {
   ResolvedIsolationForestOptions,
 } from "./isolation-forest.js";
 export { averagePathLength, createIsolationForest, isolationForestFromJSON } from "./isolation-forest.js";
+export type {
+  ExcludedTenant,
+  FeatureDeviation,
+  NoisyNeighbour,
+  NoisyNeighbourFeature,
+  NoisyNeighbourHistoryOptions,
+  NoisyNeighbourOptions,
+  NoisyNeighbourReport,
+  NoisyNeighbourSeverity,
+  TenantAggregates,
+  UsageMetric,
+  UsageSample,
+} from "./noisy-neighbours.js";
+export { detectNoisyNeighbours, NOISY_NEIGHBOUR_FEATURES } from "./noisy-neighbours.js";
