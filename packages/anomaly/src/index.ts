@@ -20,4 +20,4 @@ export type {
   UsageMetric,
   UsageSample,
 } from "./noisy-neighbours.js";
-export { detectNoisyNeighbours, NOISY_NEIGHBOUR_FEATURES } from "./noisy-neighbours.js";
+export { detectNoisyNeighbours, noisyNeighbourFeatures } from "./noisy-neighbours.js";

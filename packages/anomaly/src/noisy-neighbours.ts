@@ -39,7 +39,7 @@ export type NoisyNeighbourFeature =
   | "requestsSum";
 
 /** Every feature, in the order they are computed. */
-export const NOISY_NEIGHBOUR_FEATURES: readonly NoisyNeighbourFeature[] = Object.freeze([
+export const noisyNeighbourFeatures: readonly NoisyNeighbourFeature[] = Object.freeze([
   "cpuMean",
   "cpuMax",
   "cpuStd",
@@ -103,7 +103,7 @@ export interface NoisyNeighbourOptions {
   /** End of the window (exclusive), in milliseconds since the epoch. No clock is read. */
   readonly nowMs: number;
   /**
-   * Features compared, a non-empty subset of {@link NOISY_NEIGHBOUR_FEATURES}.
+   * Features compared, a non-empty subset of {@link noisyNeighbourFeatures}.
    * @default all ten
    */
   readonly features?: readonly NoisyNeighbourFeature[];
@@ -191,7 +191,7 @@ export interface NoisyNeighbourReport {
   readonly excluded: readonly ExcludedTenant[];
 }
 
-const featureSchema = z.enum(NOISY_NEIGHBOUR_FEATURES as [NoisyNeighbourFeature, ...NoisyNeighbourFeature[]]);
+const featureSchema = z.enum(noisyNeighbourFeatures as [NoisyNeighbourFeature, ...NoisyNeighbourFeature[]]);
 
 const optionsSchema = z
   .object({
@@ -346,7 +346,7 @@ export function detectNoisyNeighbours(
 ): NoisyNeighbourReport {
   const parsed = parseOptions(optionsSchema, options, "options");
   const samples = readUsage(usage);
-  const features: readonly NoisyNeighbourFeature[] = parsed.features ?? NOISY_NEIGHBOUR_FEATURES;
+  const features: readonly NoisyNeighbourFeature[] = parsed.features ?? noisyNeighbourFeatures;
   const metrics = METRICS.filter((metric) => features.some((feature) => FEATURE_METRIC[feature] === metric));
   const { windowMs, nowMs, zThreshold } = parsed;
   const { periodMs, periods, minWindows } = parsed.history;
