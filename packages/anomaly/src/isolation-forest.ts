@@ -1,5 +1,5 @@
 import { createRandom } from "@enis/core";
-import { invalidField, parseOptions } from "@enis/core/validate";
+import { type FeatureMatrixData, invalidField, parseOptions, readFeatureMatrix } from "@enis/core/validate";
 import { z } from "zod";
 
 /**
@@ -200,70 +200,6 @@ export function createIsolationForest(options: IsolationForestOptions = {}): Iso
   });
 }
 
-interface Matrix {
-  readonly values: Float64Array;
-  readonly rows: number;
-  readonly columns: number;
-}
-
-/** Validates a feature matrix and returns it row-major (a given `Float64Array` is used as is). */
-function readMatrix(input: unknown, field: string, expectedColumns?: number): Matrix {
-  if (Array.isArray(input)) {
-    const rowCount = input.length;
-    if (rowCount === 0) throw invalidField(field, input, "a non-empty list of rows");
-    const first: unknown = input[0];
-    if (!Array.isArray(first) || first.length === 0) {
-      throw invalidField(`${field}[0]`, first, "a non-empty array of numbers");
-    }
-    const columns = expectedColumns ?? first.length;
-    const values = new Float64Array(rowCount * columns);
-    for (let r = 0; r < rowCount; r++) {
-      const row: unknown = input[r];
-      if (!Array.isArray(row) || row.length !== columns) {
-        throw invalidField(`${field}[${r}]`, row, `an array of ${columns} numbers`);
-      }
-      for (let c = 0; c < columns; c++) {
-        const x: unknown = row[c];
-        if (typeof x !== "number" || !Number.isFinite(x)) {
-          throw invalidField(`${field}[${r}][${c}]`, x, "a finite number");
-        }
-        values[r * columns + c] = x;
-      }
-    }
-    return { values, rows: rowCount, columns };
-  }
-  if (typeof input === "object" && input !== null && "values" in input && "columns" in input) {
-    const { values, columns } = input as { values: unknown; columns: unknown };
-    if (!(values instanceof Float64Array)) throw invalidField(`${field}.values`, values, "a Float64Array");
-    if (
-      typeof columns !== "number" ||
-      !Number.isInteger(columns) ||
-      columns < 1 ||
-      (expectedColumns !== undefined && columns !== expectedColumns)
-    ) {
-      throw invalidField(
-        `${field}.columns`,
-        columns,
-        expectedColumns === undefined ? "an integer >= 1" : `${expectedColumns} (the forest's column count)`,
-      );
-    }
-    if (values.length === 0 || values.length % columns !== 0) {
-      throw invalidField(`${field}.values.length`, values.length, `a positive multiple of ${columns}`);
-    }
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i])) {
-        throw invalidField(
-          `${field}.values[${i}]`,
-          values[i],
-          `a finite number (row ${Math.floor(i / columns)}, column ${i % columns})`,
-        );
-      }
-    }
-    return { values, rows: values.length / columns, columns };
-  }
-  throw invalidField(field, input, "an array of rows or { values: Float64Array, columns }");
-}
-
 interface Nodes {
   readonly columns: number;
   readonly sampleSize: number;
@@ -275,7 +211,7 @@ interface Nodes {
 }
 
 function fitForest(options: ResolvedIsolationForestOptions, input: FeatureMatrix): FittedIsolationForest {
-  const matrix = readMatrix(input, "rows");
+  const matrix = readFeatureMatrix(input, "rows");
   const { values, rows: n, columns } = matrix;
   if (n < 2) throw invalidField("rows.length", n, "at least 2 rows");
   const psi = Math.min(options.sampleSize, n);
@@ -394,7 +330,7 @@ function quantile(sorted: Float64Array, q: number): number {
   return sorted[below]! + (position - below) * (sorted[above]! - sorted[below]!);
 }
 
-function scoreMatrix(nodes: Nodes, matrix: Matrix): Float64Array {
+function scoreMatrix(nodes: Nodes, matrix: FeatureMatrixData): Float64Array {
   const { roots, feature, value, left, columns } = nodes;
   const { values, rows } = matrix;
   const trees = roots.length;
@@ -420,7 +356,7 @@ function scoreMatrix(nodes: Nodes, matrix: Matrix): Float64Array {
 function buildFitted(nodes: Nodes, threshold: number, contamination: number | null): FittedIsolationForest {
   const { columns } = nodes;
   const score = (rows: FeatureMatrix): number[] =>
-    Array.from(scoreMatrix(nodes, readMatrix(rows, "rows", columns)));
+    Array.from(scoreMatrix(nodes, readFeatureMatrix(rows, "rows", columns)));
   return Object.freeze({
     trees: nodes.roots.length,
     columns,

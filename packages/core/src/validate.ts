@@ -188,8 +188,8 @@ function unknownKeyHint(key: string, known: readonly string[] | undefined): stri
   return ` (known: ${known.join(", ")})`;
 }
 
-/** Levenshtein distance, for short option names. */
-function editDistance(a: string, b: string): number {
+/** Levenshtein distance between two short strings (option names, catalogue keys), for "did you mean" hints. */
+export function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
   for (let i = 1; i <= a.length; i++) {
     const row = [i];
@@ -321,4 +321,80 @@ export function assertKnownKeys(
       );
     }
   }
+}
+
+/** A feature matrix read by {@link readFeatureMatrix}: row-major values, row and column counts. */
+export interface FeatureMatrixData {
+  readonly values: Float64Array;
+  readonly rows: number;
+  readonly columns: number;
+}
+
+/**
+ * Validates a feature matrix — rows as `number[][]` (every row the same length) or a row-major
+ * `{ values: Float64Array, columns }` — and returns it row-major (a given `Float64Array` is used as
+ * is). Every cell must be finite; with `expectedColumns`, the column count must equal it (a fitted
+ * model's). Throws `INVALID_OPTIONS` naming the cell, row or field under `field`.
+ */
+export function readFeatureMatrix(
+  input: unknown,
+  field: string,
+  expectedColumns?: number,
+): FeatureMatrixData {
+  if (Array.isArray(input)) {
+    const rowCount = input.length;
+    if (rowCount === 0) throw invalidField(field, input, "a non-empty list of rows");
+    const first: unknown = input[0];
+    if (!Array.isArray(first) || first.length === 0) {
+      throw invalidField(`${field}[0]`, first, "a non-empty array of numbers");
+    }
+    const columns = expectedColumns ?? first.length;
+    const values = new Float64Array(rowCount * columns);
+    for (let r = 0; r < rowCount; r++) {
+      const row: unknown = input[r];
+      if (!Array.isArray(row) || row.length !== columns) {
+        throw invalidField(`${field}[${r}]`, row, `an array of ${columns} numbers`);
+      }
+      for (let c = 0; c < columns; c++) {
+        const x: unknown = row[c];
+        if (typeof x !== "number" || !Number.isFinite(x)) {
+          throw invalidField(`${field}[${r}][${c}]`, x, "a finite number");
+        }
+        values[r * columns + c] = x;
+      }
+    }
+    return { values, rows: rowCount, columns };
+  }
+  if (typeof input === "object" && input !== null && "values" in input && "columns" in input) {
+    const { values, columns } = input as { values: unknown; columns: unknown };
+    if (!(values instanceof Float64Array)) throw invalidField(`${field}.values`, values, "a Float64Array");
+    if (
+      typeof columns !== "number" ||
+      !Number.isInteger(columns) ||
+      columns < 1 ||
+      (expectedColumns !== undefined && columns !== expectedColumns)
+    ) {
+      throw invalidField(
+        `${field}.columns`,
+        columns,
+        expectedColumns === undefined
+          ? "an integer >= 1"
+          : `${expectedColumns} (the fitted model's column count)`,
+      );
+    }
+    if (values.length === 0 || values.length % columns !== 0) {
+      throw invalidField(`${field}.values.length`, values.length, `a positive multiple of ${columns}`);
+    }
+    for (let i = 0; i < values.length; i++) {
+      if (!Number.isFinite(values[i])) {
+        throw invalidField(
+          `${field}.values[${i}]`,
+          values[i],
+          `a finite number (row ${Math.floor(i / columns)}, column ${i % columns})`,
+        );
+      }
+    }
+    return { values, rows: values.length / columns, columns };
+  }
+  throw invalidField(field, input, "an array of rows or { values: Float64Array, columns }");
 }

@@ -1,5 +1,5 @@
 import { EnisError } from "@enis/core";
-import { deepFreeze, describeValue, invalidField, parseOptions } from "@enis/core/validate";
+import { deepFreeze, describeValue, editDistance, invalidField, parseOptions } from "@enis/core/validate";
 import { z } from "zod";
 import { tidy } from "../costs/money.js";
 import type {
@@ -448,22 +448,6 @@ function closestName(name: string, names: readonly string[]): string | undefined
     }
   }
   return bestDistance <= Math.max(2, Math.floor(name.length / 4)) ? best : undefined;
-}
-
-function editDistance(a: string, b: string): number {
-  let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-  for (let i = 1; i <= a.length; i++) {
-    const row = [i];
-    for (let j = 1; j <= b.length; j++) {
-      row[j] = Math.min(
-        previous[j]! + 1,
-        row[j - 1]! + 1,
-        previous[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1),
-      );
-    }
-    previous = row;
-  }
-  return previous[b.length]!;
 }
 
 /** The hourly price of `spec` under `purchase`, in USD. */

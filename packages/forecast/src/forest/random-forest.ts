@@ -1,5 +1,11 @@
 import { createRandom, EnisError } from "@enis/core";
-import { describeValue, invalidField, parseOptions } from "@enis/core/validate";
+import {
+  describeValue,
+  type FeatureMatrixData,
+  invalidField,
+  parseOptions,
+  readFeatureMatrix,
+} from "@enis/core/validate";
 import { z } from "zod";
 
 /**
@@ -162,70 +168,6 @@ export function createRandomForest(options: RandomForestOptions = {}): RandomFor
   });
 }
 
-interface Matrix {
-  readonly values: Float64Array;
-  readonly rows: number;
-  readonly columns: number;
-}
-
-/** Validates a feature matrix and returns it row-major. */
-function readMatrix(input: unknown, field: string, expectedColumns?: number): Matrix {
-  if (Array.isArray(input)) {
-    const rowCount = input.length;
-    if (rowCount === 0) throw invalidField(field, input, "a non-empty list of rows");
-    const first: unknown = input[0];
-    if (!Array.isArray(first) || first.length === 0) {
-      throw invalidField(`${field}[0]`, first, "a non-empty array of numbers");
-    }
-    const columns = expectedColumns ?? first.length;
-    const values = new Float64Array(rowCount * columns);
-    for (let r = 0; r < rowCount; r++) {
-      const row: unknown = input[r];
-      if (!Array.isArray(row) || row.length !== columns) {
-        throw invalidField(`${field}[${r}]`, row, `an array of ${columns} numbers`);
-      }
-      for (let c = 0; c < columns; c++) {
-        const x: unknown = row[c];
-        if (typeof x !== "number" || !Number.isFinite(x)) {
-          throw invalidField(`${field}[${r}][${c}]`, x, "a finite number");
-        }
-        values[r * columns + c] = x;
-      }
-    }
-    return { values, rows: rowCount, columns };
-  }
-  if (typeof input === "object" && input !== null && "values" in input && "columns" in input) {
-    const { values, columns } = input as { values: unknown; columns: unknown };
-    if (!(values instanceof Float64Array)) throw invalidField(`${field}.values`, values, "a Float64Array");
-    if (
-      typeof columns !== "number" ||
-      !Number.isInteger(columns) ||
-      columns < 1 ||
-      (expectedColumns !== undefined && columns !== expectedColumns)
-    ) {
-      throw invalidField(
-        `${field}.columns`,
-        columns,
-        expectedColumns === undefined ? "an integer >= 1" : `${expectedColumns} (the forest's column count)`,
-      );
-    }
-    if (values.length === 0 || values.length % columns !== 0) {
-      throw invalidField(`${field}.values.length`, values.length, `a positive multiple of ${columns}`);
-    }
-    for (let i = 0; i < values.length; i++) {
-      if (!Number.isFinite(values[i])) {
-        throw invalidField(
-          `${field}.values[${i}]`,
-          values[i],
-          `a finite number (row ${Math.floor(i / columns)}, column ${i % columns})`,
-        );
-      }
-    }
-    return { values, rows: values.length / columns, columns };
-  }
-  throw invalidField(field, input, "an array of rows or { values: Float64Array, columns }");
-}
-
 function readTargets(input: unknown, rowCount: number): Float64Array {
   const isArrayLike =
     Array.isArray(input) ||
@@ -265,7 +207,7 @@ interface Ranked {
   readonly order: Int32Array;
 }
 
-function rankFeatures(matrix: Matrix): Ranked {
+function rankFeatures(matrix: FeatureMatrixData): Ranked {
   const { values, rows, columns } = matrix;
   const rank = new Int32Array(rows * columns);
   const order = new Int32Array(rows * columns);
@@ -334,7 +276,7 @@ function fitForest(
   rowsInput: FeatureMatrix,
   targetsInput: ArrayLike<number>,
 ): FittedRandomForest {
-  const matrix = readMatrix(rowsInput, "rows");
+  const matrix = readFeatureMatrix(rowsInput, "rows");
   const targets = readTargets(targetsInput, matrix.rows);
   const n = matrix.rows;
   // Grown on centred targets: on raw ones the proxy S²/W loses a small variation on a large level
@@ -640,7 +582,7 @@ function buildFitted(
     featureImportances: importances,
     outOfBag,
     predict(rows: FeatureMatrix): Float64Array {
-      const matrix = readMatrix(rows, "rows", columns);
+      const matrix = readFeatureMatrix(rows, "rows", columns);
       const out = new Float64Array(matrix.rows);
       for (let r = 0; r < matrix.rows; r++) {
         let sum = 0;
@@ -651,7 +593,7 @@ function buildFitted(
       return out;
     },
     predictEach(rows: FeatureMatrix): Float64Array {
-      const matrix = readMatrix(rows, "rows", columns);
+      const matrix = readFeatureMatrix(rows, "rows", columns);
       const out = new Float64Array(matrix.rows * trees);
       for (let t = 0; t < trees; t++) {
         for (let r = 0; r < matrix.rows; r++) {
