@@ -19,6 +19,8 @@ for (const name of [
   "@enis/focus",
   "@enis/forecast",
   "@enis/anomaly",
+  "@enis/compliance-cost",
+  "@enis/tier-optimizers",
 ]) {
   const resolved = import.meta.resolve(name);
   if (resolved.includes("/dist/")) continue;

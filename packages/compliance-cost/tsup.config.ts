@@ -1,0 +1,3 @@
+import { enisPackage } from "../../tsup.shared.js";
+
+export default enisPackage();
