@@ -29,6 +29,13 @@ export interface RetentionRule {
   readonly immediatelyAvailableDays?: number;
   /** Where the rule comes from, e.g. `"45 CFR 164.316(b)(2)(i)"`. */
   readonly citation: string;
+  /**
+   * The term as the text states it, as an ISO 8601 duration (`"P6Y"`, `"P12M"`), when the text
+   * counts in years or months. `minimumDays` counts a year as 365 days and a month as 365/12 days
+   * (rounded up); a calendar term can be a day or two longer (6 years hold 1 or 2 leap days), so
+   * records are kept to the anniversary date, not merely `minimumDays`.
+   */
+  readonly period?: string;
 }
 
 /** What a framework demands that costs money beyond retention, with the citation of each demand. */
@@ -47,8 +54,113 @@ export interface FrameworkCostRequirements {
   readonly auditLogging: boolean;
   /** The citations behind these requirements, by requirement name. */
   readonly citations: Readonly<
-    Partial<Record<Exclude<keyof FrameworkCostRequirements, "citations">, string>>
+    Partial<Record<Exclude<keyof FrameworkCostRequirements, "citations" | "basis">, string>>
   >;
+  /**
+   * How firmly the framework's text demands each requirement, by requirement name (absent:
+   * `"required"`): see {@link Obligation}. A `"practice"` requirement is what auditors commonly
+   * expect, not what the text says.
+   */
+  readonly basis?: Readonly<
+    Partial<Record<Exclude<keyof FrameworkCostRequirements, "citations" | "basis">, Obligation>>
+  >;
+}
+
+/**
+ * How firmly a framework's text demands a control:
+ * - `"required"`: the text requires it;
+ * - `"addressable"`: HIPAA's addressable specifications (45 CFR 164.306(d)(3)): implement it, or
+ *   document why an equivalent measure is reasonable and appropriate;
+ * - `"risk-based"`: the text names it as an appropriate measure to select by risk (GDPR Art. 32,
+ *   ISO/IEC 27001 Annex A controls selected by the Statement of Applicability);
+ * - `"practice"`: the text does not name it; auditors commonly expect it.
+ */
+export type Obligation = "required" | "addressable" | "risk-based" | "practice";
+
+/** A scalar a condition compares a request field with. */
+export type ConditionValue = string | number | boolean;
+
+/**
+ * A declarative condition on request fields, interpreted by `validateCompliance` (plain data: it
+ * serialises to JSON). `field` is a dotted path into the request (`"encryption.atRest"`); a field
+ * the request lacks fails the condition and is named in the violation.
+ */
+export type Condition =
+  /** The field equals the value. */
+  | { readonly field: string; readonly equals: ConditionValue }
+  /** The field is a number at least the bound. */
+  | { readonly field: string; readonly atLeast: number }
+  /** The field is one of the values. */
+  | { readonly field: string; readonly oneOf: readonly ConditionValue[] }
+  /** The field is a list that includes the value. */
+  | { readonly field: string; readonly includes: string }
+  /** The field is a list of at least this many entries. */
+  | { readonly field: string; readonly lengthAtLeast: number }
+  /** The field is a region id that the region catalogue places in the named set. */
+  | { readonly field: string; readonly inRegionSet: RegionSetId }
+  /** Every condition holds. */
+  | { readonly all: readonly Condition[] }
+  /** At least one condition holds. */
+  | { readonly any: readonly Condition[] };
+
+/**
+ * The named sets of regions a condition can test, derived from a {@link RegionCatalogue}:
+ * - `"eu-eea"`: regions in an EU or EEA member state;
+ * - `"gdpr-adequate"`: `eu-eea` plus countries with a European Commission adequacy decision
+ *   (GDPR Art. 45) that covers the transfer without conditions on the recipient;
+ * - `"gdpr-conditional"`: countries whose adequacy covers only certified recipients (the United
+ *   States: organisations certified under the EU-US Data Privacy Framework);
+ * - `"fedramp-high"`: regions authorised at FedRAMP High (AWS GovCloud (US));
+ * - `"fedramp-moderate"`: regions authorised at FedRAMP Moderate or High;
+ * - `"govcloud"`: government regions.
+ */
+export type RegionSetId =
+  | "eu-eea"
+  | "gdpr-adequate"
+  | "gdpr-conditional"
+  | "fedramp-high"
+  | "fedramp-moderate"
+  | "govcloud";
+
+/** How GDPR Chapter V treats a transfer to a region's country. */
+export type GdprTransferStatus =
+  /** In the EU/EEA: not a transfer under Chapter V. */
+  | "eu-eea"
+  /** A country with an adequacy decision (Art. 45) that covers the transfer. */
+  | "adequate"
+  /** An adequacy decision that covers only certified recipients (EU-US Data Privacy Framework). */
+  | "conditional"
+  /** No adequacy decision: a transfer needs Art. 46 safeguards (SCCs, BCRs) or an Art. 49 derogation. */
+  | "none";
+
+/** One cloud region of a {@link RegionCatalogue}. */
+export interface RegionInfo {
+  /** The provider's region id, e.g. `"eu-central-2"`. */
+  readonly id: string;
+  /** The provider, e.g. `"aws"`. */
+  readonly provider: string;
+  /** The region's location, e.g. `"Zurich"`. */
+  readonly location: string;
+  /** The ISO 3166-1 alpha-2 code of the country the region is in, e.g. `"CH"`. */
+  readonly country: string;
+  /** How GDPR Chapter V treats a transfer to that country. */
+  readonly gdpr: GdprTransferStatus;
+  /** The FedRAMP authorisation level of the region's infrastructure (services are authorised one by one). */
+  readonly fedramp: "high" | "moderate" | "none";
+  /** A government region (AWS GovCloud (US)). */
+  readonly govCloud: boolean;
+  /** A qualification, e.g. the scope of an adequacy decision. */
+  readonly note?: string;
+}
+
+/** Cloud regions mapped to countries and to the GDPR and FedRAMP sets, dated. */
+export interface RegionCatalogue {
+  /** When the catalogue was last checked against its sources (ISO 8601 date). */
+  readonly asOf: string;
+  /** The sources the mapping was checked against. */
+  readonly sources: readonly string[];
+  /** The regions. */
+  readonly regions: readonly RegionInfo[];
 }
 
 /** One control of a framework. */
@@ -63,6 +175,20 @@ export interface ComplianceControl {
   readonly fields: readonly string[];
   /** The retention rule the control imposes, if any. */
   readonly retention?: RetentionRule;
+  /**
+   * What the request must satisfy. Absent: the control cannot be checked from a request (a
+   * policy, a risk analysis): validation lists it as required and the report as needing evidence.
+   */
+  readonly condition?: Condition;
+  /**
+   * When the control applies, e.g. `{ field: "dataCategories", includes: "phi" }`. Absent: always.
+   * A request that lacks a field this reads is assumed in scope (the control applies).
+   */
+  readonly appliesWhen?: Condition;
+  /** How firmly the text demands the control (absent: `"required"`). */
+  readonly obligation?: Obligation;
+  /** What an auditor should know: the scope of the text, what is practice rather than text. */
+  readonly note?: string;
 }
 
 /** A framework's rules as data. */
@@ -77,4 +203,6 @@ export interface RulePack {
   readonly controls: readonly ComplianceControl[];
   /** The framework's cost requirements beyond retention. */
   readonly requirements: FrameworkCostRequirements;
+  /** Notes on the pack as a whole (e.g. GDPR's storage limitation is a maximum, not a minimum). */
+  readonly notes?: readonly string[];
 }
