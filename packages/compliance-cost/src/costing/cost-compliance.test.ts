@@ -1,0 +1,450 @@
+import { EnisError } from "@enis/core";
+import { defaultAwsCatalogue, withOverrides } from "@enis/cost-model";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import type { RulePack } from "../rule-packs/types.js";
+import {
+  attributionRule,
+  type ComplianceCostLine,
+  type ComplianceResource,
+  costCompliance,
+} from "./index.js";
+
+/** The one line of `kind` (and data class), failing the test when there is not exactly one. */
+function line(lines: readonly ComplianceCostLine[], kind: string, dataClass?: string): ComplianceCostLine {
+  const found = lines.filter(
+    (entry) => entry.kind === kind && (dataClass === undefined || entry.dataClass === dataClass),
+  );
+  expect(found).toHaveLength(1);
+  return found[0]!;
+}
+
+function thrown(action: () => unknown): EnisError {
+  try {
+    action();
+  } catch (error) {
+    if (EnisError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error("expected an EnisError");
+}
+
+/** A small pack of our own: one audit-log rule, an HSM, three copies. */
+const vaultPack: RulePack = {
+  framework: "acme-vault",
+  name: "Acme key vault policy",
+  version: "1",
+  controls: [
+    {
+      id: "LOG-1",
+      title: "Keep vault logs",
+      citation: "Acme policy 7.1",
+      fields: [],
+      retention: {
+        dataClass: "audit-logs",
+        minimumDays: 365,
+        immediatelyAvailableDays: 90,
+        citation: "Acme policy 7.1",
+      },
+    },
+  ],
+  requirements: {
+    encryptionAtRest: true,
+    encryptionInTransit: false,
+    keyManagement: "hsm",
+    minReplicas: 3,
+    govCloud: false,
+    auditLogging: false,
+    citations: { keyManagement: "Acme policy 3.2", minReplicas: "Acme policy 4.1" },
+  },
+};
+
+describe("costCompliance: hand-computed cases per framework (default catalogue, us-east-1)", () => {
+  it("HIPAA: documentation 6 years in the archive tier, a second copy of data and nodes, one KMS key", () => {
+    const result = costCompliance(
+      [{ id: "ehr", instanceType: "m5.large", storedGb: 100, recordsGbPerMonth: { documentation: 10 } }],
+      ["hipaa"],
+    );
+    // 10 GB a month × 2,190 days / (730/24 days a month) = 720 GB-months × $0.00099 (Deep Archive).
+    const retention = line(result.lines, "retention-archive", "documentation");
+    expect(retention.quantity).toBe(720);
+    expect(retention.unitPriceUsd).toBe(0.00099);
+    expect(retention.costUsd).toBe(0.7128);
+    expect(retention.frameworks).toEqual(["hipaa"]);
+    expect(retention.requirement).toContain("164.316(b)(2)(i)");
+    expect(result.lines.some((entry) => entry.kind === "retention-hot")).toBe(false);
+    // minReplicas 2, one copy kept: 100 GB × $0.023 and 730 h × $0.096 of a standby m5.large.
+    expect(line(result.lines, "replica-storage").costUsd).toBe(2.3);
+    expect(line(result.lines, "replica-compute").costUsd).toBe(70.08);
+    expect(line(result.lines, "kms-keys").costUsd).toBe(1);
+    expect(result.costUsd).toBeCloseTo(0.7128 + 2.3 + 70.08 + 1, 10);
+  });
+
+  it("SOX: audit evidence 7 years archived, audit-log ingestion, no keys, no replicas", () => {
+    const result = costCompliance(
+      [{ id: "ledger", storedGb: 100, recordsGbPerMonth: { "audit-evidence": 5 }, auditLogGbPerMonth: 2 }],
+      ["sox"],
+    );
+    // 5 × 2,555 × 24 / 730 = 420 GB-months × $0.00099.
+    const retention = line(result.lines, "retention-archive", "audit-evidence");
+    expect(retention.quantity).toBe(420);
+    expect(retention.costUsd).toBe(0.4158);
+    expect(line(result.lines, "audit-log-ingestion").costUsd).toBe(1);
+    expect(result.lines.map((entry) => entry.kind).sort()).toEqual([
+      "audit-log-ingestion",
+      "retention-archive",
+    ]);
+  });
+
+  it("PCI DSS: audit logs 12 months, the last 3 hot (10.5.1), ingestion and KMS requests", () => {
+    const result = costCompliance(
+      [{ id: "payments", auditLogGbPerMonth: 10, kmsKeys: 2, kmsRequestsPerMonth: 1_000_000 }],
+      ["pci-dss"],
+    );
+    const hot = line(result.lines, "retention-hot", "audit-logs");
+    const archive = line(result.lines, "retention-archive", "audit-logs");
+    // Hot: 10 × 90 × 24/730 GB-months × $0.023; archive: 10 × 275 × 24/730 × $0.00099.
+    expect(hot.quantity).toBeCloseTo((10 * 90 * 24) / 730, 9);
+    expect(hot.costUsd).toBeCloseTo(((10 * 90 * 24) / 730) * 0.023, 9);
+    expect(archive.quantity).toBeCloseTo((10 * 275 * 24) / 730, 9);
+    expect(archive.costUsd).toBeCloseTo(((10 * 275 * 24) / 730) * 0.00099, 9);
+    expect(hot.retention).toEqual({ days: 365, immediatelyAvailableDays: 90 });
+    expect(line(result.lines, "audit-log-ingestion").costUsd).toBe(5);
+    // 2 keys × $1 + 1,000,000 / 10,000 × $0.03.
+    expect(line(result.lines, "kms-keys").costUsd).toBe(5);
+  });
+
+  it("FedRAMP: the GovCloud premium is the compute priced in toGovCloud minus the commercial price", () => {
+    const result = costCompliance(
+      [{ id: "agency", instanceType: "m5.large", instanceCount: 2 }],
+      ["fedramp"],
+    );
+    const premium = line(result.lines, "govcloud-premium");
+    // 1,460 instance-hours × ($0.1152 − $0.096).
+    expect(premium.quantity).toBe(1460);
+    expect(premium.unitPriceUsd).toBe(0.0192);
+    expect(premium.costUsd).toBe(28.032);
+    expect(premium.explanation).toContain("us-gov-west-1");
+    // minReplicas 2: two standby nodes.
+    expect(line(result.lines, "replica-compute").costUsd).toBe(140.16);
+  });
+
+  it("GDPR: encryption CPU from GB processed × cycles per byte, at the vCPU-hour of the instance type", () => {
+    const result = costCompliance(
+      [{ id: "crm", instanceType: "m5.large", processedGbPerMonth: 675_000 }],
+      ["gdpr"],
+      {},
+    );
+    // 675,000 GB × 1e9 B × 0.64 cycles / 3e9 Hz / 3,600 s = 40 vCPU-hours × $0.048 (m5.large $0.096 / 2 vCPUs).
+    const encryption = line(result.lines, "encryption-at-rest-cpu");
+    expect(encryption.quantity).toBe(40);
+    expect(encryption.unit).toBe("vCPU-hours");
+    expect(encryption.unitPriceUsd).toBe(0.048);
+    expect(encryption.costUsd).toBe(1.92);
+    expect(result.lines.some((entry) => entry.kind.startsWith("retention"))).toBe(false);
+  });
+
+  it("ISO 27001: KMS keys and requests through kmsCost", () => {
+    const result = costCompliance([{ id: "app", kmsKeys: 3, kmsRequestsPerMonth: 1_000_000 }], ["iso-27001"]);
+    const keys = line(result.lines, "kms-keys");
+    expect(keys.quantity).toBe(3);
+    expect(keys.costUsd).toBe(6);
+    expect(result.costUsd).toBe(6);
+  });
+
+  it("a pack of the caller's: an HSM cluster once for all resources, three copies", () => {
+    const resources = [1, 2, 3].map((n) => ({ id: `vault-${n}`, storedGb: 10, kmsKeys: 0 }));
+    const result = costCompliance(resources, ["acme-vault"], { rulePacks: [vaultPack] });
+    const hsm = line(result.lines, "hsm");
+    // 2 HSMs × 730 h × $1.45, not once per resource.
+    expect(hsm.quantity).toBe(1460);
+    expect(hsm.costUsd).toBe(2117);
+    // Three copies, one kept: 2 × 10 GB × 3 resources.
+    expect(line(result.lines, "replica-storage").quantity).toBe(60);
+    const priced = costCompliance(resources, ["acme-vault"], {
+      rulePacks: [vaultPack],
+      cloudHsmHourlyUsd: 2,
+      hsmCount: 3,
+    });
+    expect(line(priced.lines, "hsm").costUsd).toBe(4380);
+    expect(priced.assumptions.find((entry) => entry.name === "cloudHsmHourlyUsd")).toMatchObject({
+      value: 2,
+      source: "caller",
+    });
+  });
+
+  it("prices through the catalogue given", () => {
+    const catalogue = withOverrides(defaultAwsCatalogue, { storage: { archive: { gbMonthUsd: 0.002 } } });
+    const result = costCompliance(
+      [{ id: "ehr", recordsGbPerMonth: { documentation: 10 }, kmsKeys: 0 }],
+      ["hipaa"],
+      { catalogue },
+    );
+    expect(line(result.lines, "retention-archive").costUsd).toBe(1.44);
+  });
+});
+
+describe("costCompliance: several frameworks on one resource", () => {
+  const resource: ComplianceResource = {
+    id: "shared",
+    instanceType: "m5.large",
+    storedGb: 100,
+    auditLogGbPerMonth: 10,
+    processedGbPerMonth: 675_000,
+    recordsGbPerMonth: { documentation: 10, "audit-evidence": 5 },
+  };
+
+  it("merges before pricing: one encryption, one key, the most replicas, the longest retention", () => {
+    const one = costCompliance([resource], ["hipaa"]);
+    const all = costCompliance([resource], ["hipaa", "sox", "pci-dss", "fedramp", "iso-27001", "gdpr"]);
+    // One encryption line costing what one framework's does, shared by every framework that asks.
+    const encryption = line(all.lines, "encryption-at-rest-cpu");
+    expect(encryption.costUsd).toBe(line(one.lines, "encryption-at-rest-cpu").costUsd);
+    expect(encryption.frameworks).toEqual(["hipaa", "pci-dss", "fedramp", "iso-27001", "gdpr"]);
+    expect(line(all.lines, "kms-keys").costUsd).toBe(1);
+    // Replicas: max(2, 1, 1, 2, 2, 2) = 2, one extra copy, not four.
+    expect(line(all.lines, "replica-storage").quantity).toBe(100);
+    // Audit logs: FedRAMP's 913 days with 365 hot outlast PCI DSS's 365 with 90: FedRAMP drives both parts.
+    const hot = line(all.lines, "retention-hot", "audit-logs");
+    expect(hot.retention).toEqual({ days: 913, immediatelyAvailableDays: 365 });
+    expect(hot.frameworks).toEqual(["fedramp"]);
+    expect(line(all.lines, "retention-archive", "audit-logs").frameworks).toEqual(["fedramp"]);
+    // Ingestion once.
+    expect(line(all.lines, "audit-log-ingestion").quantity).toBe(10);
+  });
+
+  it("attributes a line split equally among the frameworks that drive it; the shares sum to the total", () => {
+    const result = costCompliance([resource], ["hipaa", "pci-dss"]);
+    const encryption = result.lines.findIndex((entry) => entry.kind === "encryption-at-rest-cpu");
+    for (const framework of result.byFramework) {
+      const share = framework.lines.find((entry) => entry.line === encryption)!;
+      expect(share.share).toBe(0.5);
+      expect(share.costUsd).toBeCloseTo(result.lines[encryption]!.costUsd / 2, 12);
+    }
+    const sum = result.byFramework.reduce((total, entry) => total + entry.costUsd, 0);
+    expect(sum).toBeCloseTo(result.costUsd, 9);
+    expect(result.attribution).toBe(attributionRule);
+  });
+
+  it("splits the hot and archive parts of a retention between the frameworks that set each", () => {
+    // A pack keeping logs 2 years, none hot, beside PCI DSS's 1 year with 90 days hot.
+    const longPack: RulePack = {
+      ...vaultPack,
+      framework: "acme-archive",
+      controls: [
+        {
+          id: "LOG-2",
+          title: "Keep logs two years",
+          citation: "Acme 9",
+          fields: [],
+          retention: { dataClass: "audit-logs", minimumDays: 730, citation: "Acme 9" },
+        },
+      ],
+      requirements: {
+        ...vaultPack.requirements,
+        keyManagement: "none",
+        minReplicas: 1,
+        encryptionAtRest: false,
+      },
+    };
+    const result = costCompliance(
+      [{ id: "logs", auditLogGbPerMonth: 10, kmsKeys: 0 }],
+      ["pci-dss", "acme-archive"],
+      {
+        rulePacks: [longPack],
+      },
+    );
+    const hot = line(result.lines, "retention-hot", "audit-logs");
+    const archive = line(result.lines, "retention-archive", "audit-logs");
+    expect(hot.frameworks).toEqual(["pci-dss"]);
+    expect(archive.frameworks).toEqual(["acme-archive"]);
+    expect(archive.retention).toEqual({ days: 730, immediatelyAvailableDays: 90 });
+    expect(archive.quantity).toBeCloseTo((10 * 640 * 24) / 730, 9);
+  });
+
+  it("a resource's own frameworks narrow the call's, and replicas it already keeps are not bought again", () => {
+    const result = costCompliance(
+      [
+        { id: "a", storedGb: 100, frameworks: ["sox"] },
+        { id: "b", storedGb: 100, replicas: 2 },
+        { id: "c", storedGb: 100 },
+      ],
+      ["sox", "hipaa"],
+    );
+    // Only c buys a copy: a is SOX only (1 copy), b already keeps 2.
+    expect(line(result.lines, "replica-storage")).toMatchObject({ quantity: 100, resources: 1 });
+  });
+});
+
+describe("costCompliance: the seed's multipliers as a comparison mode", () => {
+  it("reproduces seed 000's compliance overhead arithmetic", () => {
+    // m5.xlarge: 4 vCPUs, 16 GiB. HIPAA then SOX: cpu 1.2 × 1.15 → int(5.52) = 5 (+1 core);
+    // memory 1.1 → int(17.6) = 17 (+1 GB); storage 2.0 × 3.0 → 600 (+500 GB); 2 HSMs; 2,000 GB of audit storage.
+    const result = costCompliance([{ id: "w", instanceType: "m5.xlarge", storedGb: 100 }], ["hipaa", "sox"]);
+    const seed = result.seedMultipliers;
+    expect(seed.mode).toBe("seed-multipliers");
+    expect(seed.items.map((entry) => [entry.item, entry.quantity])).toEqual([
+      ["cpu-cores", 1],
+      ["memory-gb", 1],
+      ["storage-gb", 500],
+      ["hsm-devices", 2],
+      ["audit-storage-gb", 2000],
+    ]);
+    // 1 × 0.15 × 730 + 1 × 0.02 × 730 + 500 × 0.5 + 2 × 1,500 + 2,000 × 0.5.
+    expect(seed.costUsd).toBe(4374.1);
+    expect(seed.ratioToFirstPrinciples).toBeCloseTo(4374.1 / result.costUsd, 9);
+    expect(seed.multipliers["fedramp"]).toEqual({ cpu: 1.3, memory: 1.3, storage: 2.5, network: 1 });
+  });
+
+  it("has no multipliers for ISO 27001 but counts its HSM and audit storage, as the seed does", () => {
+    const result = costCompliance([{ id: "w", instanceType: "m5.xlarge", storedGb: 100 }], ["iso-27001"]);
+    expect(result.seedMultipliers.costUsd).toBe(1500 + 500);
+  });
+});
+
+describe("costCompliance: totals reconcile (property)", () => {
+  const frameworkIds = ["hipaa", "sox", "gdpr", "pci-dss", "fedramp", "iso-27001"] as const;
+  const volume = fc.option(fc.double({ min: 0, max: 1e5, noNaN: true }), { nil: undefined });
+  const resourceArb = fc.record(
+    {
+      instanceType: fc.option(fc.constantFrom("m5.large", "c7g.xlarge", "r6i.2xlarge"), { nil: undefined }),
+      storedGb: volume,
+      replicas: fc.option(fc.integer({ min: 1, max: 3 }), { nil: undefined }),
+      auditLogGbPerMonth: volume,
+      processedGbPerMonth: volume,
+      transitGbPerMonth: volume,
+      kmsRequestsPerMonth: fc.option(fc.integer({ min: 0, max: 1e8 }), { nil: undefined }),
+      documentation: volume,
+      evidence: volume,
+      frameworks: fc.option(fc.subarray([...frameworkIds]), { nil: undefined }),
+    },
+    { requiredKeys: [] },
+  );
+
+  it("sum of lines = total, per-framework sums = total, every line non-negative", () => {
+    fc.assert(
+      fc.property(
+        fc.array(resourceArb, { minLength: 1, maxLength: 20 }),
+        fc.subarray([...frameworkIds], { minLength: 1 }),
+        (drawn, frameworks) => {
+          const resources: ComplianceResource[] = drawn.map((entry, index) => ({
+            id: `r${index}`,
+            ...(entry.instanceType === undefined ? {} : { instanceType: entry.instanceType }),
+            ...(entry.storedGb === undefined ? {} : { storedGb: entry.storedGb }),
+            ...(entry.replicas === undefined ? {} : { replicas: entry.replicas }),
+            ...(entry.auditLogGbPerMonth === undefined
+              ? {}
+              : { auditLogGbPerMonth: entry.auditLogGbPerMonth }),
+            ...(entry.processedGbPerMonth === undefined
+              ? {}
+              : { processedGbPerMonth: entry.processedGbPerMonth }),
+            ...(entry.transitGbPerMonth === undefined ? {} : { transitGbPerMonth: entry.transitGbPerMonth }),
+            ...(entry.kmsRequestsPerMonth === undefined
+              ? {}
+              : { kmsRequestsPerMonth: entry.kmsRequestsPerMonth }),
+            recordsGbPerMonth: {
+              ...(entry.documentation === undefined ? {} : { documentation: entry.documentation }),
+              ...(entry.evidence === undefined ? {} : { "audit-evidence": entry.evidence }),
+            },
+            ...(entry.frameworks === undefined
+              ? {}
+              : { frameworks: entry.frameworks.filter((id) => frameworks.includes(id)) }),
+          }));
+          const result = costCompliance(resources, frameworks);
+          const tolerance = 1e-9 * Math.max(1, result.costUsd);
+          const lines = result.lines.reduce((total, entry) => total + entry.costUsd, 0);
+          const attributed = result.byFramework.reduce((total, entry) => total + entry.costUsd, 0);
+          expect(Math.abs(lines - result.costUsd)).toBeLessThanOrEqual(tolerance);
+          expect(Math.abs(attributed - result.costUsd)).toBeLessThanOrEqual(tolerance);
+          for (const entry of result.lines) {
+            expect(entry.costUsd).toBeGreaterThanOrEqual(0);
+            expect(Number.isFinite(entry.costUsd)).toBe(true);
+            expect(entry.frameworks.length).toBeGreaterThan(0);
+          }
+          // Each line's shares add up to the line.
+          result.lines.forEach((entry, index) => {
+            const shares = result.byFramework.flatMap((framework) =>
+              framework.lines.filter((share) => share.line === index),
+            );
+            expect(shares).toHaveLength(entry.frameworks.length);
+          });
+        },
+      ),
+      { numRuns: 150 },
+    );
+  });
+});
+
+describe("costCompliance: bad inputs", () => {
+  const frameworks = ["hipaa"];
+  it.each([
+    ["storedGb", { id: "a", storedGb: -1 }, "resources[0].storedGb"],
+    ["auditLogGbPerMonth", { id: "a", auditLogGbPerMonth: -0.5 }, "resources[0].auditLogGbPerMonth"],
+    [
+      "processedGbPerMonth NaN",
+      { id: "a", processedGbPerMonth: Number.NaN },
+      "resources[0].processedGbPerMonth",
+    ],
+    [
+      "transitGbPerMonth Infinity",
+      { id: "a", transitGbPerMonth: Number.POSITIVE_INFINITY },
+      "resources[0].transitGbPerMonth",
+    ],
+    [
+      "records",
+      { id: "a", recordsGbPerMonth: { documentation: -2 } },
+      "resources[0].recordsGbPerMonth.documentation",
+    ],
+    ["hours", { id: "a", instanceType: "m5.large", hoursPerMonth: 800 }, "resources[0].hoursPerMonth"],
+    ["count", { id: "a", instanceType: "m5.large", instanceCount: 1.5 }, "resources[0].instanceCount"],
+    ["replicas", { id: "a", replicas: 0 }, "resources[0].replicas"],
+    ["keys", { id: "a", kmsKeys: -1 }, "resources[0].kmsKeys"],
+    [
+      "evidence (no framework retains it)",
+      { id: "a", recordsGbPerMonth: { "audit-evidence": -1 } },
+      'resources[0].recordsGbPerMonth["audit-evidence"]',
+    ],
+    ["unknown field", { id: "a", storageGb: 5 }, "resources[0].storageGb"],
+    ["id", { id: "" }, "resources[0].id"],
+    ["frameworks", { id: "a", frameworks: ["sox"] }, "resources[0].frameworks[0]"],
+  ])("%s → INVALID_OPTIONS naming the field", (_name, resource, field) => {
+    const error = thrown(() => costCompliance([resource as ComplianceResource], frameworks));
+    expect(error.code).toBe("INVALID_OPTIONS");
+    expect(error.field).toBe(field);
+  });
+
+  it("names an unknown framework with the id it resembles", () => {
+    const error = thrown(() => costCompliance([{ id: "a" }], ["hipa"]));
+    expect(error.code).toBe("INVALID_OPTIONS");
+    expect(error.field).toBe("frameworks[0]");
+    expect(error.message).toContain('did you mean "hipaa"');
+    expect(thrown(() => costCompliance([{ id: "a" }], [])).field).toBe("frameworks");
+    expect(thrown(() => costCompliance([{ id: "a" }], ["sox", "sox"])).field).toBe("frameworks[1]");
+  });
+
+  it("refuses duplicate ids, unknown instance types, bad options and a foreign catalogue", () => {
+    expect(thrown(() => costCompliance([{ id: "a" }, { id: "a" }], frameworks)).code).toBe("DUPLICATE_ID");
+    const unknown = thrown(() => costCompliance([{ id: "a", instanceType: "m5.lrge" }], frameworks));
+    expect(unknown.code).toBe("UNKNOWN_INSTANCE_TYPE");
+    expect(unknown.field).toBe("resources[0].instanceType");
+    expect(
+      thrown(() => costCompliance([{ id: "a" }], frameworks, { encryptionCyclesPerByte: 0 })).field,
+    ).toBe("options.encryptionCyclesPerByte");
+    expect(
+      thrown(() => costCompliance([{ id: "a" }], frameworks, { cyclesPerByte: 1 } as unknown as object))
+        .field,
+    ).toBe("options.cyclesPerByte");
+    expect(
+      thrown(() => costCompliance([{ id: "a" }], frameworks, { catalogue: { region: "x" } as never })).field,
+    ).toBe("options.catalogue");
+    expect(thrown(() => costCompliance("a" as never, frameworks)).field).toBe("resources");
+  });
+
+  it("costs nothing for no resources, and never NaN", () => {
+    const result = costCompliance([], ["hipaa", "sox"]);
+    expect(result.costUsd).toBe(0);
+    expect(result.lines).toEqual([]);
+    expect(result.byFramework.map((entry) => entry.costUsd)).toEqual([0, 0]);
+    expect(result.seedMultipliers.ratioToFirstPrinciples).toBeNull();
+  });
+});
