@@ -14,6 +14,9 @@ const alias = {
   "@enis/redis": fileURLToPath(new URL("./packages/redis/src/index.ts", import.meta.url)),
   "@enis/cost-model": fileURLToPath(new URL("./packages/cost-model/src/index.ts", import.meta.url)),
   "@enis/anomaly": fileURLToPath(new URL("./packages/anomaly/src/index.ts", import.meta.url)),
+  "@enis/compliance-cost/file-sink": fileURLToPath(
+    new URL("./packages/compliance-cost/src/audit-trail/file-sink.ts", import.meta.url),
+  ),
   "@enis/compliance-cost": fileURLToPath(new URL("./packages/compliance-cost/src/index.ts", import.meta.url)),
   "@enis/tier-optimizers": fileURLToPath(new URL("./packages/tier-optimizers/src/index.ts", import.meta.url)),
   "@enis/forecast": fileURLToPath(new URL("./packages/forecast/src/index.ts", import.meta.url)),

@@ -1,0 +1,339 @@
+import { randomBytes } from "node:crypto";
+import { readdirSync, readFileSync } from "node:fs";
+import { createManualClock, EnisError } from "@enis/core";
+import { describe, expect, it } from "vitest";
+import { verifyAuditExport } from "./export.js";
+import { formatEntry, parseEntry } from "./format.js";
+import { type AuditSink, createMemorySink } from "./sink.js";
+import { createAuditTrail, verifyAuditTrail } from "./trail.js";
+import type { AuditCheckpoint } from "./verify.js";
+
+const keyA = randomBytes(32);
+const keyB = randomBytes(32);
+const ringA = { activeKeyId: "a", keys: { a: keyA } };
+const ringAB = { activeKeyId: "b", keys: { a: keyA, b: keyB } };
+
+async function rejection(promise: Promise<unknown>): Promise<EnisError> {
+  try {
+    await promise;
+  } catch (error) {
+    if (EnisError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error("expected a rejection");
+}
+
+function thrown(action: () => unknown): EnisError {
+  try {
+    action();
+  } catch (error) {
+    if (EnisError.isInstance(error)) return error;
+    throw error;
+  }
+  throw new Error("expected an EnisError");
+}
+
+describe("createAuditTrail", () => {
+  it("stores events encrypted, and a later trail over the same sink and keys reads them and continues the chain", async () => {
+    const sink = createMemorySink();
+    const clock = createManualClock(1_000);
+    const first = createAuditTrail({ keyring: ringA, sink, clock });
+    const events = [
+      { action: "login", userId: "u-1" },
+      { action: "export", rows: 1200 },
+      "free text",
+      42,
+      null,
+    ];
+    for (const event of events) {
+      clock.advance(5);
+      await first.append(event);
+    }
+    // Nothing of the event is in the clear.
+    expect(sink.lines().join("\n")).not.toContain("login");
+    expect(sink.lines().join("\n")).not.toContain("u-1");
+
+    // "Tomorrow", another process: same keyring, same sink.
+    const second = createAuditTrail({ keyring: ringA, sink, clock: createManualClock(2_000) });
+    const appended = await second.append({ action: "logout", userId: "u-1" });
+    expect(appended).toMatchObject({ seq: 5, atMs: 2_000, keyId: "a" });
+    const { records, report } = await second.readRecords();
+    expect(report).toMatchObject({ ok: true, entries: 6, records: 6, checkpoints: 0 });
+    expect(records.map((r) => r.event)).toEqual([...events, { action: "logout", userId: "u-1" }]);
+    expect(records.map((r) => r.atMs)).toEqual([1_005, 1_010, 1_015, 1_020, 1_025, 2_000]);
+  });
+
+  it("keeps appends in call order when they are not awaited one by one", async () => {
+    const sink = createMemorySink();
+    const trail = createAuditTrail({ keyring: ringA, sink, clock: createManualClock(0) });
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => trail.append({ i })));
+    expect(results.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+    const { records, report } = await trail.readRecords();
+    expect(report.ok).toBe(true);
+    expect(records.map((r) => (r.event as { i: number }).i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
+  });
+
+  it("writes a checkpoint every checkpointEvery records and hands each to onCheckpoint", async () => {
+    const seen: AuditCheckpoint[] = [];
+    const sink = createMemorySink();
+    const trail = createAuditTrail({
+      keyring: ringA,
+      sink,
+      clock: createManualClock(0),
+      checkpointEvery: 3,
+      onCheckpoint: (checkpoint) => {
+        seen.push(checkpoint);
+      },
+    });
+    for (let i = 0; i < 7; i++) await trail.append({ i });
+    expect(seen.map((c) => c.seq)).toEqual([3, 7]);
+    const report = await trail.verify({ anchor: seen[1]! });
+    expect(report).toMatchObject({ ok: true, records: 7, checkpoints: 2, unanchoredEntries: 1 });
+    // A trail reopened over the sink counts the records since the last checkpoint.
+    const reopened = createAuditTrail({
+      keyring: ringA,
+      sink,
+      clock: createManualClock(0),
+      checkpointEvery: 3,
+    });
+    await reopened.append({ i: 7 });
+    await reopened.append({ i: 8 });
+    expect(sink.lines().at(-1)).toContain('"kind":"checkpoint"');
+    expect(sink.lines()).toHaveLength(12);
+  });
+
+  it("a key rotation keeps old records readable by key id, and verification works across it", async () => {
+    const sink = createMemorySink();
+    const trail = createAuditTrail({ keyring: ringA, sink, clock: createManualClock(0) });
+    await trail.append({ before: 1 });
+    await trail.append({ before: 2 });
+    const closing = await trail.rotateKey(ringAB);
+    expect(closing).toMatchObject({ seq: 2, keyId: "a" });
+    await trail.append({ after: 1 });
+    const anchor = await trail.checkpoint();
+    expect(anchor.keyId).toBe("b");
+    const { records, report } = await trail.readRecords({ anchor });
+    expect(report.ok).toBe(true);
+    expect(records.map((r) => [r.keyId, r.event])).toEqual([
+      ["a", { before: 1 }],
+      ["a", { before: 2 }],
+      ["b", { after: 1 }],
+    ]);
+    // Once the old key is dropped from the keyring, its records cannot be read: said, not hidden.
+    const withoutA = await verifyAuditTrail({ keyring: { activeKeyId: "b", keys: { b: keyB } }, sink });
+    expect(withoutA.problem).toMatchObject({ index: 0, kind: "unknown-key" });
+    // A key id cannot change its bytes.
+    const error = await rejection(trail.rotateKey({ activeKeyId: "a", keys: { a: keyB } }));
+    expect(error.code).toBe("INVALID_OPTIONS");
+    expect(error.field).toBe('keyring.keys["a"]');
+  });
+
+  it("a record moved under another key id (same bytes) does not verify: keys are derived per id", async () => {
+    const sink = createMemorySink();
+    const ring = { activeKeyId: "x", keys: { x: keyA, y: keyA } };
+    const trail = createAuditTrail({ keyring: ring, sink, clock: createManualClock(0) });
+    await trail.append({ secret: true });
+    const line = sink.lines()[0]!.replace('"keyId":"x"', '"keyId":"y"');
+    const report = await verifyAuditTrail({ keyring: ring, sink: createMemorySink([line]) });
+    expect(report.problem).toMatchObject({ index: 0, kind: "authentication-failed" });
+  });
+
+  it("accepts a line only in its canonical spelling", async () => {
+    const sink = createMemorySink();
+    const trail = createAuditTrail({ keyring: ringA, sink, clock: createManualClock(0) });
+    await trail.append({ a: 1 });
+    await trail.append({ a: 2 });
+    const line = sink.lines()[1]!;
+    const entry = parseEntry(line);
+    if (typeof entry === "string" || entry.kind !== "record") throw new Error("not a record");
+    // Same JSON value, other spellings: a space, an escape, another key order.
+    const respelt = [
+      line.replace('"seq":1,', '"seq": 1,'),
+      line.replace('"kind":"record"', '"kind":"\\u0072ecord"'),
+      `{"seq":1,"v":1${line.slice('{"v":1,"seq":1'.length)}`,
+    ];
+    // A base64url value whose unused last bits differ decodes to the same bytes.
+    const bytes = Buffer.from(entry.data, "base64url");
+    if (bytes.length % 3 !== 0) {
+      const last = entry.data.at(-1)!;
+      const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+      const twin = alphabet[alphabet.indexOf(last) ^ 1]!;
+      const data = `${entry.data.slice(0, -1)}${twin}`;
+      expect(Buffer.from(data, "base64url").equals(bytes)).toBe(true);
+      respelt.push(formatEntry({ ...entry, data }));
+    }
+    for (const variant of respelt) {
+      expect(JSON.parse(variant)).toBeTypeOf("object");
+      const report = await verifyAuditTrail({
+        keyring: ringA,
+        sink: createMemorySink([sink.lines()[0]!, variant]),
+      });
+      expect(report.problem).toMatchObject({ index: 1, kind: "malformed" });
+    }
+  });
+
+  it("binds entries to their trail id: another trail's first entry does not start this one", async () => {
+    const sink = createMemorySink();
+    await createAuditTrail({ keyring: ringA, sink, clock: createManualClock(0), trailId: "payroll" }).append(
+      {},
+    );
+    const report = await verifyAuditTrail({ keyring: ringA, sink, trailId: "billing" });
+    expect(report.problem).toMatchObject({ index: 0, kind: "chain-broken" });
+    expect((await verifyAuditTrail({ keyring: ringA, sink, trailId: "payroll" })).ok).toBe(true);
+  });
+
+  it("rejects an anchor that is not a checkpoint of this trail under these keys", async () => {
+    const sink = createMemorySink();
+    const trail = createAuditTrail({ keyring: ringA, sink, clock: createManualClock(0) });
+    await trail.append({});
+    const anchor = await trail.checkpoint();
+    expect((await trail.verify({ anchor })).ok).toBe(true);
+    const forged = { ...anchor, seq: anchor.seq + 5 };
+    expect((await trail.verify({ anchor: forged })).problem).toMatchObject({ kind: "anchor-invalid" });
+    const otherKey = await createAuditTrail({
+      keyring: { activeKeyId: "a", keys: { a: keyB } },
+      sink: createMemorySink(),
+      clock: createManualClock(0),
+    }).checkpoint();
+    expect((await trail.verify({ anchor: otherKey })).problem).toMatchObject({ kind: "anchor-invalid" });
+    // A rewritten trail (same keys) that no longer holds the anchor's checkpoint at its position.
+    const rewritten = createMemorySink();
+    const rewriter = createAuditTrail({ keyring: ringA, sink: rewritten, clock: createManualClock(0) });
+    await rewriter.append({ other: true });
+    await rewriter.append({});
+    const report = await verifyAuditTrail({ keyring: ringA, sink: rewritten, anchor });
+    expect(report.problem).toMatchObject({ index: 1, kind: "anchor-mismatch" });
+    await expect(trail.verify({ anchor: { ...anchor, head: "zz" } })).rejects.toMatchObject({
+      code: "INVALID_OPTIONS",
+      field: "options.anchor.head",
+    });
+  });
+
+  it("stops appending after a failed sink write, and refuses to continue a sink whose last entry does not verify", async () => {
+    let fail = false;
+    const inner = createMemorySink();
+    const flaky: AuditSink = {
+      append(line) {
+        if (fail) throw new Error("disk full");
+        inner.append(line);
+      },
+      read: () => inner.read(),
+    };
+    const trail = createAuditTrail({ keyring: ringA, sink: flaky, clock: createManualClock(0) });
+    await trail.append({ n: 1 });
+    fail = true;
+    expect((await rejection(trail.append({ n: 2 }))).code).toBe("STORE_UNAVAILABLE");
+    fail = false;
+    expect((await rejection(trail.append({ n: 3 }))).code).toBe("STORE_UNAVAILABLE");
+    expect(inner.lines()).toHaveLength(1);
+
+    const tampered = inner.lines();
+    tampered[0] = tampered[0]!.replace('"atMs":0', '"atMs":1');
+    const resumed = createAuditTrail({
+      keyring: ringA,
+      sink: createMemorySink(tampered),
+      clock: createManualClock(0),
+    });
+    const error = await rejection(resumed.append({ n: 4 }));
+    expect(error.code).toBe("INVALID_DATA");
+    expect(error.message).toContain("index 0");
+  });
+
+  it("exports JSON Lines with the chain proofs, which an auditor re-checks without keys", async () => {
+    const sink = createMemorySink();
+    const trail = createAuditTrail({ keyring: ringA, sink, clock: createManualClock(0), checkpointEvery: 2 });
+    for (let i = 0; i < 5; i++) await trail.append({ i });
+    const anchor = await trail.checkpoint();
+    const text = await trail.exportJsonl({ anchor });
+    const rows = text
+      .trimEnd()
+      .split("\n")
+      .map((row) => JSON.parse(row));
+    expect(rows[0]).toMatchObject({
+      type: "header",
+      format: "enis-audit-export/v1",
+      trailId: "default",
+      entries: 8,
+    });
+    expect(rows[1]).toMatchObject({ type: "entry", index: 0, event: { i: 0 } });
+    expect(rows.at(-1)).toMatchObject({ type: "proof", anchor, verification: { ok: true } });
+    expect(verifyAuditExport(text)).toEqual({ ok: true, entries: 8, exportedVerificationOk: true });
+
+    // An edited line, or a line dropped from the export, breaks it where it happened.
+    const edited = text.split("\n");
+    // The stored line sits in the export as a JSON string: its quotes are escaped.
+    expect(edited[3]).toContain('\\"seq\\":2');
+    edited[3] = edited[3]!.replace('\\"seq\\":2', '\\"seq\\":3');
+    expect(verifyAuditExport(edited.join("\n")).problem?.line).toBe(3);
+    const dropped = text.split("\n");
+    dropped.splice(2, 1);
+    expect(verifyAuditExport(dropped.join("\n")).ok).toBe(false);
+
+    const sealed = await trail.exportJsonl({ events: false });
+    expect(sealed).not.toContain('"event"');
+    expect(verifyAuditExport(sealed).ok).toBe(true);
+  });
+
+  it("rejects bad options with an EnisError naming the field", async () => {
+    const sink = createMemorySink();
+    const clock = createManualClock(0);
+    const short = thrown(() =>
+      createAuditTrail({ keyring: { activeKeyId: "k", keys: { k: randomBytes(16) } }, sink, clock }),
+    );
+    expect(short.code).toBe("INVALID_OPTIONS");
+    expect(short.field).toBe('options.keyring.keys["k"]');
+    expect(short.message).toBe(
+      'options.keyring.keys["k"] must be 32 bytes (an AES-256 key: crypto.randomBytes(32) or a KMS data key, not a password), got 16 bytes',
+    );
+    const text = thrown(() =>
+      createAuditTrail({
+        keyring: { activeKeyId: "k", keys: { k: "a password" as unknown as Uint8Array } },
+        sink,
+        clock,
+      }),
+    );
+    expect(text.message).toContain("must be a Uint8Array of 32 bytes");
+    const inactive = thrown(() =>
+      createAuditTrail({ keyring: { activeKeyId: "z", keys: { k: keyA } }, sink, clock }),
+    );
+    expect(inactive.field).toBe("options.keyring.activeKeyId");
+    const empty = thrown(() => createAuditTrail({ keyring: { activeKeyId: "k", keys: {} }, sink, clock }));
+    expect(empty.field).toBe("options.keyring.keys");
+    const badId = thrown(() =>
+      createAuditTrail({ keyring: { activeKeyId: "a b", keys: { "a b": keyA } }, sink, clock }),
+    );
+    expect(badId.field).toBe("options.keyring.keys");
+    const typo = thrown(() =>
+      createAuditTrail({ keyring: ringA, sink, clock, checkpointEvry: 5 } as unknown as Parameters<
+        typeof createAuditTrail
+      >[0]),
+    );
+    expect(typo.message).toContain('did you mean "checkpointEvery"');
+    const noClock = thrown(() =>
+      createAuditTrail({ keyring: ringA, sink, clock: (() => 0) as unknown as { nowMs(): number } }),
+    );
+    expect(noClock.field).toBe("options.clock");
+    expect(thrown(() => createAuditTrail({ keyring: ringA, sink, clock, checkpointEvery: 0 })).field).toBe(
+      "options.checkpointEvery",
+    );
+    expect(thrown(() => createAuditTrail({ keyring: ringA, sink: {} as AuditSink, clock })).field).toBe(
+      "options.sink",
+    );
+
+    const trail = createAuditTrail({ keyring: ringA, sink, clock: { nowMs: () => Number.NaN } });
+    const nan = await rejection(trail.append({}));
+    expect(nan.field).toBe("options.clock.nowMs()");
+    const bigint = await rejection(trail.append({ n: 1n }));
+    expect(bigint).toMatchObject({ code: "INVALID_OPTIONS", field: "event" });
+    expect((await rejection(trail.append(undefined))).field).toBe("event");
+    expect(sink.lines()).toEqual([]);
+  });
+
+  it("keeps the main entry free of node:fs (the file sink is its own subpath)", () => {
+    const dir = new URL(".", import.meta.url);
+    for (const name of readdirSync(dir)) {
+      if (name === "file-sink.ts" || name.endsWith(".test.ts")) continue;
+      expect(readFileSync(new URL(name, dir), "utf8"), name).not.toMatch(/from "node:fs/);
+    }
+  });
+});
