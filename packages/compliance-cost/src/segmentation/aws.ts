@@ -70,10 +70,12 @@ const optionsSchema = z
   .strict();
 
 /**
- * The plan as AWS EC2 security groups, one per zone, in the shapes of the EC2 API
- * (CreateSecurityGroup, RevokeSecurityGroupEgress, AuthorizeSecurityGroupIngress and
- * AuthorizeSecurityGroupEgress parameters, as the AWS SDKs and the CLI's `--cli-input-json` take
- * them), IPv6 blocks in `Ipv6Ranges`.
+ * The plan as AWS EC2 security groups, one per zone, as the parameters of the EC2 API calls
+ * CreateSecurityGroup, RevokeSecurityGroupEgress, AuthorizeSecurityGroupIngress and
+ * AuthorizeSecurityGroupEgress, in the input shapes the AWS SDKs (`@aws-sdk/client-ec2`, boto3)
+ * and the CLI's `--cli-input-json` take; IPv6 blocks go in `Ipv6Ranges`. (On the Query wire
+ * protocol a few members are renamed: `Description` is `GroupDescription`, `TagSpecifications.N`
+ * is `TagSpecification.N`, `Tags.N` is `Tag.N`.)
  *
  * Default deny: a new group admits no ingress, and the default egress rule is revoked, so a group
  * passes only what a rule allows. Each allow appears twice — ingress on the destination's group
