@@ -34,7 +34,7 @@ export const fedrampRulePack: RulePack = {
     },
     {
       id: "AU-11",
-      title: "Audit record retention: 90 days online, per OMB M-21-31 in all",
+      title: "Audit record retention per OMB M-21-31: 12 months active, 18 months cold",
       citation:
         'NIST SP 800-53 Rev. 5 AU-11; FedRAMP Rev. 5 assignment "a time period in compliance with M-21-31"; OMB M-21-31 (12 months active, 18 months cold)',
       fields: ["logRetentionDays", "logImmediatelyAvailableDays"],

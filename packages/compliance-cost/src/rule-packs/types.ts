@@ -31,9 +31,9 @@ export interface RetentionRule {
   readonly citation: string;
   /**
    * The term as the text states it, as an ISO 8601 duration (`"P6Y"`, `"P12M"`), when the text
-   * counts in years or months. `minimumDays` counts a year as 365 days and a month as 365/12 days
-   * (rounded up); a calendar term can be a day or two longer (6 years hold 1 or 2 leap days), so
-   * records are kept to the anniversary date, not merely `minimumDays`.
+   * counts in years or months. `minimumDays` counts a year as 365 days (6 years = 2,190 days); a
+   * calendar term can be a day or two longer (6 years hold 1 or 2 leap days; a quarter up to 92
+   * days), so records are kept to the anniversary date, not merely `minimumDays`.
    */
   readonly period?: string;
 }
