@@ -2,7 +2,7 @@ import { isIPv6 } from "node:net";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { catchEnisError } from "../../../../test-support/enis-error.js";
-import { blockSize, formatAddress, formatCidr, parseCidr, rangeToBlocks } from "./ip.js";
+import { blockSize, formatAddress, formatCidr, parseCidr, parseIpv6, rangeToBlocks } from "./ip.js";
 
 describe("parseCidr", () => {
   it("parses IPv4 and IPv6 blocks, canonical on the way out", () => {
@@ -63,6 +63,36 @@ describe("parseCidr", () => {
       expect(error.field).toBe("f");
     }
     expect(catchEnisError(() => parseCidr(42, "f")).message).toContain("got 42");
+  });
+});
+
+describe("parseIpv6", () => {
+  it("accepts exactly what node:net's isIPv6 accepts", () => {
+    const group = fc.oneof(
+      fc.integer({ min: 0, max: 0xffff }).map((value) => value.toString(16)),
+      fc.integer({ min: 0, max: 0xffff }).map((value) => value.toString(16).toUpperCase().padStart(4, "0")),
+      fc.constantFrom("", "0", "00000", "g", "1.2.3.4", "256.1.1.1", "01.2.3.4", "1.2.3"),
+    );
+    // Near-valid text: random groups joined by ":" with "::" spliced in at random places.
+    const nearValid = fc
+      .tuple(fc.array(group, { minLength: 0, maxLength: 9 }), fc.array(fc.nat(9), { maxLength: 2 }))
+      .map(([groups, cuts]) => {
+        const parts = [...groups];
+        for (const cut of cuts) parts.splice(Math.min(cut, parts.length), 0, "");
+        return parts.join(":");
+      });
+    const noise = fc.string({ unit: fc.constantFrom(..."0123456789abcdefABCDEFg:."), maxLength: 45 });
+    let valid = 0;
+    fc.assert(
+      fc.property(fc.oneof(nearValid, noise), (text) => {
+        const ours = parseIpv6(text) !== undefined;
+        expect(ours, text).toBe(isIPv6(text));
+        if (ours) valid++;
+      }),
+      { seed: 13, numRuns: 5_000 },
+    );
+    // Enough valid addresses that the agreement is not only on refusals.
+    expect(valid).toBeGreaterThan(100);
   });
 });
 

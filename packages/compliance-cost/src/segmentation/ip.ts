@@ -1,11 +1,10 @@
-import { isIPv6 } from "node:net";
 import { invalidField } from "@enis/core/validate";
 
 /*
  * IPv4 and IPv6 prefixes as BigInt: one code path for both families (an IPv6 address does not fit
- * a double). Parsing is by hand — short, and it lets an error say which octet is wrong — with
- * node:net's isIPv6 as the gate for the IPv6 grammar (`::` compression, embedded IPv4), so the
- * hand-written part only has to expand an address that is already known to be well formed.
+ * a double). Parsing is by hand — short, it lets an error say which octet is wrong, and it keeps
+ * node:net out of the package's main entry, which runs where Node's socket modules do not. The
+ * tests check the IPv6 grammar against node:net's isIPv6.
  */
 
 /** An address family: `"ipv4"` (32-bit) or `"ipv6"` (128-bit). */
@@ -99,37 +98,51 @@ function parseAddress(text: string, family: IpFamily, field: string, whole: stri
     return value;
   }
   if (text.includes("%")) throw invalidField(field, whole, "an IPv6 CIDR block without a zone id (%…)");
-  if (!isIPv6(text)) throw invalidField(field, whole, "a CIDR block whose address is a valid IPv6 address");
-  return parseIpv6(text);
+  const value = parseIpv6(text);
+  if (value === undefined)
+    throw invalidField(field, whole, "a CIDR block whose address is a valid IPv6 address");
+  return value;
 }
 
-/** Expands a well-formed IPv6 address (isIPv6 said so) to its 128-bit value. */
-function parseIpv6(text: string): bigint {
-  const groupsOf = (part: string): number[] => {
-    if (part === "") return [];
-    const groups: number[] = [];
-    for (const piece of part.split(":")) {
-      if (piece.includes(".")) {
-        // An embedded IPv4 address (::ffff:192.0.2.1) is the last 32 bits: two groups.
-        const octets = piece.split(".").map(Number);
-        groups.push(((octets[0] ?? 0) << 8) | (octets[1] ?? 0), ((octets[2] ?? 0) << 8) | (octets[3] ?? 0));
+const hexGroup = /^[0-9a-fA-F]{1,4}$/;
+const dottedQuad =
+  /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+
+/**
+ * An IPv6 address (RFC 4291 §2.2 text forms) as its 128-bit value, or undefined when it is not
+ * one: eight groups of 1–4 hex digits, or fewer with one `::` standing for one or more zero
+ * groups; the last 32 bits may be written as a dotted quad (`::ffff:192.0.2.1`).
+ */
+export function parseIpv6(text: string): bigint | undefined {
+  const halves = text.split("::");
+  if (halves.length > 2) return undefined;
+  const compressed = halves.length === 2;
+  const groups: number[][] = [];
+  for (const [index, half] of halves.entries()) {
+    const part: number[] = [];
+    const pieces = half === "" ? [] : half.split(":");
+    for (const [position, piece] of pieces.entries()) {
+      const lastOfAddress = index === halves.length - 1 && position === pieces.length - 1;
+      const quad = lastOfAddress ? dottedQuad.exec(piece) : null;
+      if (quad !== null) {
+        const [a, b, c, d] = quad.slice(1).map(Number) as [number, number, number, number];
+        part.push((a << 8) | b, (c << 8) | d);
+      } else if (hexGroup.test(piece)) {
+        part.push(Number.parseInt(piece, 16));
       } else {
-        groups.push(Number.parseInt(piece, 16));
+        return undefined;
       }
     }
-    return groups;
-  };
-  const doubleColon = text.indexOf("::");
-  let groups: number[];
-  if (doubleColon < 0) {
-    groups = groupsOf(text);
-  } else {
-    const head = groupsOf(text.slice(0, doubleColon));
-    const tail = groupsOf(text.slice(doubleColon + 2));
-    groups = [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail];
+    groups.push(part);
   }
+  const head = groups[0] ?? [];
+  const tail = groups[1] ?? [];
+  const count = head.length + tail.length;
+  if (compressed ? count > 7 : count !== 8) return undefined;
   let value = 0n;
-  for (const group of groups) value = (value << 16n) | BigInt(group);
+  for (const group of [...head, ...new Array<number>(compressed ? 8 - count : 0).fill(0), ...tail]) {
+    value = (value << 16n) | BigInt(group);
+  }
   return value;
 }
 

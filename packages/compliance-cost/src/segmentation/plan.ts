@@ -203,7 +203,8 @@ const awsLimits = {
  * subnets are valid, pairwise disjoint, and fit whenever their sizes add up to no more than the
  * base block — no placement can fit more. The rest of the block is returned as `unallocated`.
  *
- * Emit the plan with {@link toNetworkPolicies} (Kubernetes) and {@link toAwsSecurityGroups} (EC2).
+ * Emit the plan with `toNetworkPolicies` (Kubernetes NetworkPolicy objects) and
+ * `toAwsSecurityGroups` (EC2 security-group calls).
  *
  * @throws EnisError `INVALID_OPTIONS` for a malformed option: a CIDR that is not one (`10.0.300.0/24`,
  *   host bits set, prefix above 32/128), a zone with both or neither of `hosts` and `prefixLength`,
