@@ -484,6 +484,17 @@ describe("rightsizeLambda: estimated from CloudWatch", () => {
     expect(plan.candidates.every((c) => c.architecture === "x86_64")).toBe(true);
   });
 
+  it("bills a modelled duration that is a whole number of ms as that number, despite binary noise", () => {
+    // 100 × (0.9 + 0.1 × 1024 / 512) is 110.00000000000001 in doubles.
+    const plan = rightsizeLambda({
+      current: { memoryMb: 1024, durationsMs: flat, maxMemoryUsedMb: 100 },
+      invocationsPerMonth: 1,
+      cpuBoundFraction: 0.1,
+      candidateMemoryMb: [512],
+    });
+    expect(plan.candidates[0]).toMatchObject({ memoryMb: 512, billedDurationMs: 110 });
+  });
+
   it("flags a function that used all its memory and a margin no size reaches", () => {
     const full = rightsizeLambda({
       current: { memoryMb: 512, durationsMs: flat, maxMemoryUsedMb: 512 },

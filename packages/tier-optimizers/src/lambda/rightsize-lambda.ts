@@ -298,7 +298,8 @@ export function rightsizeLambda(
           architecture: currentArchitecture,
           basis: "estimated",
           durationMs: currentStatistics.durationMs * factor,
-          averageBilledDurationMs: currentStatistics.averageBilledDurationMs * factor,
+          // Tidied before it is rounded up: 100 ms × 1.5 must bill 150 ms, not 151 for a last bit.
+          averageBilledDurationMs: tidy(currentStatistics.averageBilledDurationMs * factor),
           untrimmedBilledDurationMs: null,
           invocationsMeasured: null,
           invocationsKept: null,
