@@ -79,7 +79,8 @@ export interface SegmentationOptions {
    * Keep every subnet within the sizes AWS accepts (Amazon VPC User Guide, "Subnet CIDR blocks"):
    * IPv4 /16 to /28, IPv6 /44 to /64 in steps of 4. A zone sized by `hosts` is rounded up into
    * that range (a zone of 3 hosts gets a /28, the smallest AWS subnet); an explicit `prefixLength`
-   * outside it is refused.
+   * outside it is refused. The base block is not checked: an AWS VPC's IPv4 block must itself be
+   * /16 to /28 (Amazon VPC User Guide, "VPC CIDR blocks"), and an Amazon-provided IPv6 block is a /56.
    * @default true
    */
   readonly enforceAwsSubnetSizes?: boolean;
