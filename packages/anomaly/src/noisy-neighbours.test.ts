@@ -167,3 +167,129 @@ describe("detectNoisyNeighbours", () => {
     expect(codeOf(() => detectNoisyNeighbours("x" as never, options))).toEqual(["INVALID_OPTIONS", "usage"]);
   });
 });
+
+interface SizedTenant {
+  readonly tenantId: string;
+  /** Average CPU; memory, network and requests scale with it. */
+  readonly size: number;
+  /** Multiplies cpu and network in the current window (all of it, or only `burstSamples` samples). */
+  readonly factor?: number;
+  /** When set, only this many samples at the end of the current window carry `factor`. */
+  readonly burstSamples?: number;
+  /** True: the tenant has samples in the current window only (a new tenant). */
+  readonly newcomer?: boolean;
+}
+
+/** Eight days of 5-minute samples of tenants of very different sizes, with a daily pattern. */
+function sizedPlatform(tenants: readonly SizedTenant[], shared = 1, seed = 3): UsageSample[] {
+  const random = createRandom(seed);
+  const samples: UsageSample[] = [];
+  for (const tenant of tenants) {
+    for (let t = tenant.newcomer ? NOW - WINDOW : 0; t < NOW; t += STEP) {
+      const hour = (t % DAY) / HOUR;
+      const daily = 1 + 0.3 * Math.sin((2 * Math.PI * hour) / 24);
+      const noise = () => 1 + 0.1 * (random.next() - 0.5);
+      const current = t >= NOW - WINDOW;
+      const boosted = current && (tenant.burstSamples === undefined || t >= NOW - tenant.burstSamples * STEP);
+      const factor = (current ? shared : 1) * (boosted ? (tenant.factor ?? 1) : 1);
+      samples.push({
+        tenantId: tenant.tenantId,
+        timestampMs: t,
+        cpu: tenant.size * daily * noise() * factor,
+        memory: 2 * tenant.size * noise(),
+        network: 10 * tenant.size * daily * noise() * factor,
+        requests: Math.round(100 * tenant.size * daily * noise()),
+      });
+    }
+  }
+  return samples;
+}
+
+/** 40 ordinary tenants from 0.1 to 100 CPUs (log-spaced). */
+const spread: SizedTenant[] = Array.from({ length: 40 }, (_, i) => ({
+  tenantId: `s${String(i).padStart(2, "0")}`,
+  size: 10 ** (-1 + (3 * i) / 39),
+}));
+
+describe("detectNoisyNeighbours neighbourBasis", () => {
+  const change = { ...options, neighbourBasis: "change" } as const;
+
+  it('"change" flags a small tenant\'s surge that "level" cannot see, and not a large tenant at its usual level', () => {
+    const samples = sizedPlatform([
+      ...spread,
+      { tenantId: "small", size: 0.2, factor: 6 },
+      { tenantId: "large", size: 500 },
+    ]);
+    const byChange = detectNoisyNeighbours(samples, change);
+    expect(byChange.flagged.map((t) => t.tenantId)).toEqual(["small"]);
+    const small = byChange.flagged[0]!;
+    expect(small.historyWindows).toBe(7);
+    expect(small.explanation.map((d) => d.feature)).toContain("cpuMean");
+    for (const d of small.explanation) {
+      expect(d.neighbourZ).toBeGreaterThanOrEqual(3);
+      expect(d.historyZ).toBeGreaterThanOrEqual(3);
+    }
+    // By level, the small tenant at 6x is still below the median tenant: not noisy among neighbours.
+    const byLevel = detectNoisyNeighbours(samples, options);
+    expect(byLevel.flagged.map((t) => t.tenantId)).not.toContain("small");
+  });
+
+  it('"change" does not flag a change the whole platform shares, but still flags an abuser on top of it', () => {
+    const everyone = sizedPlatform(spread, 2);
+    expect(detectNoisyNeighbours(everyone, change).flagged).toEqual([]);
+    const withAbuser = sizedPlatform([...spread, { tenantId: "noisy", size: 3, factor: 8 }], 2);
+    expect(detectNoisyNeighbours(withAbuser, change).flagged.map((t) => t.tenantId)).toEqual(["noisy"]);
+  });
+
+  it('"change" judges a tenant without history by level', () => {
+    const samples = sizedPlatform([...spread, { tenantId: "new", size: 2_000, newcomer: true }]);
+    const report = detectNoisyNeighbours(samples, change);
+    expect(report.flagged.map((t) => t.tenantId)).toEqual(["new"]);
+    expect(report.flagged[0]!.historyWindows).toBe(0);
+    expect(report.flagged[0]!.explanation.every((d) => d.historyZ === null)).toBe(true);
+  });
+});
+
+describe("detectNoisyNeighbours requireSustained", () => {
+  const samples = sizedPlatform([
+    ...spread,
+    { tenantId: "burst", size: 3, factor: 20, burstSamples: 1 },
+    { tenantId: "noisy", size: 3, factor: 8 },
+  ]);
+
+  it("does not flag one short burst, which flags without it", () => {
+    const loose = detectNoisyNeighbours(samples, { ...options, neighbourBasis: "change" });
+    expect(loose.flagged.map((t) => t.tenantId).sort()).toEqual(["burst", "noisy"]);
+    const strict = detectNoisyNeighbours(samples, {
+      ...options,
+      neighbourBasis: "change",
+      requireSustained: true,
+    });
+    expect(strict.flagged.map((t) => t.tenantId)).toEqual(["noisy"]);
+    // The same holds by level.
+    const byLevel = detectNoisyNeighbours(samples, { ...options, requireSustained: true });
+    expect(byLevel.flagged.map((t) => t.tenantId)).not.toContain("burst");
+  });
+
+  it("has no effect when no mean or sum is among the features", () => {
+    const features = ["cpuMax", "networkMax"] as const;
+    const a = detectNoisyNeighbours(samples, { ...options, neighbourBasis: "change", features });
+    const b = detectNoisyNeighbours(samples, {
+      ...options,
+      neighbourBasis: "change",
+      features,
+      requireSustained: true,
+    });
+    expect(b).toEqual(a);
+    expect(a.flagged.map((t) => t.tenantId)).toContain("burst");
+  });
+
+  it("rejects bad values with INVALID_OPTIONS naming the field", () => {
+    expect(
+      codeOf(() => detectNoisyNeighbours(samples, { ...options, neighbourBasis: "both" as never })),
+    ).toEqual(["INVALID_OPTIONS", "options.neighbourBasis"]);
+    expect(
+      codeOf(() => detectNoisyNeighbours(samples, { ...options, requireSustained: 1 as never })),
+    ).toEqual(["INVALID_OPTIONS", "options.requireSustained"]);
+  });
+});

@@ -127,6 +127,25 @@ export interface NoisyNeighbourOptions {
   readonly zThreshold?: number;
   /** How each tenant is compared with its own past windows. */
   readonly history?: NoisyNeighbourHistoryOptions;
+  /**
+   * What is compared with the neighbours. `"level"`: each feature's value over the window, so a
+   * tenant must be heavy among the others — a tenant ten times the median size is always far above
+   * them, and a small tenant's burst never is. `"change"`: each feature's log-ratio to the tenant's
+   * own past median (over the history windows), so a tenant is unusual when it changed more than
+   * the others did, whatever its size, and a change the whole platform shares is nobody's abuse.
+   * A tenant with fewer than `history.minWindows` past windows is compared by level in both.
+   * @default "level"
+   */
+  readonly neighbourBasis?: "level" | "change";
+  /**
+   * When true, a flag needs a feature of the window as a whole — a mean or `requestsSum` — that
+   * reaches `zThreshold` against the neighbours and the history even without the window's single
+   * largest sample of its metric. A max or a standard deviation, which one short legitimate burst
+   * (or one bad reading) can move, still explains a flag but cannot raise one alone. No effect when
+   * the chosen features have no mean or sum.
+   * @default false
+   */
+  readonly requireSustained?: boolean;
 }
 
 /** Why one feature explains a flag. */
@@ -135,7 +154,11 @@ export interface FeatureDeviation {
   readonly feature: NoisyNeighbourFeature;
   /** The tenant's value over the window. */
   readonly value: number;
-  /** Robust z-score against the other tenants in the window: (value − median) / (1.4826 · MAD). */
+  /**
+   * Robust z-score against the other tenants in the window, (x − median) / (1.4826 · MAD) across
+   * tenants, where x is the value (`neighbourBasis` `"level"`) or its log-ratio to the tenant's own
+   * past median (`"change"`).
+   */
   readonly neighbourZ: number;
   /** Robust z-score against the tenant's own past windows; `null` when its history is too short. */
   readonly historyZ: number | null;
@@ -206,6 +229,8 @@ const optionsSchema = z
     minTenants: z.number().int().min(2).default(8),
     seed: z.number().int().refine(Number.isSafeInteger, "a safe integer").default(0),
     zThreshold: z.number().positive().finite().default(3),
+    neighbourBasis: z.enum(["level", "change"]).default("level"),
+    requireSustained: z.boolean().default(false),
     history: z
       .object({
         periodMs: z.number().positive().finite().default(86_400_000),
@@ -247,6 +272,8 @@ interface WindowData {
   readonly samples: number;
   readonly missing: readonly UsageMetric[];
   readonly vector: Float64Array;
+  /** The mean and sum features without the window's single largest sample of their metric. */
+  readonly trimmed: Float64Array;
 }
 
 /** Aggregates one tenant's samples in a window into the chosen features. */
@@ -257,14 +284,29 @@ function aggregate(
 ): WindowData {
   const missing = metrics.filter((metric) => samples.some((sample) => sample[metric] == null));
   const vector = new Float64Array(features.length);
+  const trimmed = new Float64Array(features.length);
   if (missing.length === 0) {
-    const stats = new Map<UsageMetric, { mean: number; max: number; std: number; sum: number }>();
+    const stats = new Map<
+      UsageMetric,
+      { mean: number; max: number; std: number; sum: number; trimmedMean: number; trimmedSum: number }
+    >();
     for (const metric of metrics) {
       const values = samples.map((sample) => sample[metric] as number);
       const sum = values.reduce((a, b) => a + b, 0);
       const mean = sum / values.length;
       const variance = values.reduce((a, v) => a + (v - mean) ** 2, 0) / values.length;
-      stats.set(metric, { mean, max: Math.max(...values), std: Math.sqrt(variance), sum });
+      const max = Math.max(...values);
+      const n = values.length;
+      // Without the largest sample; the sum is scaled back to n samples so that it stays comparable.
+      const trimmedMean = n > 1 ? (sum - max) / (n - 1) : mean;
+      stats.set(metric, {
+        mean,
+        max,
+        std: Math.sqrt(variance),
+        sum,
+        trimmedMean,
+        trimmedSum: trimmedMean * n,
+      });
     }
     features.forEach((feature, j) => {
       const s = stats.get(FEATURE_METRIC[feature]);
@@ -277,9 +319,10 @@ function aggregate(
             ? "std"
             : "sum";
       vector[j] = s[kind];
+      trimmed[j] = kind === "mean" ? s.trimmedMean : kind === "sum" ? s.trimmedSum : s[kind];
     });
   }
-  return { samples: samples.length, missing, vector };
+  return { samples: samples.length, missing, vector, trimmed };
 }
 
 function median(sorted: readonly number[]): number {
@@ -304,8 +347,39 @@ function robustScale(values: readonly number[]): { centre: number; scale: number
   return { centre, scale: Math.max(Math.abs(centre) * 0.1, 1e-9) };
 }
 
-function inWindow(timestampMs: number, endMs: number, windowMs: number): boolean {
-  return timestampMs >= endMs - windowMs && timestampMs < endMs;
+/** Whether a feature describes the window as a whole (a mean or a sum) rather than its extremes. */
+function isSustained(feature: NoisyNeighbourFeature): boolean {
+  return feature.endsWith("Mean") || feature === "requestsSum";
+}
+
+type Scale = { readonly centre: number; readonly scale: number };
+
+/** The robust centre and scale (see {@link robustScale}) of each column of `rows`. */
+function columnScales(rows: readonly ArrayLike<number>[]): Scale[] {
+  const first = rows[0];
+  if (first === undefined) return [];
+  return Array.from({ length: first.length }, (_, j) => robustScale(rows.map((row) => row[j] as number)));
+}
+
+interface Scored {
+  readonly tenantId: string;
+  readonly current: WindowData;
+  readonly all: readonly UsageSample[];
+}
+
+/** The samples of a time-sorted list in [endMs − windowMs, endMs), found by binary search. */
+function inWindow(sorted: readonly UsageSample[], endMs: number, windowMs: number): readonly UsageSample[] {
+  const firstAtOrAfter = (ms: number) => {
+    let lo = 0;
+    let hi = sorted.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if ((sorted[mid] as UsageSample).timestampMs < ms) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  };
+  return sorted.slice(firstAtOrAfter(endMs - windowMs), firstAtOrAfter(endMs));
 }
 
 /**
@@ -314,16 +388,19 @@ function inWindow(timestampMs: number, endMs: number, windowMs: number): boolean
  *
  * 1. Per tenant, over [nowMs − windowMs, nowMs): the mean, max and standard deviation of CPU, memory
  *    and network, and the request sum (the chosen `features`).
- * 2. Against neighbours: each feature is robustly standardised across tenants ((x − median) /
- *    (1.4826 · MAD)), and a seeded Isolation Forest with the given `contamination` is fitted on and
- *    scores those vectors; a tenant is unusual when `predict` says so.
- * 3. Against itself: the same features over past windows [nowMs − k·periodMs − windowMs,
+ * 2. Against itself: the same features over past windows [nowMs − k·periodMs − windowMs,
  *    nowMs − k·periodMs), k = 1 … periods (by default the same hours on the 7 previous days), give a
  *    robust z-score per feature.
+ * 3. Against neighbours: each feature — its value (`neighbourBasis: "level"`, the default) or its
+ *    log-ratio to the tenant's past median (`"change"`, for tenants with enough history) — is
+ *    robustly standardised across tenants ((x − median) / (1.4826 · MAD)), and a seeded Isolation
+ *    Forest with the given `contamination` is fitted on and scores those vectors (one forest per
+ *    basis); a tenant is unusual when `predict` says so.
  * 4. A tenant is flagged when the forest finds it unusual AND at least one feature is at least
  *    `zThreshold` above the neighbours and at least `zThreshold` above its own history (or, when it
  *    has fewer than `history.minWindows` complete past windows, above the neighbours alone). Those
- *    features explain the flag.
+ *    features explain the flag. With `requireSustained`, a mean or sum must also pass both
+ *    thresholds without the window's largest sample, so one short burst does not flag.
  *
  * Severity, for `graduatedThrottle`: `deviation` (the largest min(neighbourZ, historyZ) over the
  * explaining features) below 1.5·zThreshold is `"low"`, below 2.5·zThreshold `"moderate"`, otherwise
@@ -363,12 +440,12 @@ export function detectNoisyNeighbours(
   // Sums run in time order, so the report does not depend on the order of `usage`.
   for (const list of byTenant.values()) list.sort((a, b) => a.timestampMs - b.timestampMs);
 
-  const scored: { tenantId: string; current: WindowData; all: readonly UsageSample[] }[] = [];
+  const scored: Scored[] = [];
   const excluded: ExcludedTenant[] = [];
   const tenantIds = [...byTenant.keys()].sort();
   for (const tenantId of tenantIds) {
     const all = byTenant.get(tenantId) as UsageSample[];
-    const inCurrent = all.filter((sample) => inWindow(sample.timestampMs, nowMs, windowMs));
+    const inCurrent = inWindow(all, nowMs, windowMs);
     if (inCurrent.length === 0) continue;
     const current = aggregate(inCurrent, features, metrics);
     if (current.missing.length > 0)
@@ -383,47 +460,127 @@ export function detectNoisyNeighbours(
     return { outcome: "too-few-tenants", flagged: [], tenantsScored: scored.length, excluded };
   }
 
-  const scales = features.map((_, j) =>
-    robustScale(scored.map((tenant) => tenant.current.vector[j] as number)),
-  );
-  const standardised = scored.map((tenant) =>
-    features.map((_, j) => {
-      const { centre, scale } = scales[j] as { centre: number; scale: number };
-      return ((tenant.current.vector[j] as number) - centre) / scale;
-    }),
-  );
-  const forest = createIsolationForest({ seed: parsed.seed, contamination: parsed.contamination }).fit(
-    standardised,
-  );
-  const scores = forest.score(standardised);
-  const unusual = forest.predict(standardised);
-
-  const flagged: NoisyNeighbour[] = [];
-  scored.forEach((tenant, i) => {
-    if (!unusual[i]) return;
+  // Each tenant's own past: the same features over the past windows with complete data.
+  const pasts = scored.map((tenant) => {
     const past: Float64Array[] = [];
     for (let k = 1; k <= periods; k++) {
       const endMs = nowMs - k * periodMs;
-      const inPast = tenant.all.filter((sample) => inWindow(sample.timestampMs, endMs, windowMs));
+      const inPast = inWindow(tenant.all, endMs, windowMs);
       if (inPast.length === 0) continue;
       const window = aggregate(inPast, features, metrics);
       if (window.missing.length === 0) past.push(window.vector);
     }
-    const withHistory = past.length >= minWindows;
+    return past;
+  });
+  // Per tenant with enough history, per feature: the robust centre and scale of its past windows.
+  const historyScales = pasts.map((past) =>
+    past.length < minWindows
+      ? null
+      : features.map((_, j) => robustScale(past.map((vector) => vector[j] as number))),
+  );
+  const historyZ = (i: number, j: number, value: number): number | null => {
+    const scale = historyScales[i]?.[j];
+    return scale === undefined ? null : (value - scale.centre) / scale.scale;
+  };
+
+  // Against the neighbours, by level: each feature's value robustly standardised across tenants.
+  const all = scored.map((_, i) => i);
+  const levelScales = columnScales(scored.map((tenant) => tenant.current.vector));
+  const level = (_i: number, _j: number, value: number) => value;
+  // By change: the log-ratio of each feature to the tenant's own past median, robustly
+  // standardised across the tenants with history, so that sizes do not matter and a change the
+  // whole platform shares (a Monday morning) is not one tenant's abuse. The offset, 1 % of the
+  // feature's median across tenants, keeps a near-zero past from turning noise into a huge ratio.
+  const byChange = parsed.neighbourBasis === "change";
+  const withHistory = all.filter((i) => historyScales[i] !== null);
+  const offsets = features.map((_, j) => Math.max(0.01 * (levelScales[j] as Scale).centre, 1e-9));
+  const pastMedians = pasts.map((past) =>
+    features.map((_, j) => median(past.map((vector) => vector[j] as number).sort((a, b) => a - b))),
+  );
+  const change = (i: number, j: number, value: number) => {
+    const offset = offsets[j] as number;
+    return Math.log(value + offset) - Math.log(((pastMedians[i] as number[])[j] as number) + offset);
+  };
+  const changeScales = columnScales(
+    withHistory.map((i) =>
+      features.map((_, j) => change(i, j, (scored[i] as Scored).current.vector[j] as number)),
+    ),
+  );
+  /** The basis each tenant is compared on: by change when asked and it has history, else by level. */
+  const basisOf = (i: number) =>
+    byChange && historyScales[i] !== null
+      ? { transform: change, scales: changeScales }
+      : { transform: level, scales: levelScales };
+  const neighbourZ = (i: number, j: number, value: number): number => {
+    const { transform, scales } = basisOf(i);
+    const { centre, scale } = scales[j] as Scale;
+    return (transform(i, j, value) - centre) / scale;
+  };
+  const vectorOf = (i: number) =>
+    features.map((_, j) => neighbourZ(i, j, (scored[i] as Scored).current.vector[j] as number));
+
+  // A seeded Isolation Forest per group of tenants compared on the same basis.
+  const scores = new Array<number>(scored.length).fill(0);
+  const unusual = new Array<boolean>(scored.length).fill(false);
+  const judge = (members: readonly number[]) => {
+    if (members.length < 2) return;
+    const vectors = members.map(vectorOf);
+    const forest = createIsolationForest({ seed: parsed.seed, contamination: parsed.contamination }).fit(
+      vectors,
+    );
+    const memberScores = forest.score(vectors);
+    const memberUnusual = forest.predict(vectors);
+    members.forEach((i, m) => {
+      scores[i] = memberScores[m] as number;
+      unusual[i] = memberUnusual[m] as boolean;
+    });
+  };
+  if (!byChange) judge(all);
+  else {
+    judge(withHistory);
+    // Tenants without enough history are compared with every neighbour by level, as in "level".
+    const without = all.filter((i) => historyScales[i] === null);
+    if (without.length > 0) {
+      const vectors = all.map((i) =>
+        features.map((_, j) => {
+          const { centre, scale } = levelScales[j] as Scale;
+          return (((scored[i] as Scored).current.vector[j] as number) - centre) / scale;
+        }),
+      );
+      const forest = createIsolationForest({ seed: parsed.seed, contamination: parsed.contamination }).fit(
+        vectors,
+      );
+      const levelScores = forest.score(vectors);
+      const levelUnusual = forest.predict(vectors);
+      for (const i of without) {
+        scores[i] = levelScores[i] as number;
+        unusual[i] = levelUnusual[i] as boolean;
+      }
+    }
+  }
+
+  const sustainedMatters = parsed.requireSustained && features.some(isSustained);
+  const exceeds = (n: number, h: number | null) => n >= zThreshold && (h === null || h >= zThreshold);
+  const flagged: NoisyNeighbour[] = [];
+  scored.forEach((tenant, i) => {
+    if (!unusual[i]) return;
     const deviations: FeatureDeviation[] = [];
     features.forEach((feature, j) => {
       const value = tenant.current.vector[j] as number;
-      const neighbourZ = (standardised[i] as number[])[j] as number;
-      let historyZ: number | null = null;
-      if (withHistory) {
-        const { centre, scale } = robustScale(past.map((vector) => vector[j] as number));
-        historyZ = (value - centre) / scale;
-      }
-      if (neighbourZ >= zThreshold && (historyZ === null || historyZ >= zThreshold)) {
-        deviations.push({ feature, value, neighbourZ, historyZ });
-      }
+      const n = neighbourZ(i, j, value);
+      const h = historyZ(i, j, value);
+      if (exceeds(n, h)) deviations.push({ feature, value, neighbourZ: n, historyZ: h });
     });
     if (deviations.length === 0) return;
+    if (sustainedMatters) {
+      // A mean or sum must exceed both thresholds even without the window's largest sample.
+      const sustained = features.some((feature, j) => {
+        if (!isSustained(feature)) return false;
+        const value = tenant.current.trimmed[j] as number;
+        return exceeds(neighbourZ(i, j, value), historyZ(i, j, value));
+      });
+      if (!sustained) return;
+    }
     const strength = (d: FeatureDeviation) => Math.min(d.neighbourZ, d.historyZ ?? d.neighbourZ);
     deviations.sort((a, b) => strength(b) - strength(a) || a.feature.localeCompare(b.feature));
     const deviation = strength(deviations[0] as FeatureDeviation);
@@ -440,7 +597,7 @@ export function detectNoisyNeighbours(
       severity,
       aggregates: aggregates as TenantAggregates,
       explanation: deviations.slice(0, 3),
-      historyWindows: past.length,
+      historyWindows: (pasts[i] as Float64Array[]).length,
     });
   });
   flagged.sort((a, b) => b.deviation - a.deviation || a.tenantId.localeCompare(b.tenantId));
