@@ -21,3 +21,12 @@ export type {
   UsageSample,
 } from "./noisy-neighbours.js";
 export { detectNoisyNeighbours, noisyNeighbourFeatures } from "./noisy-neighbours.js";
+export type {
+  AnomalyDetector,
+  AnomalyDetectorJSON,
+  AnomalyDetectorOptions,
+  AnomalyUpdate,
+  HistogramJSON,
+  ResolvedAnomalyDetectorOptions,
+} from "./stream-detector.js";
+export { anomalyDetectorFromJSON, createAnomalyDetector } from "./stream-detector.js";
