@@ -1,5 +1,5 @@
 import { EnisError } from "@enis/core";
-import { defaultAwsCatalogue, withOverrides } from "@enis/cost-model";
+import { computeCost, defaultAwsCatalogue, toGovCloud, withOverrides } from "@enis/cost-model";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { RulePack } from "../rule-packs/types.js";
@@ -62,7 +62,15 @@ const vaultPack: RulePack = {
 describe("costCompliance: hand-computed cases per framework (default catalogue, us-east-1)", () => {
   it("HIPAA: documentation 6 years in the archive tier, a second copy of data and nodes, one KMS key", () => {
     const result = costCompliance(
-      [{ id: "ehr", instanceType: "m5.large", storedGb: 100, recordsGbPerMonth: { documentation: 10 } }],
+      [
+        {
+          id: "ehr",
+          instanceType: "m5.large",
+          storedGb: 100,
+          replicaScope: "storage-and-compute",
+          recordsGbPerMonth: { documentation: 10 },
+        },
+      ],
       ["hipaa"],
     );
     // 10 GB a month × 2,190 days / (730/24 days a month) = 720 GB-months × $0.00099 (Deep Archive).
@@ -116,7 +124,7 @@ describe("costCompliance: hand-computed cases per framework (default catalogue, 
 
   it("FedRAMP: the GovCloud premium is the compute priced in toGovCloud minus the commercial price", () => {
     const result = costCompliance(
-      [{ id: "agency", instanceType: "m5.large", instanceCount: 2 }],
+      [{ id: "agency", instanceType: "m5.large", instanceCount: 2, replicaScope: "storage-and-compute" }],
       ["fedramp"],
     );
     const premium = line(result.lines, "govcloud-premium");
@@ -125,6 +133,12 @@ describe("costCompliance: hand-computed cases per framework (default catalogue, 
     expect(premium.unitPriceUsd).toBe(0.0192);
     expect(premium.costUsd).toBe(28.032);
     expect(premium.explanation).toContain("us-gov-west-1");
+    // The same figure as computeCost in toGovCloud(catalogue) minus computeCost in the catalogue.
+    const hours = { instanceType: "m5.large", hours: 730, count: 2 };
+    expect(premium.costUsd).toBeCloseTo(
+      computeCost(hours, toGovCloud(defaultAwsCatalogue)).costUsd - computeCost(hours).costUsd,
+      9,
+    );
     // minReplicas 2: two standby nodes.
     expect(line(result.lines, "replica-compute").costUsd).toBe(140.16);
   });
@@ -142,6 +156,27 @@ describe("costCompliance: hand-computed cases per framework (default catalogue, 
     expect(encryption.unitPriceUsd).toBe(0.048);
     expect(encryption.costUsd).toBe(1.92);
     expect(result.lines.some((entry) => entry.kind.startsWith("retention"))).toBe(false);
+  });
+
+  it("a line over several instance types sums each type's part, each as computeCost prices it", () => {
+    const result = costCompliance(
+      [
+        { id: "a", instanceType: "m5.large", processedGbPerMonth: 675_000 },
+        { id: "b", instanceType: "c7g.xlarge", processedGbPerMonth: 675_000 },
+        { id: "c", processedGbPerMonth: 675_000 },
+      ],
+      ["gdpr"],
+    );
+    const encryption = line(result.lines, "encryption-at-rest-cpu");
+    // 40 vCPU-hours each; c has no instance type and is priced at options.encryptionInstanceType (m5.large).
+    expect(encryption.byInstanceType).toEqual([
+      { instanceType: "m5.large", quantity: 80, unitPriceUsd: 0.048, costUsd: 3.84 },
+      { instanceType: "c7g.xlarge", quantity: 40, unitPriceUsd: 0.03625, costUsd: 1.45 },
+    ]);
+    expect(encryption.costUsd).toBe(5.29);
+    expect(encryption.quantity).toBe(120);
+    // 40 vCPU-hours of c7g.xlarge (4 vCPUs) = 10 instance-hours, as computeCost prices them.
+    expect(computeCost({ instanceType: "c7g.xlarge", hours: 10 }).costUsd).toBe(1.45);
   });
 
   it("ISO 27001: KMS keys and requests through kmsCost", () => {
@@ -273,6 +308,9 @@ describe("costCompliance: several frameworks on one resource", () => {
     );
     // Only c buys a copy: a is SOX only (1 copy), b already keeps 2.
     expect(line(result.lines, "replica-storage")).toMatchObject({ quantity: 100, resources: 1 });
+    // A copy is of data by default: no standby node unless the resource says its nodes replicate.
+    const nodes = costCompliance([{ id: "d", instanceType: "m5.large" }], ["hipaa"]);
+    expect(nodes.lines.some((entry) => entry.kind === "replica-compute")).toBe(false);
   });
 });
 
@@ -292,7 +330,7 @@ describe("costCompliance: the seed's multipliers as a comparison mode", () => {
     ]);
     // 1 × 0.15 × 730 + 1 × 0.02 × 730 + 500 × 0.5 + 2 × 1,500 + 2,000 × 0.5.
     expect(seed.costUsd).toBe(4374.1);
-    expect(seed.ratioToFirstPrinciples).toBeCloseTo(4374.1 / result.costUsd, 9);
+    expect(seed.ratioToFirstPrinciples).toBeCloseTo(4374.1 / result.costUsd, 6);
     expect(seed.multipliers["fedramp"]).toEqual({ cpu: 1.3, memory: 1.3, storage: 2.5, network: 1 });
   });
 

@@ -1,13 +1,6 @@
 import { EnisError } from "@enis/core";
+import { describeValue, invalidField, parseOptions } from "@enis/core/validate";
 import {
-  assertInteger,
-  assertNonNegative,
-  describeValue,
-  invalidField,
-  parseOptions,
-} from "@enis/core/validate";
-import {
-  computeCost,
   daysPerMonth,
   defaultAwsCatalogue,
   kmsCost,
@@ -30,6 +23,7 @@ import type {
   CostComplianceOptions,
   FrameworkCost,
   FrameworkLineShare,
+  InstanceTypeShare,
 } from "./types.js";
 
 /**
@@ -113,20 +107,92 @@ interface Plan {
   readonly govCloud: Driven | null;
 }
 
-interface RetentionAccumulator {
-  readonly plan: RetentionPlan;
-  gb: number;
-  resources: number;
+/** `toGovCloud(catalogue)`, built once per catalogue (catalogues are frozen, so the result never changes). */
+const govCloudCatalogues = new WeakMap<PricingCatalogue, PricingCatalogue>();
+function govCloudOf(catalogue: PricingCatalogue): PricingCatalogue {
+  let gov = govCloudCatalogues.get(catalogue);
+  if (gov === undefined) {
+    gov = toGovCloud(catalogue);
+    govCloudCatalogues.set(catalogue, gov);
+  }
+  return gov;
 }
 
-interface Accumulator {
+/** A line being summed over resources: quantities, and by instance type for the lines priced by one. */
+interface Slot {
   readonly kind: ComplianceCostKind;
   readonly driven: Driven;
-  readonly instanceType?: string;
   quantity: number;
   /** A second quantity: KMS requests beside keys. */
   extra: number;
   resources: number;
+  readonly byType: Map<string, number> | null;
+}
+
+interface RetentionSlot {
+  readonly rule: RetentionPlan;
+  gb: number;
+  resources: number;
+}
+
+/** A plan with the slots its resources add to. */
+interface PlanState {
+  readonly plan: Plan;
+  readonly retention: readonly RetentionSlot[];
+  readonly atRest: Slot | null;
+  readonly inTransit: Slot | null;
+  readonly keys: Slot | null;
+  readonly auditLogging: Slot | null;
+  readonly replicaStorage: Slot | null;
+  readonly replicaCompute: Slot | null;
+  readonly govCloud: Slot | null;
+}
+
+function slot(kind: ComplianceCostKind, driven: Driven | null, typed: boolean): Slot | null {
+  return driven === null
+    ? null
+    : { kind, driven, quantity: 0, extra: 0, resources: 0, byType: typed ? new Map() : null };
+}
+
+function stateFor(plan: Plan): PlanState {
+  return {
+    plan,
+    retention: plan.retention.map((rule) => ({ rule, gb: 0, resources: 0 })),
+    atRest: slot("encryption-at-rest-cpu", plan.atRest, true),
+    inTransit: slot("encryption-in-transit-cpu", plan.inTransit, true),
+    keys: slot("kms-keys", plan.keys, false),
+    auditLogging: slot("audit-log-ingestion", plan.auditLogging, false),
+    replicaStorage: slot("replica-storage", plan.replicas, false),
+    replicaCompute: slot("replica-compute", plan.replicas, true),
+    govCloud: slot("govcloud-premium", plan.govCloud, true),
+  };
+}
+
+function addTo(target: Slot, quantity: number, instanceType?: string, extra = 0): void {
+  target.quantity += quantity;
+  target.extra += extra;
+  target.resources += 1;
+  if (target.byType !== null && instanceType !== undefined) {
+    target.byType.set(instanceType, (target.byType.get(instanceType) ?? 0) + quantity);
+  }
+}
+
+/** A volume of resource `index`: absent is 0; otherwise a finite number >= 0 (the field named only on error). */
+function amount(value: unknown, index: number, name: string): number {
+  if (value === undefined) return 0;
+  if (typeof value === "number" && value >= 0 && value !== Number.POSITIVE_INFINITY) return value;
+  throw invalidField(`resources[${index}].${name}`, value, "a finite number >= 0");
+}
+
+/** A whole number >= `min` of resource `index`, `fallback` when absent. */
+function whole(value: unknown, index: number, name: string, fallback: number, min = 0): number {
+  if (value === undefined) return fallback;
+  if (typeof value === "number" && Number.isSafeInteger(value) && value >= min) return value;
+  throw invalidField(
+    `resources[${index}].${name}`,
+    value,
+    `an integer in [${min}, ${Number.MAX_SAFE_INTEGER}]`,
+  );
 }
 
 /**
@@ -139,14 +205,18 @@ interface Accumulator {
  * - retention: GB written a month × days kept, the immediately-available days in the hot tier and
  *   the rest in the archive tier (`storageCost` with `archiveAfterDays`); in the steady state a
  *   month's bill equals one month's records over their whole retention;
- * - encryption: GB processed × cycles per byte / clock = vCPU-hours, at the vCPU-hour price of the
- *   resource's instance type (`computeCost`);
+ * - encryption: GB processed × cycles per byte / clock = vCPU-hours, at the vCPU-hour price
+ *   (on-demand hourly / vCPUs) of the resource's instance type in the catalogue;
  * - keys: KMS key-months and requests (`kmsCost`); an HSM cluster (`hsmCount` HSMs × 730 h ×
  *   `cloudHsmHourlyUsd`), once for all resources, when a framework demands an HSM;
  * - audit logs: GB ingested × `auditLogIngestionGbUsd` (their storage is the `audit-logs` retention);
  * - redundancy: copies beyond the resource's own `replicas`: stored GB at the hot price, and a
- *   standby instance per instance unless `replicaScope` is `"storage"`;
+ *   standby instance per instance when `replicaScope` is `"storage-and-compute"` (on-demand hours);
  * - GovCloud: the resource's instance-hours priced in `toGovCloud(catalogue)` minus the commercial price.
+ *
+ * Lines priced by instance type (encryption, standby nodes, GovCloud) carry a `byInstanceType`
+ * breakdown; their hours × hourly price is `computeCost`'s arithmetic, done in place so that 10,000
+ * resources cost milliseconds.
  *
  * Each line says its quantity, unit, unit price, source and arithmetic, and which frameworks drive
  * it; its cost is split equally among them ({@link attributionRule}), so `byFramework` sums to
@@ -186,122 +256,112 @@ export function costCompliance(
 
   // vCPU-hours per GB processed: 1e9 bytes × cycles/byte / (Hz × 3,600 s).
   const vcpuHoursPerGb = (1e9 * cyclesPerByte) / (clockHz * 3600);
-  const plans = new Map<string, Plan>();
-  const allPlan = planFor(frameworks, packs);
-  plans.set(frameworks.join("\u0000"), allPlan);
-  const retention = new Map<string, RetentionAccumulator>();
-  const lines = new Map<string, Accumulator>();
+  const allState = stateFor(planFor(frameworks, packs));
+  const states = new Map<string, PlanState>([[frameworks.join("\u0000"), allState]]);
   const hsmDrivers = new Set<string>();
   const seen = new Set<string>();
   const seed = new SeedAccumulator();
   const callFrameworks = new Set(frameworks);
-
-  const add = (
-    kind: ComplianceCostKind,
-    driven: Driven,
-    quantity: number,
-    instanceType?: string,
-    extra = 0,
-  ): void => {
-    const key =
-      instanceType === undefined ? `${kind}|${driven.key}` : `${kind}|${driven.key}|${instanceType}`;
-    let entry = lines.get(key);
-    if (entry === undefined) {
-      entry = {
-        kind,
-        driven,
-        ...(instanceType === undefined ? {} : { instanceType }),
-        quantity: 0,
-        extra: 0,
-        resources: 0,
-      };
-      lines.set(key, entry);
-    }
-    entry.quantity += quantity;
-    entry.extra += extra;
-    entry.resources += 1;
-  };
+  const instanceTypes = catalogue.instanceTypes;
 
   for (let index = 0; index < resources.length; index++) {
     const resource = resources[index];
-    const at = `resources[${index}]`;
     if (typeof resource !== "object" || resource === null || Array.isArray(resource)) {
-      throw invalidField(at, resource, "an object");
+      throw invalidField(`resources[${index}]`, resource, "an object");
     }
     for (const key in resource) {
-      if (!resourceKeys.has(key))
+      if (!resourceKeys.has(key)) {
         throw invalidField(
-          `${at}.${key}`,
+          `resources[${index}].${key}`,
           (resource as unknown as Record<string, unknown>)[key],
           "absent (not a field of a resource)",
         );
+      }
     }
     const id = resource.id;
-    if (typeof id !== "string" || id.length === 0) throw invalidField(`${at}.id`, id, "a non-empty string");
+    if (typeof id !== "string" || id.length === 0) {
+      throw invalidField(`resources[${index}].id`, id, "a non-empty string");
+    }
     if (seen.has(id)) {
-      throw new EnisError("DUPLICATE_ID", `${at}.id must be unique, got ${describeValue(id)} twice`, {
-        field: `${at}.id`,
-      });
+      throw new EnisError(
+        "DUPLICATE_ID",
+        `resources[${index}].id must be unique, got ${describeValue(id)} twice`,
+        {
+          field: `resources[${index}].id`,
+        },
+      );
     }
     seen.add(id);
 
-    let plan = allPlan;
+    let state = allState;
     let own: readonly string[] = frameworks;
     if (resource.frameworks !== undefined) {
       own = resource.frameworks;
-      if (!Array.isArray(own)) throw invalidField(`${at}.frameworks`, own, "an array of framework ids");
+      if (!Array.isArray(own)) {
+        throw invalidField(`resources[${index}].frameworks`, own, "an array of framework ids");
+      }
       for (let f = 0; f < own.length; f++) {
         if (!callFrameworks.has(own[f]!)) {
           throw invalidField(
-            `${at}.frameworks[${f}]`,
+            `resources[${index}].frameworks[${f}]`,
             own[f],
             `one of the call's frameworks (${frameworks.join(", ")})`,
           );
         }
-        if (own.indexOf(own[f]!) !== f)
-          throw invalidField(`${at}.frameworks[${f}]`, own[f], "a framework not already listed");
+        if (own.indexOf(own[f]!) !== f) {
+          throw invalidField(
+            `resources[${index}].frameworks[${f}]`,
+            own[f],
+            "a framework not already listed",
+          );
+        }
       }
-      const planKey = own.join("\u0000");
-      let found = plans.get(planKey);
+      const key = own.join("\u0000");
+      let found = states.get(key);
       if (found === undefined) {
-        found = planFor(own, packs);
-        plans.set(planKey, found);
+        found = stateFor(planFor(own, packs));
+        states.set(key, found);
       }
-      plan = found;
+      state = found;
     }
 
-    const storedGb = volume(resource.storedGb, `${at}.storedGb`);
-    const auditGb = volume(resource.auditLogGbPerMonth, `${at}.auditLogGbPerMonth`);
-    const processedGb = volume(resource.processedGbPerMonth, `${at}.processedGbPerMonth`);
-    const transitGb = volume(resource.transitGbPerMonth, `${at}.transitGbPerMonth`);
-    const hours = resource.hoursPerMonth ?? hoursPerMonth;
-    assertNonNegative(hours, `${at}.hoursPerMonth`);
-    if (hours > hoursPerMonth) throw invalidField(`${at}.hoursPerMonth`, hours, `at most ${hoursPerMonth}`);
-    const replicas = resource.replicas ?? 1;
-    assertInteger(replicas, `${at}.replicas`, 1);
-    const scope = resource.replicaScope ?? "storage-and-compute";
-    if (scope !== "storage" && scope !== "storage-and-compute") {
-      throw invalidField(`${at}.replicaScope`, scope, '"storage" or "storage-and-compute"');
+    const storedGb = amount(resource.storedGb, index, "storedGb");
+    const auditGb = amount(resource.auditLogGbPerMonth, index, "auditLogGbPerMonth");
+    const processedGb = amount(resource.processedGbPerMonth, index, "processedGbPerMonth");
+    const transitGb = amount(resource.transitGbPerMonth, index, "transitGbPerMonth");
+    const hours =
+      resource.hoursPerMonth === undefined
+        ? hoursPerMonth
+        : amount(resource.hoursPerMonth, index, "hoursPerMonth");
+    if (hours > hoursPerMonth) {
+      throw invalidField(`resources[${index}].hoursPerMonth`, hours, `at most ${hoursPerMonth}`);
     }
+    const replicas = whole(resource.replicas, index, "replicas", 1, 1);
+    const scope = resource.replicaScope ?? "storage";
+    if (scope !== "storage" && scope !== "storage-and-compute") {
+      throw invalidField(`resources[${index}].replicaScope`, scope, '"storage" or "storage-and-compute"');
+    }
+    let documentationGb = 0;
+    let evidenceGb = 0;
     const records = resource.recordsGbPerMonth;
     if (records !== undefined) {
       if (typeof records !== "object" || records === null || Array.isArray(records)) {
-        throw invalidField(`${at}.recordsGbPerMonth`, records, "an object");
+        throw invalidField(`resources[${index}].recordsGbPerMonth`, records, "an object");
       }
       for (const key in records) {
         if (!recordKeys.has(key)) {
           throw invalidField(
-            `${at}.recordsGbPerMonth.${key}`,
+            `resources[${index}].recordsGbPerMonth.${key}`,
             (records as Record<string, unknown>)[key],
             'absent (known: "documentation", "audit-evidence")',
           );
         }
       }
+      documentationGb = amount(records.documentation, index, "recordsGbPerMonth.documentation");
+      evidenceGb = amount(records["audit-evidence"], index, 'recordsGbPerMonth["audit-evidence"]');
     }
-    const keys = resource.kmsKeys ?? 1;
-    assertInteger(keys, `${at}.kmsKeys`);
-    const requests = resource.kmsRequestsPerMonth ?? 0;
-    assertInteger(requests, `${at}.kmsRequestsPerMonth`);
+    const keys = whole(resource.kmsKeys, index, "kmsKeys", 1);
+    const requests = whole(resource.kmsRequestsPerMonth, index, "kmsRequestsPerMonth", 0);
 
     let instanceType: string | undefined;
     let vcpus = 0;
@@ -309,72 +369,93 @@ export function costCompliance(
     let count = 0;
     if (resource.instanceType !== undefined) {
       instanceType = resource.instanceType;
-      if (typeof instanceType !== "string" || !Object.hasOwn(catalogue.instanceTypes, instanceType)) {
-        throw unknownInstanceType(catalogue, `${at}.instanceType`, instanceType);
+      if (typeof instanceType !== "string" || !Object.hasOwn(instanceTypes, instanceType)) {
+        throw unknownInstanceType(catalogue, `resources[${index}].instanceType`, instanceType);
       }
-      const spec = catalogue.instanceTypes[instanceType]!;
+      const spec = instanceTypes[instanceType]!;
       vcpus = spec.vcpus;
       memoryGib = spec.memoryGib;
-      count = resource.instanceCount ?? 1;
-      assertInteger(count, `${at}.instanceCount`);
+      count = whole(resource.instanceCount, index, "instanceCount", 1);
     } else if (resource.instanceCount !== undefined) {
-      throw invalidField(`${at}.instanceCount`, resource.instanceCount, "absent when instanceType is absent");
+      throw invalidField(
+        `resources[${index}].instanceCount`,
+        resource.instanceCount,
+        "absent when instanceType is absent",
+      );
     }
 
-    // Retention, per class of records.
-    for (const rule of plan.retention) {
+    for (const entry of state.retention) {
+      const dataClass = entry.rule.dataClass;
       const gb =
-        rule.dataClass === "audit-logs"
-          ? auditGb
-          : volume(
-              records?.[rule.dataClass],
-              rule.dataClass === "documentation"
-                ? `${at}.recordsGbPerMonth.documentation`
-                : `${at}.recordsGbPerMonth["${rule.dataClass}"]`,
-            );
+        dataClass === "audit-logs" ? auditGb : dataClass === "documentation" ? documentationGb : evidenceGb;
       if (gb === 0) continue;
-      let entry = retention.get(rule.key);
-      if (entry === undefined) {
-        entry = { plan: rule, gb: 0, resources: 0 };
-        retention.set(rule.key, entry);
-      }
       entry.gb += gb;
       entry.resources += 1;
     }
-    if (records !== undefined) {
-      // Validate the classes no framework of this resource retains, too.
-      volume(records.documentation, `${at}.recordsGbPerMonth.documentation`);
-      volume(records["audit-evidence"], `${at}.recordsGbPerMonth["audit-evidence"]`);
-    }
-
     const cpuType = instanceType ?? encryptionType;
-    if (plan.atRest !== null && processedGb > 0) {
-      add("encryption-at-rest-cpu", plan.atRest, processedGb * vcpuHoursPerGb, cpuType);
-    }
-    if (plan.inTransit !== null && transitGb > 0) {
-      add("encryption-in-transit-cpu", plan.inTransit, transitGb * vcpuHoursPerGb, cpuType);
-    }
-    if (plan.keys !== null && (keys > 0 || requests > 0))
-      add("kms-keys", plan.keys, keys, undefined, requests);
-    for (const framework of plan.hsm) hsmDrivers.add(framework);
-    if (plan.auditLogging !== null && auditGb > 0) add("audit-log-ingestion", plan.auditLogging, auditGb);
-    if (plan.replicas !== null && plan.replicas.count > replicas) {
-      const extra = plan.replicas.count - replicas;
-      if (storedGb > 0) add("replica-storage", plan.replicas, extra * storedGb);
+    if (state.atRest !== null && processedGb > 0) addTo(state.atRest, processedGb * vcpuHoursPerGb, cpuType);
+    if (state.inTransit !== null && transitGb > 0)
+      addTo(state.inTransit, transitGb * vcpuHoursPerGb, cpuType);
+    if (state.keys !== null && (keys > 0 || requests > 0)) addTo(state.keys, keys, undefined, requests);
+    for (const framework of state.plan.hsm) hsmDrivers.add(framework);
+    if (state.auditLogging !== null && auditGb > 0) addTo(state.auditLogging, auditGb);
+    const demanded = state.plan.replicas?.count ?? 1;
+    if (demanded > replicas) {
+      const extra = demanded - replicas;
+      if (storedGb > 0) addTo(state.replicaStorage!, extra * storedGb);
       if (scope === "storage-and-compute" && instanceType !== undefined && count > 0 && hours > 0) {
-        add("replica-compute", plan.replicas, extra * count * hours, instanceType);
+        addTo(state.replicaCompute!, extra * count * hours, instanceType);
       }
     }
-    if (plan.govCloud !== null && instanceType !== undefined && count > 0 && hours > 0) {
-      add("govcloud-premium", plan.govCloud, count * hours, instanceType);
+    if (state.govCloud !== null && instanceType !== undefined && count > 0 && hours > 0) {
+      addTo(state.govCloud, count * hours, instanceType);
     }
-    seed.add({ cpuCores: vcpus * count, memoryGb: memoryGib * count, storageGb: storedGb }, own);
+    seed.add(vcpus * count, memoryGib * count, storedGb, own);
+  }
+
+  // Merge the slots of every set of frameworks that share a line (same kind, same drivers).
+  const retention = new Map<string, RetentionSlot>();
+  const merged = new Map<string, Slot>();
+  for (const state of states.values()) {
+    for (const entry of state.retention) {
+      if (entry.resources === 0) continue;
+      const found = retention.get(entry.rule.key);
+      if (found === undefined) retention.set(entry.rule.key, { ...entry });
+      else {
+        found.gb += entry.gb;
+        found.resources += entry.resources;
+      }
+    }
+    for (const entry of [
+      state.atRest,
+      state.inTransit,
+      state.keys,
+      state.auditLogging,
+      state.replicaStorage,
+      state.replicaCompute,
+      state.govCloud,
+    ]) {
+      if (entry === null || entry.resources === 0) continue;
+      const key = `${entry.kind}|${entry.driven.key}`;
+      const found = merged.get(key);
+      if (found === undefined) {
+        merged.set(key, { ...entry, byType: entry.byType === null ? null : new Map(entry.byType) });
+        continue;
+      }
+      found.quantity += entry.quantity;
+      found.extra += entry.extra;
+      found.resources += entry.resources;
+      if (found.byType !== null && entry.byType !== null) {
+        for (const [type, quantity] of entry.byType)
+          found.byType.set(type, (found.byType.get(type) ?? 0) + quantity);
+      }
+    }
   }
 
   const out: ComplianceCostLine[] = [];
   // Retention lines, hot and archive, from one storageCost per merged rule.
   for (const entry of retention.values()) {
-    const rule = entry.plan;
+    const rule = entry.rule;
     const cost = storageCost(
       { gb: entry.gb, months: rule.days / daysPerMonth, lifecycle: { archiveAfterDays: rule.hotDays } },
       catalogue,
@@ -403,13 +484,12 @@ export function costCompliance(
   }
 
   let govCatalogue: PricingCatalogue | undefined;
-  for (const entry of lines.values()) {
-    out.push(priceLine(entry));
-  }
+  for (const entry of merged.values()) out.push(priceLine(entry));
   if (hsmDrivers.size > 0) {
     const drivers = frameworks.filter((framework) => hsmDrivers.has(framework));
     const quantity = hsmCount * hoursPerMonth;
     const costUsd = tidy(quantity * hsmHourlyUsd);
+    const byDefault = parsed.cloudHsmHourlyUsd === undefined;
     out.push({
       kind: "hsm",
       frameworks: drivers,
@@ -420,14 +500,11 @@ export function costCompliance(
       costUsd,
       requirement: citedRequirement("dedicated HSM key management", drivers, packs, "keyManagement"),
       pricing: {
-        source:
-          parsed.cloudHsmHourlyUsd === undefined
-            ? costingDefaults.cloudHsmHourlyUsd.source
-            : "caller (options.cloudHsmHourlyUsd)",
-        asOf: parsed.cloudHsmHourlyUsd === undefined ? costingDefaults.cloudHsmHourlyUsd.asOf : "caller",
-        approximate: parsed.cloudHsmHourlyUsd === undefined,
+        source: byDefault ? costingDefaults.cloudHsmHourlyUsd.source : "caller (options.cloudHsmHourlyUsd)",
+        asOf: byDefault ? costingDefaults.cloudHsmHourlyUsd.asOf : "caller",
+        approximate: byDefault,
         note: `One cluster shared by every resource; not in the pricing catalogue.${
-          parsed.cloudHsmHourlyUsd === undefined ? ` ${costingDefaults.cloudHsmHourlyUsd.note}` : ""
+          byDefault ? ` ${costingDefaults.cloudHsmHourlyUsd.note}` : ""
         }`,
       },
       explanation: `${hsmCount} HSMs × ${hoursPerMonth} h = ${num(quantity)} HSM-hours × ${usd(hsmHourlyUsd)} = ${usd(costUsd)} a month (one cluster for all resources)`,
@@ -435,36 +512,36 @@ export function costCompliance(
   }
 
   const total = tidy(sumExact(out.map((line) => line.costUsd)));
-  const byFramework: FrameworkCost[] = frameworks.map((framework) => ({
+  const byFramework = frameworks.map((framework) => ({
     framework,
     name: packs.get(framework)!.name,
-    costUsd: 0,
     lines: [] as FrameworkLineShare[],
+    sums: [] as number[],
   }));
-  const index = new Map(byFramework.map((entry, position) => [entry.framework, position]));
-  const sums: number[][] = byFramework.map(() => []);
-  out.forEach((line, position) => {
+  const position = new Map(byFramework.map((entry, at) => [entry.framework, at]));
+  out.forEach((line, at) => {
     const share = 1 / line.frameworks.length;
     const costUsd = line.costUsd / line.frameworks.length;
     for (const framework of line.frameworks) {
-      const at = index.get(framework)!;
-      (byFramework[at]!.lines as FrameworkLineShare[]).push({
-        line: position,
-        kind: line.kind,
-        costUsd,
-        share,
-      });
-      sums[at]!.push(costUsd);
+      const entry = byFramework[position.get(framework)!]!;
+      entry.lines.push({ line: at, kind: line.kind, costUsd, share });
+      entry.sums.push(costUsd);
     }
   });
-  const attributed = byFramework.map((entry, position) => ({ ...entry, costUsd: sumExact(sums[position]!) }));
 
   return {
     mode: "first-principles",
     period: "month",
     costUsd: total,
     lines: out,
-    byFramework: attributed,
+    byFramework: byFramework.map(
+      (entry): FrameworkCost => ({
+        framework: entry.framework,
+        name: entry.name,
+        costUsd: tidy(sumExact(entry.sums)),
+        lines: entry.lines,
+      }),
+    ),
     attribution: attributionRule,
     assumptions: [
       assumption(costingDefaults.encryptionCyclesPerByte, parsed.encryptionCyclesPerByte),
@@ -478,7 +555,48 @@ export function costCompliance(
     seedMultipliers: seed.result(total),
   };
 
-  function priceLine(entry: Accumulator): ComplianceCostLine {
+  /** A line priced by instance type: the quantity of each type × its unit price, summed. */
+  function byInstanceType(
+    entry: Slot,
+    unitPrice: (type: string) => number,
+  ): { shares: InstanceTypeShare[]; costUsd: number; quantity: number } {
+    const shares: InstanceTypeShare[] = [];
+    const costs: number[] = [];
+    let quantity = 0;
+    for (const [type, amountOfType] of entry.byType!) {
+      const price = unitPrice(type);
+      const raw = amountOfType * price;
+      costs.push(raw);
+      quantity += amountOfType;
+      shares.push({
+        instanceType: type,
+        quantity: tidy(amountOfType),
+        unitPriceUsd: tidy(price),
+        costUsd: tidy(raw),
+      });
+    }
+    return { shares, costUsd: tidy(sumExact(costs)), quantity: tidy(quantity) };
+  }
+
+  /** The one type's unit price, or the quantity-weighted average over several. */
+  function unitPriceOf(priced: { shares: InstanceTypeShare[]; costUsd: number; quantity: number }): number {
+    if (priced.shares.length === 1) return priced.shares[0]!.unitPriceUsd;
+    return priced.quantity === 0 ? 0 : tidy(priced.costUsd / priced.quantity);
+  }
+
+  function typedExplanation(
+    what: string,
+    unit: string,
+    priced: { shares: InstanceTypeShare[]; costUsd: number; quantity: number },
+    price: string,
+  ): string {
+    const only = priced.shares.length === 1 ? priced.shares[0]! : undefined;
+    return only === undefined
+      ? `${what}: ${num(priced.quantity)} ${unit} over ${priced.shares.length} instance types, each × its ${price} (byInstanceType) = ${usd(priced.costUsd)} a month`
+      : `${what}: ${num(only.quantity)} ${unit} × ${usd(only.unitPriceUsd)} (${only.instanceType} ${price}) = ${usd(priced.costUsd)} a month`;
+  }
+
+  function priceLine(entry: Slot): ComplianceCostLine {
     const { kind, driven } = entry;
     const base = {
       kind,
@@ -486,28 +604,34 @@ export function costCompliance(
       resources: entry.resources,
       requirement: driven.requirement,
     };
+    const { onDemand } = catalogue.instanceTypeSources;
     switch (kind) {
       case "encryption-at-rest-cpu":
       case "encryption-in-transit-cpu": {
-        const type = entry.instanceType!;
-        const spec = catalogue.instanceTypes[type]!;
-        const cost = computeCost({ instanceType: type, hours: entry.quantity / spec.vcpus }, catalogue);
+        const priced = byInstanceType(
+          entry,
+          (type) => instanceTypes[type]!.onDemandHourlyUsd / instanceTypes[type]!.vcpus,
+        );
         const gb = entry.quantity / vcpuHoursPerGb;
         return {
           ...base,
-          instanceType: type,
-          quantity: tidy(entry.quantity),
+          quantity: priced.quantity,
           unit: "vCPU-hours",
-          unitPriceUsd: tidy(spec.onDemandHourlyUsd / spec.vcpus),
-          costUsd: cost.costUsd,
-          pricing: cost.provenance,
-          explanation: `${num(gb)} GB × 1e9 B × ${num(cyclesPerByte)} cycles/B / ${num(clockHz)} Hz / 3,600 s = ${num(entry.quantity)} vCPU-hours = ${num(cost.hours)} ${type} instance-hours (${spec.vcpus} vCPUs) × ${usd(cost.hourlyUsd)} = ${usd(cost.costUsd)} a month`,
+          unitPriceUsd: unitPriceOf(priced),
+          costUsd: priced.costUsd,
+          byInstanceType: priced.shares,
+          pricing: onDemand,
+          explanation: typedExplanation(
+            `${num(gb)} GB × 1e9 B × ${num(cyclesPerByte)} cycles/B / ${num(clockHz)} Hz / 3,600 s`,
+            "vCPU-hours",
+            priced,
+            "on-demand hourly / vCPUs",
+          ),
         };
       }
       case "kms-keys": {
         const cost = kmsCost({ keys: entry.quantity, months: 1, requests: entry.extra }, catalogue);
-        // Keys and requests as one line each would double the entries; one line carries both, its
-        // quantity the key-months and its explanation the requests.
+        // One line carries both meters: its quantity the key-months, its explanation the requests.
         return {
           ...base,
           quantity: entry.quantity,
@@ -520,6 +644,7 @@ export function costCompliance(
       }
       case "audit-log-ingestion": {
         const costUsd = tidy(entry.quantity * ingestionGbUsd);
+        const byDefault = parsed.auditLogIngestionGbUsd === undefined;
         return {
           ...base,
           quantity: tidy(entry.quantity),
@@ -527,14 +652,10 @@ export function costCompliance(
           unitPriceUsd: ingestionGbUsd,
           costUsd,
           pricing: {
-            source:
-              parsed.auditLogIngestionGbUsd === undefined
-                ? costingDefaults.auditLogIngestionGbUsd.source
-                : "caller (options.auditLogIngestionGbUsd)",
-            asOf:
-              parsed.auditLogIngestionGbUsd === undefined
-                ? costingDefaults.auditLogIngestionGbUsd.asOf
-                : "caller",
+            source: byDefault
+              ? costingDefaults.auditLogIngestionGbUsd.source
+              : "caller (options.auditLogIngestionGbUsd)",
+            asOf: byDefault ? costingDefaults.auditLogIngestionGbUsd.asOf : "caller",
             approximate: false,
             note: "Ingestion only; storage is the audit-logs retention line.",
           },
@@ -550,63 +671,61 @@ export function costCompliance(
           unitPriceUsd: cost.byTier.hot.gbMonthUsd,
           costUsd: cost.costUsd,
           pricing: cost.provenance,
-          explanation: `${num(entry.quantity)} GB of extra copies (copies demanded − copies kept, × stored GB) × 1 month × ${usd(cost.byTier.hot.gbMonthUsd)} (${cost.byTier.hot.product ?? "hot"}) = ${usd(cost.costUsd)} a month`,
+          explanation: `${num(entry.quantity)} GB of extra copies ((copies demanded − copies kept) × stored GB) × 1 month × ${usd(cost.byTier.hot.gbMonthUsd)} (${cost.byTier.hot.product ?? "hot"}) = ${usd(cost.costUsd)} a month`,
         };
       }
       case "replica-compute": {
-        const cost = computeCost({ instanceType: entry.instanceType!, hours: entry.quantity }, catalogue);
+        const priced = byInstanceType(entry, (type) => instanceTypes[type]!.onDemandHourlyUsd);
         return {
           ...base,
-          instanceType: entry.instanceType!,
-          quantity: cost.instanceHours,
+          quantity: priced.quantity,
           unit: "instance-hours",
-          unitPriceUsd: cost.hourlyUsd,
-          costUsd: cost.costUsd,
-          pricing: cost.provenance,
-          explanation: `${num(entry.quantity)} standby ${entry.instanceType} instance-hours × ${usd(cost.hourlyUsd)} = ${usd(cost.costUsd)} a month`,
+          unitPriceUsd: unitPriceOf(priced),
+          costUsd: priced.costUsd,
+          byInstanceType: priced.shares,
+          pricing: onDemand,
+          explanation: typedExplanation("standby nodes", "instance-hours", priced, "on-demand hourly"),
         };
       }
       case "govcloud-premium": {
-        const type = entry.instanceType!;
-        const commercial = computeCost({ instanceType: type, hours: entry.quantity }, catalogue);
         if (catalogue.region.startsWith("us-gov-")) {
           return {
             ...base,
-            instanceType: type,
-            quantity: commercial.instanceHours,
+            quantity: tidy(entry.quantity),
             unit: "instance-hours",
             unitPriceUsd: 0,
             costUsd: 0,
-            pricing: commercial.provenance,
+            pricing: onDemand,
             explanation: `the catalogue is already GovCloud's (${catalogue.region}): no premium over its own prices`,
           };
         }
-        govCatalogue ??= toGovCloud(catalogue);
-        const gov = computeCost({ instanceType: type, hours: entry.quantity }, govCatalogue);
-        const costUsd = tidy(gov.costUsd - commercial.costUsd);
-        const { multiplier: _multiplier, ...govProvenance } = catalogue.govCloud;
+        govCatalogue ??= govCloudOf(catalogue);
+        const gov = govCatalogue.instanceTypes;
+        const priced = byInstanceType(
+          entry,
+          (type) => gov[type]!.onDemandHourlyUsd - instanceTypes[type]!.onDemandHourlyUsd,
+        );
+        const { multiplier, ...provenance } = catalogue.govCloud;
         return {
           ...base,
-          instanceType: type,
-          quantity: commercial.instanceHours,
+          quantity: priced.quantity,
           unit: "instance-hours",
-          unitPriceUsd: tidy(gov.hourlyUsd - commercial.hourlyUsd),
-          costUsd,
-          pricing: govProvenance as PriceProvenance,
-          explanation: `${num(entry.quantity)} ${type} instance-hours × (${usd(gov.hourlyUsd)} in ${govCatalogue.region} − ${usd(commercial.hourlyUsd)} in ${catalogue.region}) = ${usd(gov.costUsd)} − ${usd(commercial.costUsd)} = ${usd(costUsd)} a month`,
+          unitPriceUsd: unitPriceOf(priced),
+          costUsd: priced.costUsd,
+          byInstanceType: priced.shares,
+          pricing: provenance as PriceProvenance,
+          explanation: typedExplanation(
+            `compute in ${govCatalogue.region} (toGovCloud, × ${multiplier}) minus ${catalogue.region}`,
+            "instance-hours",
+            priced,
+            `on-demand hourly difference`,
+          ),
         };
       }
       default:
         throw new EnisError("INTERNAL", `a ${kind} line cannot be priced here`);
     }
   }
-}
-
-/** A volume field: absent is 0; otherwise a finite number >= 0. */
-function volume(value: unknown, field: string): number {
-  if (value === undefined) return 0;
-  assertNonNegative(value, field);
-  return value;
 }
 
 function unknownInstanceType(catalogue: PricingCatalogue, field: string, name: unknown): EnisError {

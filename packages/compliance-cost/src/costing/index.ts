@@ -15,5 +15,6 @@ export type {
   CostComplianceOptions,
   FrameworkCost,
   FrameworkLineShare,
+  InstanceTypeShare,
   LinePricing,
 } from "./types.js";

@@ -70,13 +70,6 @@ export interface SeedMultiplierComparison {
   readonly explanation: string;
 }
 
-/** Per-resource base of the seed's model: cores, memory and storage before the multipliers. */
-export interface SeedBase {
-  readonly cpuCores: number;
-  readonly memoryGb: number;
-  readonly storageGb: number;
-}
-
 /** Running sums of the seed's overhead items. */
 export class SeedAccumulator {
   cpuCores = 0;
@@ -86,11 +79,11 @@ export class SeedAccumulator {
   auditStorageGb = 0;
 
   /**
-   * Adds one resource as one call of the seed: the multipliers of `frameworks` multiplied in the
+   * Adds one resource (its cores, memory GB and storage GB before the multipliers) as one call of the seed: the multipliers of `frameworks` multiplied in the
    * order given (as the seed's loop does), each resource figure truncated by Python's `int()`, then
    * one HSM and 1,000 GB of audit storage per framework.
    */
-  add(base: SeedBase, frameworks: readonly string[]): void {
+  add(cpuCores: number, memoryGb: number, storageGb: number, frameworks: readonly string[]): void {
     let cpu = 1;
     let memory = 1;
     let storage = 1;
@@ -101,9 +94,9 @@ export class SeedAccumulator {
       memory *= factors.memory;
       storage *= factors.storage;
     }
-    this.cpuCores += Math.trunc(base.cpuCores * cpu) - base.cpuCores;
-    this.memoryGb += Math.trunc(base.memoryGb * memory) - base.memoryGb;
-    this.storageGb += Math.trunc(base.storageGb * storage) - base.storageGb;
+    this.cpuCores += Math.trunc(cpuCores * cpu) - cpuCores;
+    this.memoryGb += Math.trunc(memoryGb * memory) - memoryGb;
+    this.storageGb += Math.trunc(storageGb * storage) - storageGb;
     this.hsmDevices += frameworks.length;
     this.auditStorageGb += seedPrices.auditStorageGbPerFramework * frameworks.length;
   }

@@ -39,7 +39,7 @@ export interface ComplianceResource {
   /**
    * What a replica copies: the data only (`"storage"`), or the data and the instances that serve it
    * (`"storage-and-compute"`: a standby node per instance).
-   * @default "storage-and-compute"
+   * @default "storage" (a backup copy; the frameworks' backup controls ask for copies of data)
    */
   readonly replicaScope?: "storage" | "storage-and-compute";
   /** GB of records written a month, by class (audit logs go in `auditLogGbPerMonth`). */
@@ -143,8 +143,8 @@ export interface ComplianceCostLine {
   readonly frameworks: readonly string[];
   /** The class of records, for retention lines. */
   readonly dataClass?: RetentionDataClass;
-  /** The instance type, for lines priced by an instance type. */
-  readonly instanceType?: string;
+  /** For lines priced by instance type (encryption CPU, standby nodes, GovCloud): each type's part. */
+  readonly byInstanceType?: readonly InstanceTypeShare[];
   /** The retention in days and of them the immediately-available days, for retention lines. */
   readonly retention?: { readonly days: number; readonly immediatelyAvailableDays: number };
   /** Resources contributing to the line (0 for the shared HSM line). */
@@ -153,7 +153,10 @@ export interface ComplianceCostLine {
   readonly quantity: number;
   /** e.g. `"GB-months"`, `"vCPU-hours"`, `"key-months"`, `"requests"`, `"HSM-hours"`, `"GB"`, `"instance-hours"`. */
   readonly unit: string;
-  /** USD per `unit` (for the GovCloud premium: the premium per instance-hour). */
+  /**
+   * USD per `unit` (for the GovCloud premium: the premium per instance-hour); for a line over
+   * several instance types, the quantity-weighted average (`costUsd / quantity`).
+   */
   readonly unitPriceUsd: number;
   /** USD a month. */
   readonly costUsd: number;
@@ -163,6 +166,16 @@ export interface ComplianceCostLine {
   readonly pricing: LinePricing;
   /** The arithmetic in words and numbers. */
   readonly explanation: string;
+}
+
+/** One instance type's part of a line priced by instance type. */
+export interface InstanceTypeShare {
+  readonly instanceType: string;
+  /** vCPU-hours (encryption) or instance-hours (standby nodes, GovCloud). */
+  readonly quantity: number;
+  /** The type's on-demand price per unit (per vCPU-hour: hourly / vCPUs; GovCloud: the difference), USD. */
+  readonly unitPriceUsd: number;
+  readonly costUsd: number;
 }
 
 /** One framework's share of one line. */

@@ -103,7 +103,15 @@ describe("riskReduction", () => {
 
   it("feeds @enis/cost-model's ROI and payback KPIs, with the compliance cost as the investment", () => {
     const cost = costCompliance(
-      [{ id: "ehr", instanceType: "m5.large", storedGb: 100, recordsGbPerMonth: { documentation: 10 } }],
+      [
+        {
+          id: "ehr",
+          instanceType: "m5.large",
+          storedGb: 100,
+          replicaScope: "storage-and-compute",
+          recordsGbPerMonth: { documentation: 10 },
+        },
+      ],
       ["hipaa"],
     );
     // 0.7128 + 2.3 + 70.08 + 1 = $74.0928 a month.
