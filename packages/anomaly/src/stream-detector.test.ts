@@ -77,6 +77,19 @@ describe("createAnomalyDetector", () => {
     expect(everyPoint[510]!.isAnomaly).toBe(true);
   });
 
+  it("with tolerance, a value just past the largest seen is not new; one far past it still is", () => {
+    const random = createRandom(4);
+    const values = Array.from({ length: 1500 }, () => 100 + 10 * random.nextGaussian());
+    const highest = Math.max(...values);
+    values.push(highest * 1.1, highest * 3);
+    const exact = feed(values).updates;
+    const tolerant = feed(values, { tolerance: 2 }).updates;
+    expect(exact[1500]!.isAnomaly).toBe(true);
+    expect(tolerant[1500]!.isAnomaly).toBe(false);
+    expect(tolerant[1500]!.score).toBeLessThan(exact[1500]!.score);
+    expect(tolerant[1501]!.score).toBeGreaterThan(0.999);
+  });
+
   it("a higher sensitivity raises a superset", () => {
     const values = dailySeries(4, 2).map((v, i) => (i % 397 === 0 ? v * 1.6 : v));
     const low = feed(values, { sensitivity: 0.2, cooldownMs: 0 }).updates;

@@ -63,6 +63,16 @@ export interface AnomalyDetectorOptions {
    * @default 14,400,000 (4 hours)
    */
   readonly cooldownMs?: number;
+  /**
+   * How far beyond what was seen a value must fall to count as new, in histogram buckets (an integer
+   * from 0 to 3; a bucket is about a quarter of the value's magnitude for large values, a fortieth of
+   * the typical magnitude near zero). Each observation is spread over this many buckets on each side
+   * (triangular weights), so a value just past the largest seen is not "never seen". 0 suits spiky
+   * metrics where any new extreme matters (it scored best on NAB's CloudWatch series); 2 suits smooth
+   * series such as hourly cost, where a new high by a few percent is not an incident.
+   * @default 0
+   */
+  readonly tolerance?: number;
 }
 
 /** The resolved options of an {@link AnomalyDetector}. */
@@ -77,6 +87,8 @@ export interface ResolvedAnomalyDetectorOptions {
   readonly warmup: number;
   /** See {@link AnomalyDetectorOptions.cooldownMs}. */
   readonly cooldownMs: number;
+  /** See {@link AnomalyDetectorOptions.tolerance}. */
+  readonly tolerance: number;
 }
 
 /** What {@link AnomalyDetector.update} says about one point. */
@@ -162,6 +174,7 @@ const optionsSchema = z.strictObject({
   halfLife: z.number().int().min(10).default(2016),
   warmup: z.number().int().min(10).max(100_000).default(100),
   cooldownMs: z.number().int().min(0).max(8.64e15).default(14_400_000),
+  tolerance: z.number().int().min(0).max(3).default(0),
 });
 
 interface Histogram {
@@ -323,8 +336,17 @@ function build(options: ResolvedAnomalyDetectorOptions, restored: State | undefi
     const decades = -Math.log10(Math.max(0, tail) + floor);
     return Math.min(1, Math.max(0, decades / -Math.log10(floor)));
   };
+  // Triangular spread over ±tolerance buckets: weights 1, 2, …, tolerance + 1, …, 2, 1, summing to 1.
+  const spread = Array.from(
+    { length: 2 * options.tolerance + 1 },
+    (_, j) => (options.tolerance + 1 - Math.abs(j - options.tolerance)) / (options.tolerance + 1) ** 2,
+  );
   const add = (h: Histogram, x: number): void => {
-    h.counts[bucketOf(x)]! += state.weight;
+    const centre = bucketOf(x) - options.tolerance;
+    for (let j = 0; j < spread.length; j++) {
+      const b = Math.min(bucketCount - 1, Math.max(0, centre + j));
+      h.counts[b]! += state.weight * spread[j]!;
+    }
     h.total += state.weight;
   };
   const advanceWeight = (): void => {
