@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { createManualClock } from "@enis/core";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
+import { formatEntry, hashLine, parseEntry } from "./format.js";
 import { createMemorySink } from "./sink.js";
 import { createAuditTrail, verifyAuditTrail } from "./trail.js";
 import type { AuditCheckpoint, AuditProblemKind } from "./verify.js";
@@ -55,7 +56,8 @@ type Tamper =
   | { kind: "insert-garbage"; at: number; text: string }
   | { kind: "move"; from: number; to: number }
   | { kind: "swap"; a: number; b: number }
-  | { kind: "truncate"; keep: number };
+  | { kind: "truncate"; keep: number }
+  | { kind: "rechain"; line: number; byte: number; bit: number };
 
 /** Applies a tampering; returns the lines and the index where verification must point. */
 function apply(original: readonly string[], tamper: Tamper): { lines: string[]; index: number } {
@@ -105,6 +107,23 @@ function apply(original: readonly string[], tamper: Tamper): { lines: string[]; 
       [out[a], out[b]] = [out[b]!, out[a]!];
       return { lines: out, index: Math.min(a, b) };
     }
+    case "rechain": {
+      // A flipped bit, then every later prev rewritten to the new hashes: the chain links hold,
+      // and only the keyed parts (AES-GCM tags, checkpoint HMACs) can tell.
+      const i = tamper.line % n;
+      const line = out[i]!;
+      const start = line.indexOf('"iv":') >= 0 ? line.indexOf('"iv":') : line.indexOf('"mac":');
+      const bytes = Buffer.from(line, "utf8");
+      const at = start + 7 + (tamper.byte % (bytes.length - start - 9));
+      bytes[at]! ^= 1 << tamper.bit;
+      out[i] = new TextDecoder().decode(bytes);
+      for (let k = i + 1; k < n; k++) {
+        const entry = parseEntry(out[k]!);
+        if (typeof entry === "string") break;
+        out[k] = formatEntry({ ...entry, prev: hashLine(out[k - 1]!) });
+      }
+      return { lines: out, index: i };
+    }
     case "truncate": {
       const keep = tamper.keep % n;
       return { lines: out.slice(0, keep), index: keep };
@@ -133,6 +152,12 @@ const tamperArbitrary: fc.Arbitrary<Tamper> = fc.oneof(
     .record({ kind: fc.constant("swap" as const), a: index, b: index })
     .filter((t) => t.a % entryCount !== t.b % entryCount),
   fc.record({ kind: fc.constant("truncate" as const), keep: index }),
+  fc.record({
+    kind: fc.constant("rechain" as const),
+    line: index,
+    byte: index,
+    bit: fc.integer({ min: 0, max: 7 }),
+  }),
 );
 
 describe("tamper detection", () => {
@@ -184,7 +209,7 @@ describe("tamper detection", () => {
     await fc.assert(
       fc.asyncProperty(
         tamperArbitrary.filter(
-          (t) => t.kind !== "truncate" && !(t.kind === "drop" && t.line % lines.length === lines.length - 1),
+          (t) => t.kind !== "truncate" && !(t.kind === "drop" && t.line % entryCount === entryCount - 1),
         ),
         async (tamper) => {
           const tampered = apply(lines, tamper);

@@ -1,9 +1,10 @@
 import { randomBytes } from "node:crypto";
 import { readdirSync, readFileSync } from "node:fs";
 import { createManualClock, EnisError } from "@enis/core";
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { verifyAuditExport } from "./export.js";
-import { formatEntry, parseEntry } from "./format.js";
+import { formatEntry, parseEntry, recordAad } from "./format.js";
 import { type AuditSink, createMemorySink } from "./sink.js";
 import { createAuditTrail, verifyAuditTrail } from "./trail.js";
 import type { AuditCheckpoint } from "./verify.js";
@@ -73,6 +74,48 @@ describe("createAuditTrail", () => {
     expect(records.map((r) => (r.event as { i: number }).i)).toEqual(Array.from({ length: 50 }, (_, i) => i));
   });
 
+  it("keeps call order over an asynchronous sink whose appends take varying time", async () => {
+    const inner = createMemorySink();
+    let delay = 0;
+    const slow: AuditSink = {
+      append: (line) =>
+        new Promise<void>((resolve) => {
+          delay = (delay + 7) % 5;
+          setTimeout(() => {
+            inner.append(line);
+            resolve();
+          }, delay);
+        }),
+      read: async () => inner.read(),
+    };
+    const trail = createAuditTrail({
+      keyring: ringA,
+      sink: slow,
+      clock: createManualClock(0),
+      checkpointEvery: 4,
+    });
+    const first = await Promise.all(Array.from({ length: 10 }, (_, i) => trail.append({ i })));
+    const checkpoint = trail.checkpoint();
+    const second = await Promise.all(Array.from({ length: 10 }, (_, i) => trail.append({ i: 10 + i })));
+    // Checkpoints at 4 and 9 (every 4 records), 12 (asked), then 17 and 22.
+    expect((await checkpoint).seq).toBe(12);
+    expect([...first, ...second].map((r) => r.seq)).toEqual([
+      0, 1, 2, 3, 5, 6, 7, 8, 10, 11, 13, 14, 15, 16, 18, 19, 20, 21, 23, 24,
+    ]);
+    const { records, report } = await trail.readRecords();
+    expect(report.ok).toBe(true);
+    expect(records.map((r) => (r.event as { i: number }).i)).toEqual(Array.from({ length: 20 }, (_, i) => i));
+  });
+
+  it("authenticates each record's position, time, key id and previous hash as the JSON array the docs give", () => {
+    expect(recordAad(3, 1_764_633_600_000, "k-1", "ab".repeat(32)).toString("utf8")).toBe(
+      JSON.stringify(["enis-audit-record", 1, 3, 1_764_633_600_000, "k-1", "ab".repeat(32)]),
+    );
+    expect(recordAad(0, 0.5, "k", "0".repeat(64)).toString("utf8")).toBe(
+      JSON.stringify(["enis-audit-record", 1, 0, 0.5, "k", "0".repeat(64)]),
+    );
+  });
+
   it("writes a checkpoint every checkpointEvery records and hands each to onCheckpoint", async () => {
     const seen: AuditCheckpoint[] = [];
     const sink = createMemorySink();
@@ -119,9 +162,21 @@ describe("createAuditTrail", () => {
       ["a", { before: 2 }],
       ["b", { after: 1 }],
     ]);
-    // Once the old key is dropped from the keyring, its records cannot be read: said, not hidden.
-    const withoutA = await verifyAuditTrail({ keyring: { activeKeyId: "b", keys: { b: keyB } }, sink });
-    expect(withoutA.problem).toMatchObject({ index: 0, kind: "unknown-key" });
+    // Once the old key is dropped from the keyring (crypto-shredding), the trail still verifies —
+    // the entries under "b" prove the chain before them — but its records cannot be read: said, not hidden.
+    const ringB = { activeKeyId: "b", keys: { b: keyB } };
+    expect(await verifyAuditTrail({ keyring: ringB, sink })).toMatchObject({ ok: true, verifiedEntries: 5 });
+    const shredded = await createAuditTrail({
+      keyring: ringB,
+      sink,
+      clock: createManualClock(0),
+    }).readRecords();
+    expect(shredded.records).toEqual([]);
+    expect(shredded.report.problem).toMatchObject({ index: 0, kind: "unknown-key" });
+    // Only entries after the last one under a known key are beyond proof.
+    const onlyA = await verifyAuditTrail({ keyring: ringA, sink });
+    expect(onlyA.problem).toMatchObject({ index: 3, kind: "unknown-key" });
+    expect(onlyA.verifiedEntries).toBe(3);
     // A key id cannot change its bytes.
     const error = await rejection(trail.rotateKey({ activeKeyId: "a", keys: { a: keyB } }));
     expect(error.code).toBe("INVALID_OPTIONS");
@@ -170,6 +225,40 @@ describe("createAuditTrail", () => {
       });
       expect(report.problem).toMatchObject({ index: 1, kind: "malformed" });
     }
+  });
+
+  it("reads back exactly what it accepts: any accepted line re-formats to itself", async () => {
+    const sink = createMemorySink();
+    const trail = createAuditTrail({ keyring: ringA, sink, clock: createManualClock(1_764_633_600_000.5) });
+    await trail.append({ a: 1 });
+    await trail.checkpoint();
+    const samples = sink.lines();
+    for (const line of samples)
+      expect(formatEntry(parseEntry(line) as Parameters<typeof formatEntry>[0])).toBe(line);
+    fc.assert(
+      fc.property(
+        fc.nat({ max: 1 }),
+        fc.nat(),
+        fc.string({ minLength: 0, maxLength: 3, unit: "binary" }),
+        fc.nat({ max: 3 }),
+        (which, position, text, removed) => {
+          const line = samples[which]!;
+          const at = position % line.length;
+          const mutated = line.slice(0, at) + text + line.slice(at + removed);
+          const entry = parseEntry(mutated);
+          if (typeof entry === "string") return;
+          // What JSON reads is what the strict reader read, and its bytes spell back the same.
+          expect(JSON.parse(mutated)).toEqual(entry);
+          const respell = (text: string) => Buffer.from(text, "base64url").toString("base64url");
+          const bytesRespelt =
+            entry.kind === "record"
+              ? { ...entry, iv: respell(entry.iv), data: respell(entry.data) }
+              : { ...entry, mac: respell(entry.mac) };
+          expect(formatEntry(bytesRespelt)).toBe(mutated);
+        },
+      ),
+      { numRuns: 5_000 },
+    );
   });
 
   it("binds entries to their trail id: another trail's first entry does not start this one", async () => {

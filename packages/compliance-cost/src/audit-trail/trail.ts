@@ -233,12 +233,34 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
 
   let queue: Promise<unknown> = Promise.resolve();
   /** Runs `operation` after every earlier one, the sink read first. */
-  const enqueue = <T>(operation: () => Promise<T>): Promise<T> => {
-    const run = queue.then(async () => {
-      await open();
-      return operation();
-    });
-    queue = run.catch(() => undefined);
+  /** Operations started and not yet settled. */
+  let running = 0;
+  const settle = (): void => {
+    running--;
+  };
+  const enqueue = <T>(operation: () => T | Promise<T>): Promise<T> => {
+    if (opened && running === 0) {
+      // Nothing ahead of it: run now. With a synchronous sink an append completes here, without a
+      // trip through the microtask queue (the queue is on every record's path).
+      let value: T | Promise<T>;
+      try {
+        value = operation();
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      if (!(value instanceof Promise)) return Promise.resolve(value);
+      running++;
+      queue = value.then(settle, settle);
+      return value;
+    }
+    running++;
+    const run = opened
+      ? queue.then(operation)
+      : queue.then(async () => {
+          await open();
+          return operation();
+        });
+    queue = run.then(settle, settle);
     return run;
   };
 
@@ -250,20 +272,29 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     return nowMs;
   };
 
-  const write = async (line: string, seq: number): Promise<void> => {
+  /** Stores a line; the chain moves on once the sink has it. Synchronous when the sink is. */
+  const write = (line: string, seq: number): void | Promise<void> => {
     if (refusal !== undefined) throw refusal;
-    try {
-      await sink.append(line);
-    } catch (error) {
+    const failed = (error: unknown): never => {
       refusal = new EnisError(
         "STORE_UNAVAILABLE",
         `the audit sink failed to store entry ${seq}; the trail refuses further appends (open a new trail over the sink once it is repaired: it verifies where the sink stands)`,
         { cause: error },
       );
       throw refusal;
+    };
+    const stored = (): void => {
+      nextSeq = seq + 1;
+      head = hashLine(line);
+    };
+    let pending: void | Promise<void>;
+    try {
+      pending = sink.append(line);
+    } catch (error) {
+      return failed(error);
     }
-    nextSeq = seq + 1;
-    head = hashLine(line);
+    if (pending instanceof Promise) return pending.then(stored, failed);
+    stored();
   };
 
   const writeCheckpoint = async (): Promise<AuditCheckpoint> => {
@@ -310,8 +341,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       }
       if (text === undefined)
         return Promise.reject(invalidField("event", event, "a JSON-serialisable value"));
-      const plain = Buffer.from(text, "utf8");
-      return enqueue(async () => {
+      return enqueue((): AuditAppendResult | Promise<AuditAppendResult> => {
         if (refusal !== undefined) throw refusal;
         const atMs = readClock();
         const keyId = keyring.activeKeyId;
@@ -321,7 +351,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
         const iv = nextIv();
         const cipher = createCipheriv("aes-256-gcm", keys.encryption, iv, { authTagLength: 16 });
         cipher.setAAD(recordAad(seq, atMs, keyId, prev));
-        const body = cipher.update(plain);
+        const body = cipher.update(text, "utf8");
         const final = cipher.final();
         const data = Buffer.concat([body, final, cipher.getAuthTag()]);
         const entry: RecordEntry = {
@@ -335,11 +365,13 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
           data: data.toString("base64url"),
         };
         const line = formatEntry(entry);
-        await write(line, seq);
-        const result: AuditAppendResult = Object.freeze({ seq, atMs, keyId, hash: head });
-        recordsSinceCheckpoint++;
-        if (recordsSinceCheckpoint >= checkpointEvery) await writeCheckpoint();
-        return result;
+        const finish = (): AuditAppendResult | Promise<AuditAppendResult> => {
+          const result: AuditAppendResult = Object.freeze({ seq, atMs, keyId, hash: head });
+          recordsSinceCheckpoint++;
+          return recordsSinceCheckpoint >= checkpointEvery ? writeCheckpoint().then(() => result) : result;
+        };
+        const pending = write(line, seq);
+        return pending instanceof Promise ? pending.then(finish) : finish();
       });
     },
     checkpoint(): Promise<AuditCheckpoint> {

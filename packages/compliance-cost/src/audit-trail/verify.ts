@@ -12,6 +12,7 @@ import {
   parseEntry,
   type RecordEntry,
   recordAad,
+  type TrailEntry,
 } from "./format.js";
 import { type DerivedKeys, hmac, type ResolvedKeyring, sameMac } from "./keys.js";
 import type { TornTail } from "./sink.js";
@@ -208,11 +209,20 @@ function positionProblem(lines: readonly string[], index: number, claimed: numbe
 }
 
 /**
- * Verifies a trail's lines: each line in canonical form, at its position, chained to the one
- * before it (the first to the genesis hash of `trailId`), its key known, and authenticated
- * (AES-GCM for records, HMAC for checkpoints); then the anchor, if given; then the sink's tail.
- * Reports the first problem by index; `onRecord` receives each verified record, decrypted, in
- * order (the records after the first problem are not passed on).
+ * Verifies a trail's lines and reports the first problem by index.
+ *
+ * 1. The walk: each line in canonical form, at its position, naming the SHA-256 of the line before
+ *    it (the first, the genesis hash of `trailId`). It stops at the first line that fails.
+ * 2. Authentication of what the walk accepted. An authentic entry (its AES-GCM tag or checkpoint
+ *    HMAC verifies) binds the hash of the line before it, which binds the one before that, back to
+ *    the genesis: so one authentic entry proves every entry before it, and authenticity is
+ *    monotone along the chain (true up to the first changed entry, false from there on). The last
+ *    entry under a known key is authenticated; only when it fails, a binary search over the others
+ *    finds the first that fails — O(log n) decryptions, not n. Entries under keys no longer in the
+ *    keyring are still proven by a later entry under a known key (a retired key does not make the
+ *    trail unverifiable); only entries after the last known-key entry are reported `unknown-key`.
+ *    With `onRecord` (reading, exporting), every record is decrypted in order instead.
+ * 3. The anchor, if given; then the sink's torn tail.
  */
 export function verifyAuditLines(
   lines: readonly string[],
@@ -223,80 +233,107 @@ export function verifyAuditLines(
   onRecord?: (record: AuditRecord) => void,
 ): AuditVerifyReport {
   const genesis = genesisHash(trailId);
+  const entries: TrailEntry[] = [];
+  const hashes: string[] = [];
   let prev = genesis;
-  let records = 0;
-  let checkpoints = 0;
-  let lastCheckpoint: AuditCheckpoint | undefined;
-  let problem: AuditProblem | undefined;
-  let verified = 0;
+  let walkProblem: AuditProblem | undefined;
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i]!;
     const entry = parseEntry(line);
     if (typeof entry === "string") {
-      problem = { index: i, kind: "malformed", message: `entry ${i} is malformed: ${entry}` };
+      walkProblem = { index: i, kind: "malformed", message: `entry ${i} is malformed: ${entry}` };
       break;
     }
     if (entry.seq !== i) {
-      problem = positionProblem(lines, i, entry.seq);
+      walkProblem = positionProblem(lines, i, entry.seq);
       break;
     }
     if (entry.prev !== prev) {
-      problem = {
+      walkProblem = {
         index: i,
         kind: "chain-broken",
         message:
           i === 0
             ? `entry 0 does not start trail ${JSON.stringify(trailId)}: its prev is not the trail's genesis hash`
-            : `entry ${i}'s prev is not the hash of entry ${i - 1}: entry ${i - 1} was replaced, or entry ${i} was`,
+            : `entry ${i}'s prev is not the hash of entry ${i - 1}: entry ${i} was replaced or edited`,
       };
       break;
     }
-    const keys = keyring.keys.get(entry.keyId);
-    if (keys === undefined) {
-      problem = {
-        index: i,
-        kind: "unknown-key",
-        message: `entry ${i} is under key ${JSON.stringify(entry.keyId)}, which the keyring does not hold`,
-      };
-      break;
-    }
-    if (entry.kind === "record") {
-      const plain = decryptRecord(entry, keys);
-      let event: unknown;
-      let parsed = plain !== undefined;
-      if (plain !== undefined && onRecord !== undefined) {
+    entries.push(entry);
+    prev = hashLine(line);
+    hashes.push(prev);
+  }
+
+  const authentic = (entry: TrailEntry): boolean => {
+    const keys = keyring.keys.get(entry.keyId)!;
+    return entry.kind === "record"
+      ? decryptRecord(entry, keys) !== undefined
+      : checkpointMacValid(entry, keys);
+  };
+  const known = (index: number): boolean => keyring.keys.has(entries[index]!.keyId);
+  /** The first problem among the walked entries, or undefined when they are all proven. */
+  const authenticate = (): AuditProblem | undefined => {
+    if (onRecord !== undefined) {
+      for (let i = 0; i < entries.length; i++) {
+        const entry = entries[i]!;
+        if (!known(i)) return unknownKey(i, i, entry.keyId);
+        if (entry.kind === "checkpoint") {
+          if (!authentic(entry)) return authenticationFailed(i, entry);
+          continue;
+        }
+        const plain = decryptRecord(entry, keyring.keys.get(entry.keyId)!);
+        let event: unknown;
         try {
+          if (plain === undefined) return authenticationFailed(i, entry);
           event = JSON.parse(plain.toString("utf8"));
         } catch {
-          parsed = false;
+          return authenticationFailed(i, entry);
         }
+        onRecord({ seq: entry.seq, atMs: entry.atMs, keyId: entry.keyId, event });
       }
-      if (!parsed) {
-        problem = {
-          index: i,
-          kind: "authentication-failed",
-          message: `record ${i} fails AES-GCM authentication under key ${JSON.stringify(entry.keyId)}: its bytes or header were changed`,
-        };
-        break;
+      return undefined;
+    }
+    let last = entries.length - 1;
+    while (last >= 0 && !known(last)) last--;
+    if (last >= 0 && !authentic(entries[last]!)) {
+      // Binary search for the first entry that fails: every known-key entry before it verifies.
+      let good = -1; // a known-key index that verifies (or -1)
+      let bad = last; // a known-key index that fails
+      for (;;) {
+        // A known-key index strictly between good and bad, nearest the middle; none: the search is done.
+        const middle = Math.floor((good + bad) / 2);
+        let probe = middle;
+        while (probe > good && !known(probe)) probe--;
+        if (probe <= good) {
+          probe = middle + 1;
+          while (probe < bad && !known(probe)) probe++;
+          if (probe >= bad) break;
+        }
+        if (authentic(entries[probe]!)) good = probe;
+        else bad = probe;
       }
-      records++;
-      onRecord?.({ seq: entry.seq, atMs: entry.atMs, keyId: entry.keyId, event });
-    } else {
-      if (!checkpointMacValid(entry, keys)) {
-        problem = {
-          index: i,
-          kind: "authentication-failed",
-          message: `checkpoint ${i}'s HMAC does not verify under key ${JSON.stringify(entry.keyId)}: it was changed or forged`,
-        };
-        break;
-      }
+      // Entries between the last proven one and the first failing one under unknown keys cannot be told apart.
+      return good + 1 < bad
+        ? unknownKey(good + 1, bad, entries[good + 1]!.keyId)
+        : authenticationFailed(bad, entries[bad]!);
+    }
+    if (last < entries.length - 1) return unknownKey(last + 1, entries.length - 1, entries[last + 1]!.keyId);
+    return undefined;
+  };
+
+  let problem = authenticate() ?? walkProblem;
+  const verified = problem === undefined || problem.index >= entries.length ? entries.length : problem.index;
+  let records = 0;
+  let checkpoints = 0;
+  let lastCheckpoint: AuditCheckpoint | undefined;
+  for (let i = 0; i < verified; i++) {
+    const entry = entries[i]!;
+    if (entry.kind === "record") records++;
+    else {
       checkpoints++;
       lastCheckpoint = checkpointOf(trailId, entry);
     }
-    prev = hashLine(line);
-    verified = i + 1;
   }
-
   if (anchor !== undefined) {
     const anchorProblem = checkAnchor(lines, keyring, trailId, anchor, problem);
     if (anchorProblem !== undefined) problem = anchorProblem;
@@ -318,12 +355,34 @@ export function verifyAuditLines(
     verifiedEntries: verified,
     records,
     checkpoints,
-    head: prev,
+    head: verified === 0 ? genesis : hashes[verified - 1]!,
     lastCheckpoint,
     unanchoredEntries: verified - (anchoredUpTo + 1),
     ...(problem === undefined ? {} : { problem: Object.freeze(problem) }),
     ...(tornTail === undefined ? {} : { tornTail }),
   });
+}
+
+function unknownKey(from: number, to: number, keyId: string): AuditProblem {
+  return {
+    index: from,
+    kind: "unknown-key",
+    message:
+      from === to
+        ? `entry ${from} is under key ${JSON.stringify(keyId)}, which the keyring does not hold: it cannot be authenticated`
+        : `entries ${from} to ${to} cannot be authenticated (entry ${from} is under key ${JSON.stringify(keyId)}, which the keyring does not hold)`,
+  };
+}
+
+function authenticationFailed(index: number, entry: TrailEntry): AuditProblem {
+  return {
+    index,
+    kind: "authentication-failed",
+    message:
+      entry.kind === "record"
+        ? `record ${index} fails AES-GCM authentication under key ${JSON.stringify(entry.keyId)}: its bytes or header were changed`
+        : `checkpoint ${index}'s HMAC does not verify under key ${JSON.stringify(entry.keyId)}: it was changed or forged`,
+  };
 }
 
 /** The anchor's verdict, when it outranks the chain's first problem (`chainProblem`). */
