@@ -12,10 +12,11 @@
  *   reference-timestamp shifts (every 100 half-lives) are found from the timestamps alone and
  *   replayed at the same sample as VPA would.
  * - The CPU bucket of a sample depends only on its whole millicores (VPA's ResourceAmount), so the
- *   bucket of every millicore value up to 1,000 cores comes from a table filled with VPA's own
- *   `FindBucket` formula (the same Math.log calls); values above it use the formula directly.
+ *   bucket of each millicore value up to 1,000 cores is computed once with VPA's own `FindBucket`
+ *   formula (the same Math.log calls) and kept in a table; values above it use the formula.
  * - Memory goes through the same peak-per-interval logic as model/container.go (subtract the old
- *   peak, add the new one), which only touches the histogram when a daily peak rises.
+ *   peak, add the new one), which only touches the histogram when a daily peak rises; samples are
+ *   scanned interval by interval, and the decay factor of an interval's end is computed once.
  */
 
 /** Go's zero `time.Time` (0001-01-01 00:00:00 UTC) in milliseconds since the Unix epoch. */
@@ -67,15 +68,17 @@ function findBucket(scheme: BucketScheme, value: number): number {
 
 /** Millicores covered by the CPU bucket table: 0 … 1,000,000 (1000 cores, the last bucket's start). */
 const cpuTableMillicores = 1_000_000;
+/** A table entry not computed yet (buckets are 0 … 175). */
+const unknownBucket = 255;
 let cpuBucketTable: Uint8Array | undefined;
 
-/** The CPU bucket of every whole millicore value up to 1000 cores, from VPA's formula (built once). */
+/**
+ * The CPU bucket of each whole millicore value up to 1000 cores, filled on first use of each value
+ * with VPA's own formula (so only the values a caller's samples take are ever computed).
+ */
 function cpuBuckets(): Uint8Array {
-  if (cpuBucketTable === undefined) {
-    const table = new Uint8Array(cpuTableMillicores + 1);
-    for (let m = 0; m <= cpuTableMillicores; m++) table[m] = findBucket(cpuScheme, m / 1000.0);
-    cpuBucketTable = table;
-  }
+  if (cpuBucketTable === undefined)
+    cpuBucketTable = new Uint8Array(cpuTableMillicores + 1).fill(unknownBucket);
   return cpuBucketTable;
 }
 
@@ -337,76 +340,48 @@ export function estimateVpa(
     cache.set(key, grid);
   }
   const cpu = new DecayingHistogram(cpuScheme, config.cpuHistogramDecayHalfLifeMs);
-  const table = cpuBuckets();
-  const weights = grid.weights;
-  const cpuWeights = cpu.weights;
-  let total = 0;
-  let minBucket = cpu.minBucket;
-  let maxBucket = cpu.maxBucket;
-  let cpuSum = 0;
-  let cpuMax = 0;
-  let shift = 0;
-  let nextShift = grid.shiftAt.length > 0 ? grid.shiftAt[0]! : n;
-  for (let i = 0; i < n; i++) {
-    const v = cpuCores[i]!;
-    if (!(v >= 0) || v === Number.POSITIVE_INFINITY) throw new SampleError("cpuCores", i, v);
-    if (i === nextShift) {
-      cpu.totalWeight = total;
-      cpu.minBucket = minBucket;
-      cpu.maxBucket = maxBucket;
-      cpu.scale(grid.shiftFactor[shift]!);
-      total = cpu.totalWeight;
-      minBucket = cpu.minBucket;
-      maxBucket = cpu.maxBucket;
-      shift++;
-      nextShift = shift < grid.shiftAt.length ? grid.shiftAt[shift]! : n;
-    }
-    cpuSum += v;
-    if (v > cpuMax) cpuMax = v;
-    // CPUAmountFromCores then CoresFromCPUAmount: whole millicores, as VPA stores usage.
-    const millicores = resourceAmount(v * 1000.0);
-    const bucket =
-      millicores <= cpuTableMillicores ? table[millicores]! : findBucket(cpuScheme, millicores / 1000.0);
-    const weight = weights[i]!;
-    cpuWeights[bucket]! += weight;
-    const w = cpuWeights[bucket]!;
-    total += weight;
-    if (bucket < minBucket && w >= epsilon) minBucket = bucket;
-    if (bucket > maxBucket && w >= epsilon) maxBucket = bucket;
+  const cpuStats: RangeStats = { sum: 0, max: 0 };
+  let from = 0;
+  for (let shift = 0; shift <= grid.shiftAt.length; shift++) {
+    const to = shift < grid.shiftAt.length ? grid.shiftAt[shift]! : n;
+    const bad = addCpuRange(cpu, cpuCores, grid.weights, from, to, cpuStats);
+    if (bad >= 0) throw new SampleError("cpuCores", bad, cpuCores[bad]!);
+    if (shift < grid.shiftAt.length) cpu.scale(grid.shiftFactor[shift]!);
+    from = to;
   }
-  cpu.totalWeight = total;
-  cpu.minBucket = minBucket;
-  cpu.maxBucket = maxBucket;
 
   // ---- Memory: one peak per aggregation interval (model/container.go addMemorySample).
   const memory = new DecayingHistogram(memoryScheme, config.memoryHistogramDecayHalfLifeMs);
+  const memoryStats: RangeStats = { sum: 0, max: 0 };
   const interval = config.memoryAggregationIntervalMs;
   let windowEnd = startMs;
-  let peak = 0;
   let peaks = 0;
-  let memorySum = 0;
-  let memoryMax = 0;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < n; ) {
+    // Sample i is at or after the window's end: the window moves on and its first sample is the peak.
     const v = memoryBytes[i]!;
-    if (!(v >= 0) || v === Number.POSITIVE_INFINITY) throw new SampleError("memoryBytes", i, v);
-    memorySum += v;
-    if (v > memoryMax) memoryMax = v;
+    if (!(v >= 0 && v < Number.POSITIVE_INFINITY)) throw new SampleError("memoryBytes", i, v);
+    memoryStats.sum += v;
+    if (v > memoryStats.max) memoryStats.max = v;
+    const elapsed = startMs + i * stepMs - windowEnd;
+    windowEnd += elapsed - (elapsed % interval) + interval;
     const usage = resourceAmount(v);
-    const ts = startMs + i * stepMs;
-    if (ts < windowEnd) {
-      if (peak !== 0 && usage > peak) {
-        memory.subtract(findBucket(memoryScheme, peak), 1.0 * memory.decayFactor(windowEnd));
-        memory.add(findBucket(memoryScheme, usage), 1.0 * memory.decayFactor(windowEnd));
-        peak = usage;
-      }
-    } else {
-      const elapsed = ts - windowEnd;
-      windowEnd += elapsed - (elapsed % interval) + interval;
-      memory.add(findBucket(memoryScheme, usage), 1.0 * memory.decayFactor(windowEnd));
-      peak = usage;
-      peaks++;
-    }
+    // Every later peak of this interval is weighted at the same time (its end), after this call
+    // has moved the reference if it had to: the same factor, computed once.
+    const weight = 1.0 * memory.decayFactor(windowEnd);
+    memory.add(findBucket(memoryScheme, usage), weight);
+    peaks++;
+    // The samples before the window's end: the first index at or after it.
+    let end = Math.min(n, Math.max(i + 1, Math.ceil((windowEnd - startMs) / stepMs)));
+    while (end > i + 1 && startMs + (end - 1) * stepMs >= windowEnd) end--;
+    while (end < n && startMs + end * stepMs < windowEnd) end++;
+    const bad = addMemoryRange(memory, memoryBytes, i + 1, end, usage, weight, memoryStats);
+    if (bad >= 0) throw new SampleError("memoryBytes", bad, memoryBytes[bad]!);
+    i = end;
   }
+  const cpuSum = cpuStats.sum;
+  const cpuMax = cpuStats.max;
+  const memorySum = memoryStats.sum;
+  const memoryMax = memoryStats.max;
 
   // ---- The recommender (logic/recommender.go, estimator.go) for a pod of one container.
   const firstMs = startMs;
@@ -473,6 +448,107 @@ export function estimateVpa(
     maxCpuCores: cpuMax,
     maxMemoryBytes: memoryMax,
   };
+}
+
+/** Running sum and maximum of a series. */
+interface RangeStats {
+  sum: number;
+  max: number;
+}
+
+/**
+ * Adds CPU samples [from, to) with their precomputed weights (histogram.go AddSample, in order).
+ * Returns the index of the first bad sample (negative, NaN, infinite), or -1.
+ */
+function addCpuRange(
+  histogram: DecayingHistogram,
+  values: ArrayLike<number>,
+  weights: Float64Array,
+  from: number,
+  to: number,
+  stats: RangeStats,
+): number {
+  const table = cpuBuckets();
+  const bucketWeights = histogram.weights;
+  let total = histogram.totalWeight;
+  let minBucket = histogram.minBucket;
+  let maxBucket = histogram.maxBucket;
+  let sum = stats.sum;
+  let max = stats.max;
+  let bad = -1;
+  for (let i = from; i < to; i++) {
+    const v = values[i]!;
+    if (!(v >= 0 && v < Number.POSITIVE_INFINITY)) {
+      bad = i;
+      break;
+    }
+    sum += v;
+    if (v > max) max = v;
+    // CPUAmountFromCores then CoresFromCPUAmount: whole millicores, as VPA stores usage.
+    const scaled = v * 1000.0;
+    let bucket: number;
+    if (scaled <= cpuTableMillicores) {
+      const millicores = Math.trunc(scaled);
+      bucket = table[millicores]!;
+      if (bucket === unknownBucket) {
+        bucket = findBucket(cpuScheme, millicores / 1000.0);
+        table[millicores] = bucket;
+      }
+    } else {
+      bucket = findBucket(cpuScheme, resourceAmount(scaled) / 1000.0);
+    }
+    const weight = weights[i]!;
+    bucketWeights[bucket]! += weight;
+    total += weight;
+    if (bucket < minBucket && bucketWeights[bucket]! >= epsilon) minBucket = bucket;
+    if (bucket > maxBucket && bucketWeights[bucket]! >= epsilon) maxBucket = bucket;
+  }
+  histogram.totalWeight = total;
+  histogram.minBucket = minBucket;
+  histogram.maxBucket = maxBucket;
+  stats.sum = sum;
+  stats.max = max;
+  return bad;
+}
+
+/**
+ * Memory samples [from, to) inside one aggregation interval whose peak is `peak` (container.go):
+ * a higher sample replaces the peak (subtract the old, add the new, both weighted at the interval's
+ * end: `weight`), unless the peak is 0. Returns the index of the first bad sample, or -1.
+ */
+function addMemoryRange(
+  histogram: DecayingHistogram,
+  values: ArrayLike<number>,
+  from: number,
+  to: number,
+  peak: number,
+  weight: number,
+  stats: RangeStats,
+): number {
+  let sum = stats.sum;
+  let max = stats.max;
+  let bad = -1;
+  for (let i = from; i < to; i++) {
+    const v = values[i]!;
+    if (!(v >= 0 && v < Number.POSITIVE_INFINITY)) {
+      bad = i;
+      break;
+    }
+    sum += v;
+    if (v > max) max = v;
+    // trunc(v) > peak, for a whole-number peak, is v >= peak + 1.
+    if (peak !== 0 && v >= peak + 1) {
+      const usage = resourceAmount(v);
+      if (usage > peak) {
+        histogram.subtract(findBucket(memoryScheme, peak), weight);
+        histogram.add(findBucket(memoryScheme, usage), weight);
+        peak = usage;
+      }
+    }
+  }
+  stats.sum = sum;
+  stats.max = max;
+  return bad;
 }
 
 /** `time.Duration.Minutes()`. */
