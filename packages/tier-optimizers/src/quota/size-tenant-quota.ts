@@ -355,7 +355,7 @@ const memoryQuantity = (mebibytes: number): string => `${mebibytes}Mi`;
 const cores = (millicores: number): string => `${millicores / 1000} cores`;
 const fmt = (x: number, digits = 4): string =>
   Number.isFinite(x) ? String(Number(x.toPrecision(digits))) : String(x);
-const mib = (bytes: number): string => `${fmt(bytes / mebibyte)} MiB`;
+const mib = (bytes: number): string => `${fmt(bytes / mebibyte, 7)} MiB`;
 const cents = (usd: number): number => Math.round(usd * 100);
 const usd = (centsValue: number): number => centsValue / 100;
 
