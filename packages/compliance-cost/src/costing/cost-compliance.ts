@@ -126,7 +126,8 @@ interface Slot {
   /** A second quantity: KMS requests beside keys. */
   extra: number;
   resources: number;
-  readonly byType: Map<string, number> | null;
+  /** Quantities by the catalogue's instance-type index, for the lines priced by instance type. */
+  readonly byType: Float64Array | null;
 }
 
 interface RetentionSlot {
@@ -148,33 +149,38 @@ interface PlanState {
   readonly govCloud: Slot | null;
 }
 
-function slot(kind: ComplianceCostKind, driven: Driven | null, typed: boolean): Slot | null {
+function slot(kind: ComplianceCostKind, driven: Driven | null, types: number): Slot | null {
   return driven === null
     ? null
-    : { kind, driven, quantity: 0, extra: 0, resources: 0, byType: typed ? new Map() : null };
+    : {
+        kind,
+        driven,
+        quantity: 0,
+        extra: 0,
+        resources: 0,
+        byType: types > 0 ? new Float64Array(types) : null,
+      };
 }
 
-function stateFor(plan: Plan): PlanState {
+function stateFor(plan: Plan, types: number): PlanState {
   return {
     plan,
     retention: plan.retention.map((rule) => ({ rule, gb: 0, resources: 0 })),
-    atRest: slot("encryption-at-rest-cpu", plan.atRest, true),
-    inTransit: slot("encryption-in-transit-cpu", plan.inTransit, true),
-    keys: slot("kms-keys", plan.keys, false),
-    auditLogging: slot("audit-log-ingestion", plan.auditLogging, false),
-    replicaStorage: slot("replica-storage", plan.replicas, false),
-    replicaCompute: slot("replica-compute", plan.replicas, true),
-    govCloud: slot("govcloud-premium", plan.govCloud, true),
+    atRest: slot("encryption-at-rest-cpu", plan.atRest, types),
+    inTransit: slot("encryption-in-transit-cpu", plan.inTransit, types),
+    keys: slot("kms-keys", plan.keys, 0),
+    auditLogging: slot("audit-log-ingestion", plan.auditLogging, 0),
+    replicaStorage: slot("replica-storage", plan.replicas, 0),
+    replicaCompute: slot("replica-compute", plan.replicas, types),
+    govCloud: slot("govcloud-premium", plan.govCloud, types),
   };
 }
 
-function addTo(target: Slot, quantity: number, instanceType?: string, extra = 0): void {
+function addTo(target: Slot, quantity: number, type = -1, extra = 0): void {
   target.quantity += quantity;
   target.extra += extra;
   target.resources += 1;
-  if (target.byType !== null && instanceType !== undefined) {
-    target.byType.set(instanceType, (target.byType.get(instanceType) ?? 0) + quantity);
-  }
+  if (target.byType !== null && type >= 0) target.byType[type]! += quantity;
 }
 
 /** A volume of resource `index`: absent is 0; otherwise a finite number >= 0 (the field named only on error). */
@@ -256,13 +262,16 @@ export function costCompliance(
 
   // vCPU-hours per GB processed: 1e9 bytes × cycles/byte / (Hz × 3,600 s).
   const vcpuHoursPerGb = (1e9 * cyclesPerByte) / (clockHz * 3600);
-  const allState = stateFor(planFor(frameworks, packs));
+  const instanceTypes = catalogue.instanceTypes;
+  const typeNames = Object.keys(instanceTypes);
+  const typeIndex = new Map(typeNames.map((name, at) => [name, at]));
+  const encryptionIndex = typeIndex.get(encryptionType)!;
+  const allState = stateFor(planFor(frameworks, packs), typeNames.length);
   const states = new Map<string, PlanState>([[frameworks.join("\u0000"), allState]]);
   const hsmDrivers = new Set<string>();
   const seen = new Set<string>();
   const seed = new SeedAccumulator();
   const callFrameworks = new Set(frameworks);
-  const instanceTypes = catalogue.instanceTypes;
 
   for (let index = 0; index < resources.length; index++) {
     const resource = resources[index];
@@ -319,7 +328,7 @@ export function costCompliance(
       const key = own.join("\u0000");
       let found = states.get(key);
       if (found === undefined) {
-        found = stateFor(planFor(own, packs));
+        found = stateFor(planFor(own, packs), typeNames.length);
         states.set(key, found);
       }
       state = found;
@@ -364,15 +373,18 @@ export function costCompliance(
     const requests = whole(resource.kmsRequestsPerMonth, index, "kmsRequestsPerMonth", 0);
 
     let instanceType: string | undefined;
+    let type = -1;
     let vcpus = 0;
     let memoryGib = 0;
     let count = 0;
     if (resource.instanceType !== undefined) {
       instanceType = resource.instanceType;
-      if (typeof instanceType !== "string" || !Object.hasOwn(instanceTypes, instanceType)) {
+      const found = typeof instanceType === "string" ? typeIndex.get(instanceType) : undefined;
+      if (found === undefined) {
         throw unknownInstanceType(catalogue, `resources[${index}].instanceType`, instanceType);
       }
-      const spec = instanceTypes[instanceType]!;
+      type = found;
+      const spec = instanceTypes[typeNames[found]!]!;
       vcpus = spec.vcpus;
       memoryGib = spec.memoryGib;
       count = whole(resource.instanceCount, index, "instanceCount", 1);
@@ -392,11 +404,11 @@ export function costCompliance(
       entry.gb += gb;
       entry.resources += 1;
     }
-    const cpuType = instanceType ?? encryptionType;
+    const cpuType = type >= 0 ? type : encryptionIndex;
     if (state.atRest !== null && processedGb > 0) addTo(state.atRest, processedGb * vcpuHoursPerGb, cpuType);
     if (state.inTransit !== null && transitGb > 0)
       addTo(state.inTransit, transitGb * vcpuHoursPerGb, cpuType);
-    if (state.keys !== null && (keys > 0 || requests > 0)) addTo(state.keys, keys, undefined, requests);
+    if (state.keys !== null && (keys > 0 || requests > 0)) addTo(state.keys, keys, -1, requests);
     for (const framework of state.plan.hsm) hsmDrivers.add(framework);
     if (state.auditLogging !== null && auditGb > 0) addTo(state.auditLogging, auditGb);
     const demanded = state.plan.replicas?.count ?? 1;
@@ -404,11 +416,11 @@ export function costCompliance(
       const extra = demanded - replicas;
       if (storedGb > 0) addTo(state.replicaStorage!, extra * storedGb);
       if (scope === "storage-and-compute" && instanceType !== undefined && count > 0 && hours > 0) {
-        addTo(state.replicaCompute!, extra * count * hours, instanceType);
+        addTo(state.replicaCompute!, extra * count * hours, type);
       }
     }
     if (state.govCloud !== null && instanceType !== undefined && count > 0 && hours > 0) {
-      addTo(state.govCloud, count * hours, instanceType);
+      addTo(state.govCloud, count * hours, type);
     }
     seed.add(vcpus * count, memoryGib * count, storedGb, own);
   }
@@ -439,15 +451,14 @@ export function costCompliance(
       const key = `${entry.kind}|${entry.driven.key}`;
       const found = merged.get(key);
       if (found === undefined) {
-        merged.set(key, { ...entry, byType: entry.byType === null ? null : new Map(entry.byType) });
+        merged.set(key, { ...entry, byType: entry.byType === null ? null : Float64Array.from(entry.byType) });
         continue;
       }
       found.quantity += entry.quantity;
       found.extra += entry.extra;
       found.resources += entry.resources;
       if (found.byType !== null && entry.byType !== null) {
-        for (const [type, quantity] of entry.byType)
-          found.byType.set(type, (found.byType.get(type) ?? 0) + quantity);
+        for (let at = 0; at < entry.byType.length; at++) found.byType[at]! += entry.byType[at]!;
       }
     }
   }
@@ -484,6 +495,7 @@ export function costCompliance(
   }
 
   let govCatalogue: PricingCatalogue | undefined;
+  const unitPrices = new Map<ComplianceCostKind, Float64Array>();
   for (const entry of merged.values()) out.push(priceLine(entry));
   if (hsmDrivers.size > 0) {
     const drivers = frameworks.filter((framework) => hsmDrivers.has(framework));
@@ -563,15 +575,29 @@ export function costCompliance(
     const shares: InstanceTypeShare[] = [];
     const costs: number[] = [];
     let quantity = 0;
-    for (const [type, amountOfType] of entry.byType!) {
-      const price = unitPrice(type);
+    const amounts = entry.byType!;
+    // Each type's unit price, computed and rounded once per kind of line, shared by its lines.
+    let prices = unitPrices.get(entry.kind);
+    if (prices === undefined) {
+      prices = new Float64Array(typeNames.length).fill(Number.NaN);
+      unitPrices.set(entry.kind, prices);
+    }
+    for (let at = 0; at < amounts.length; at++) {
+      const amountOfType = amounts[at]!;
+      if (amountOfType === 0) continue;
+      const type = typeNames[at]!;
+      let price = prices[at]!;
+      if (Number.isNaN(price)) {
+        price = tidy(unitPrice(type));
+        prices[at] = price;
+      }
       const raw = amountOfType * price;
       costs.push(raw);
       quantity += amountOfType;
       shares.push({
         instanceType: type,
         quantity: tidy(amountOfType),
-        unitPriceUsd: tidy(price),
+        unitPriceUsd: price,
         costUsd: tidy(raw),
       });
     }
