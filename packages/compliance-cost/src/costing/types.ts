@@ -72,8 +72,9 @@ export interface CostComplianceOptions {
    */
   readonly catalogue?: PricingCatalogue;
   /**
-   * The rule packs the framework ids are looked up in (by `pack.framework`).
-   * @default the built-in packs
+   * Rule packs of the caller's, checked by `parseRulePack`, looked up beside the built-in ones by
+   * `pack.framework`; a pack with a built-in id replaces the built-in pack.
+   * @default [] (the built-in packs only)
    */
   readonly rulePacks?: readonly RulePack[];
   /**
