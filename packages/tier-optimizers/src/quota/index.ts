@@ -1,11 +1,11 @@
 export type {
   CurrentQuota,
-  KubernetesObject,
   NamespaceQuotaConstraints,
   NamespaceQuotaPlan,
   NamespaceUsage,
   QuotaCluster,
   QuotaHpaTarget,
+  QuotaManifest,
   QuotaResourcePlan,
   QuotaRisk,
   QuotaRiskKind,

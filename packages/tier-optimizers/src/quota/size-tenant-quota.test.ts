@@ -307,6 +307,16 @@ describe("sizeTenantQuota's plan", () => {
     expect(payments.containers).toBe(6);
     expect(search.containers).toBe(4); // from defaults
     expect(search.pods).toBeNull();
+    // A namespace's constraints override the defaults field by field, inside limitRequestRatio too.
+    const merged = sizeTenantQuota({
+      usage: [usage[1]!],
+      cluster,
+      defaults: { containers: 3, limitRequestRatio: { cpu: 3 } },
+      namespaces: { search: { limitRequestRatio: { memory: 1.5 } } },
+    }).namespaces[0]!;
+    expect([merged.containers, merged.cpu.limitRequestRatio, merged.memory.limitRequestRatio]).toEqual([
+      3, 3, 1.5,
+    ]);
     expect("pods" in specOf<{ hard: object }>(search.manifests.resourceQuota).hard).toBe(false);
     const target = payments.cpu.recommendation.target;
     const upper = payments.cpu.recommendation.upperBound;
@@ -485,6 +495,30 @@ describe("bad input raises EnisError naming the field and the value", () => {
       { usage: [{ ...good, memoryBytes: new Float64Array([1, Number.NaN]) }], cluster },
       "INVALID_OPTIONS",
       "options.usage[0].memoryBytes[1] must be a finite number >= 0, got NaN",
+    ],
+    [
+      "a string sample",
+      { usage: [{ ...good, cpuCores: [0.1, "2"] }], cluster },
+      "INVALID_OPTIONS",
+      'options.usage[0].cpuCores[1] must be a finite number >= 0, got "2"',
+    ],
+    [
+      "a null sample",
+      { usage: [{ ...good, memoryBytes: [null, 1] }], cluster },
+      "INVALID_OPTIONS",
+      "options.usage[0].memoryBytes[0] must be a finite number >= 0, got null",
+    ],
+    [
+      "HPA target name",
+      {
+        usage: [good],
+        cluster,
+        defaults: {
+          hpa: { scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "Api" }, maxReplicas: 2 },
+        },
+      },
+      "INVALID_OPTIONS",
+      "options.defaults.hpa.scaleTargetRef.name must be a DNS-1123 subdomain",
     ],
     [
       "Infinity",

@@ -135,7 +135,7 @@ export interface QuotaRisk {
 }
 
 /** A Kubernetes object, as plain data. */
-export type KubernetesObject = Readonly<Record<string, unknown>> & {
+export type QuotaManifest = Readonly<Record<string, unknown>> & {
   readonly apiVersion: string;
   readonly kind: string;
   readonly metadata: {
@@ -191,9 +191,9 @@ export interface NamespaceQuotaPlan {
   readonly hpaCpuUtilization: number | null;
   /** The Kubernetes objects to apply. */
   readonly manifests: {
-    readonly resourceQuota: KubernetesObject;
-    readonly limitRange: KubernetesObject;
-    readonly horizontalPodAutoscaler: KubernetesObject | null;
+    readonly resourceQuota: QuotaManifest;
+    readonly limitRange: QuotaManifest;
+    readonly horizontalPodAutoscaler: QuotaManifest | null;
   };
   /** What the cost before is: the current quota's requests, or the observed mean usage. */
   readonly costBasis: "current-quota" | "observed-usage";
@@ -271,7 +271,13 @@ const constraintsSchema = z.strictObject({
       scaleTargetRef: z.strictObject({
         apiVersion: z.string().min(1),
         kind: z.string().min(1),
-        name: z.string().min(1).max(253),
+        name: z
+          .string()
+          .max(253)
+          .regex(
+            /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/,
+            "a DNS-1123 subdomain (lower-case letters, digits, '-' and '.')",
+          ),
       }),
       minReplicas: z.number().int().min(1).max(1_000_000).optional(),
       maxReplicas: z.number().int().min(1).max(1_000_000),
@@ -558,13 +564,13 @@ export function sizeTenantQuota(options: SizeTenantQuotaOptions): TenantQuotaPla
     };
     if (pods !== null) hard["pods"] = String(pods);
     const labels = { "app.kubernetes.io/managed-by": "enis-governance" };
-    const resourceQuota: KubernetesObject = {
+    const resourceQuota: QuotaManifest = {
       apiVersion: "v1",
       kind: "ResourceQuota",
       metadata: { name: "enis-tenant-quota", namespace: ns, labels },
       spec: { hard },
     };
-    const limitRange: KubernetesObject = {
+    const limitRange: QuotaManifest = {
       apiVersion: "v1",
       kind: "LimitRange",
       metadata: { name: "enis-container-defaults", namespace: ns, labels },
@@ -580,7 +586,7 @@ export function sizeTenantQuota(options: SizeTenantQuotaOptions): TenantQuotaPla
       },
     };
     const hpa = resolved.hpa;
-    const horizontalPodAutoscaler: KubernetesObject | null =
+    const horizontalPodAutoscaler: QuotaManifest | null =
       hpa === undefined || hpaCpuUtilization === null
         ? null
         : {

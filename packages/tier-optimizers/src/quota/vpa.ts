@@ -359,7 +359,8 @@ export function estimateVpa(
   for (let i = 0; i < n; ) {
     // Sample i is at or after the window's end: the window moves on and its first sample is the peak.
     const v = memoryBytes[i]!;
-    if (!(v >= 0 && v < Number.POSITIVE_INFINITY)) throw new SampleError("memoryBytes", i, v);
+    if (typeof v !== "number" || !(v >= 0 && v < Number.POSITIVE_INFINITY))
+      throw new SampleError("memoryBytes", i, v);
     memoryStats.sum += v;
     if (v > memoryStats.max) memoryStats.max = v;
     const elapsed = startMs + i * stepMs - windowEnd;
@@ -478,7 +479,7 @@ function addCpuRange(
   let bad = -1;
   for (let i = from; i < to; i++) {
     const v = values[i]!;
-    if (!(v >= 0 && v < Number.POSITIVE_INFINITY)) {
+    if (typeof v !== "number" || !(v >= 0 && v < Number.POSITIVE_INFINITY)) {
       bad = i;
       break;
     }
@@ -530,7 +531,7 @@ function addMemoryRange(
   let bad = -1;
   for (let i = from; i < to; i++) {
     const v = values[i]!;
-    if (!(v >= 0 && v < Number.POSITIVE_INFINITY)) {
+    if (typeof v !== "number" || !(v >= 0 && v < Number.POSITIVE_INFINITY)) {
       bad = i;
       break;
     }
