@@ -179,6 +179,20 @@ describe("costCompliance: hand-computed cases per framework (default catalogue, 
     expect(computeCost({ instanceType: "c7g.xlarge", hours: 10 }).costUsd).toBe(1.45);
   });
 
+  it("audit-log events count as GB at the event size the caller gives", () => {
+    const result = costCompliance(
+      [{ id: "api", auditLogGbPerMonth: 1, auditLogEventsPerMonth: 4_000_000 }],
+      ["sox"],
+      {
+        auditLogEventBytes: 500,
+      },
+    );
+    // 1 GB + 4,000,000 × 500 B = 3 GB × $0.50.
+    expect(line(result.lines, "audit-log-ingestion")).toMatchObject({ quantity: 3, costUsd: 1.5 });
+    const error = thrown(() => costCompliance([{ id: "api", auditLogEventsPerMonth: 10 }], ["sox"]));
+    expect(error.field).toBe("options.auditLogEventBytes");
+  });
+
   it("ISO 27001: KMS keys and requests through kmsCost", () => {
     const result = costCompliance([{ id: "app", kmsKeys: 3, kmsRequestsPerMonth: 1_000_000 }], ["iso-27001"]);
     const keys = line(result.lines, "kms-keys");
@@ -437,6 +451,7 @@ describe("costCompliance: bad inputs", () => {
     ["count", { id: "a", instanceType: "m5.large", instanceCount: 1.5 }, "resources[0].instanceCount"],
     ["replicas", { id: "a", replicas: 0 }, "resources[0].replicas"],
     ["keys", { id: "a", kmsKeys: -1 }, "resources[0].kmsKeys"],
+    ["events", { id: "a", auditLogEventsPerMonth: -5 }, "resources[0].auditLogEventsPerMonth"],
     [
       "evidence (no framework retains it)",
       { id: "a", recordsGbPerMonth: { "audit-evidence": -1 } },

@@ -57,6 +57,7 @@ const optionsSchema = z
     auditLogIngestionGbUsd: z.number().nonnegative().finite().optional(),
     cloudHsmHourlyUsd: z.number().nonnegative().finite().optional(),
     hsmCount: z.number().int().min(1).max(1_000).optional(),
+    auditLogEventBytes: z.number().positive().finite().optional(),
   })
   .strict();
 
@@ -71,6 +72,7 @@ const resourceKeys: ReadonlySet<string> = new Set([
   "replicaScope",
   "recordsGbPerMonth",
   "auditLogGbPerMonth",
+  "auditLogEventsPerMonth",
   "processedGbPerMonth",
   "transitGbPerMonth",
   "kmsKeys",
@@ -255,6 +257,7 @@ export function costCompliance(
   const ingestionGbUsd = parsed.auditLogIngestionGbUsd ?? costingDefaults.auditLogIngestionGbUsd.value;
   const hsmHourlyUsd = parsed.cloudHsmHourlyUsd ?? costingDefaults.cloudHsmHourlyUsd.value;
   const hsmCount = parsed.hsmCount ?? costingDefaults.hsmCount.value;
+  const eventBytes = parsed.auditLogEventBytes;
   if (!Object.hasOwn(catalogue.instanceTypes, encryptionType)) {
     throw unknownInstanceType(catalogue, "options.encryptionInstanceType", encryptionType);
   }
@@ -335,7 +338,18 @@ export function costCompliance(
     }
 
     const storedGb = amount(resource.storedGb, index, "storedGb");
-    const auditGb = amount(resource.auditLogGbPerMonth, index, "auditLogGbPerMonth");
+    let auditGb = amount(resource.auditLogGbPerMonth, index, "auditLogGbPerMonth");
+    if (resource.auditLogEventsPerMonth !== undefined) {
+      const events = amount(resource.auditLogEventsPerMonth, index, "auditLogEventsPerMonth");
+      if (eventBytes === undefined) {
+        throw invalidField(
+          "options.auditLogEventBytes",
+          undefined,
+          `the mean size of an audit-log event in bytes, when resources[${index}].auditLogEventsPerMonth is given`,
+        );
+      }
+      auditGb += (events * eventBytes) / 1e9;
+    }
     const processedGb = amount(resource.processedGbPerMonth, index, "processedGbPerMonth");
     const transitGb = amount(resource.transitGbPerMonth, index, "transitGbPerMonth");
     const hours =

@@ -51,6 +51,11 @@ export interface ComplianceResource {
   };
   /** GB of audit (security and access) logs ingested a month; retained under the `audit-logs` rules. */
   readonly auditLogGbPerMonth?: number;
+  /**
+   * Audit-log events a month, counted as `events × options.auditLogEventBytes / 1e9` GB on top of
+   * `auditLogGbPerMonth` (the option must then be given: no event size is assumed).
+   */
+  readonly auditLogEventsPerMonth?: number;
   /** GB passing through at-rest encryption a month (encrypted on write plus decrypted on read). */
   readonly processedGbPerMonth?: number;
   /** GB sent or received over encrypted connections (TLS) a month. */
@@ -107,6 +112,11 @@ export interface CostComplianceOptions {
    * @default 2 (AWS's recommendation for production: two Availability Zones)
    */
   readonly hsmCount?: number;
+  /**
+   * Mean size of an audit-log event in bytes, > 0, to turn a resource's `auditLogEventsPerMonth`
+   * into GB (1 GB = 1e9 bytes). Required when a resource gives events; no default is assumed.
+   */
+  readonly auditLogEventBytes?: number;
 }
 
 /** What a cost line pays for. */
