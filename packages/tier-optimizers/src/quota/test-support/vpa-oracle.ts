@@ -24,6 +24,11 @@
  * - config/config.go               defaults: p90 target, p50 lower, p95 upper, margin 0.15,
  *                                  25 millicores and 250 MiB per pod, confidence intervals 24 h
  *
+ * Left out because they cannot change a recommendation: quality metrics (`observeQualityMetrics`,
+ * Prometheus side effects), `Equals`/`String`, checkpoints (save/load), OOM events (`RecordOOM`:
+ * the package takes no OOM events), the recommender's post-processors (capping to a VPA's
+ * min/maxAllowed or a LimitRange, integer CPU) and resource-policy plumbing.
+ *
  * Go → TypeScript: `time.Time` becomes milliseconds since the Unix epoch (Go's zero time is
  * `goZeroTimeMs`); a `time.Duration` (int64 nanoseconds, saturating in `Sub`) is computed as
  * milliseconds × 1e6 and clamped to the int64 range, then used as a float64 exactly as Go does;
