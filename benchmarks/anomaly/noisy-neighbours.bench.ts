@@ -11,7 +11,8 @@
  * UTC (night: batch jobs at their peak) and 14:00-15:00 UTC (day: European tenants at their peak).
  *
  * Detection: one call per platform over the final hour, contamination 0.08 (a little above the
- * true share, as an operator would set it), everything else default.
+ * true share, as an operator would set it), everything else default (`neighbourBasis: "change"`,
+ * `requireSustained: true`); the other rows show what each default is worth.
  *
  * Precision and recall: a flag on an abuser is a true positive of its kind; a flag on a legitimate
  * tenant is a false positive, which cannot be attributed to a kind. Overall precision is
@@ -41,12 +42,18 @@ type Config = {
   readonly options: Partial<NoisyNeighbourOptions> & { contamination: number };
 };
 const recommended: Config = {
-  name: "change + requireSustained, contamination 0.08",
-  options: { contamination: 0.08, neighbourBasis: "change", requireSustained: true },
+  name: "defaults (change + requireSustained), contamination 0.08",
+  options: { contamination: 0.08 },
 };
 const configs: Config[] = [
-  { name: "defaults (level), contamination 0.08", options: { contamination: 0.08 } },
-  { name: "change, contamination 0.08", options: { contamination: 0.08, neighbourBasis: "change" } },
+  {
+    name: "level, no requireSustained, contamination 0.08",
+    options: { contamination: 0.08, neighbourBasis: "level", requireSustained: false },
+  },
+  {
+    name: "change, no requireSustained, contamination 0.08",
+    options: { contamination: 0.08, neighbourBasis: "change", requireSustained: false },
+  },
   recommended,
   {
     name: "change + requireSustained, contamination 0.05",
@@ -177,15 +184,15 @@ writeResult({
   claim:
     'detectNoisyNeighbours (neighbourBasis "change", requireSustained) finds injected CPU spikes and request floods among 300 tenants with daily patterns with precision and recall >= 0.9',
   target:
-    "precision and recall >= 0.9 for cpu-spike and request-flood, with the recommended options (slow-ramp and memory-leak reported, no target)",
+    "precision and recall >= 0.9 for cpu-spike and request-flood, with the default options (slow-ramp and memory-leak reported, no target)",
   passed,
   rows,
   notes: [
     `Data: generateMultiTenantUsage (benchmarks/lib/multi-tenant-usage.ts), ${tenants} tenants (0.1 to 100 cores, log-uniform), 5-minute samples over 7 days + the last day to nowMs (${[...samplesPerCall].join(" or ")} samples per call), 4 abusers of each kind (${totalAbusers} over ${platforms.length} platforms), 10 % night-batch tenants (half running through the final window), the biggest 3 % of legitimate tenants labelled large, legitimate one-sample bursts (0.5 % of samples, x1.5-3 on cpu and network). Seeds 1-5 with the final hour 02:00-03:00 UTC, seeds 6-10 with 14:00-15:00 UTC.`,
     "Detection: one detectNoisyNeighbours call per platform over the final hour, seed = data seed, all ten features, zThreshold 3, history the same hour on the 7 previous days; the options of each row as named. contamination 0.08 is a little above the true share (5.3 %), chosen before the runs.",
-    "Precision of a kind = TP_kind / (TP_kind + FP), every false positive counted against every kind (a flag names features, not a kind); precisionAll = TP / (TP + FP). The target is judged on the recommended row (change + requireSustained, contamination 0.08).",
+    "Precision of a kind = TP_kind / (TP_kind + FP), every false positive counted against every kind (a flag names features, not a kind); precisionAll = TP / (TP + FP). The target is judged on the defaults row (change + requireSustained, contamination 0.08).",
     ...configs.map(describe),
-    `Time per call (all samples of the 8 days in, report out), recommended options, median of ${mainTally.callMs.length} calls: ${round(median(mainTally.callMs), 3)} ms (min ${round(Math.min(...mainTally.callMs), 3)}, max ${round(Math.max(...mainTally.callMs), 3)}); other rows one call per platform. Given only the ${windowsOnlySamples} samples it reads (the final hour and the same hour on the 7 days before; same report, checked), median of ${windowsOnlyMs.length} calls: ${round(median(windowsOnlyMs), 3)} ms: most of the full call is validating and grouping the input. A shared 2-core machine: timings are noisy.`,
-    "Why the rows differ: by level (the default) a tenant must be heavy among all tenants, so the large tenants and the night-batch tenants at their peak take the Isolation Forest's contamination budget and small abusers never stand out; by change each tenant's ratio to its own past is compared, which finds every spike and flood but also one-sample legitimate bursts (max and std features); requireSustained removes those. The slow ramps missed at contamination 0.05 and 0.08 have z-scores of 12 to 15 on cpuMean but fall below the forest's threshold: the forest splits on all ten features alike, and other tenants' one-sample bursts in max/std features isolate them sooner.",
+    `Time per call (all samples of the 8 days in, report out), default options, median of ${mainTally.callMs.length} calls: ${round(median(mainTally.callMs), 3)} ms (min ${round(Math.min(...mainTally.callMs), 3)}, max ${round(Math.max(...mainTally.callMs), 3)}); other rows one call per platform. Given only the ${windowsOnlySamples} samples it reads (the final hour and the same hour on the 7 days before; same report, checked), median of ${windowsOnlyMs.length} calls: ${round(median(windowsOnlyMs), 3)} ms: most of the full call is validating and grouping the input. A shared 2-core machine: timings are noisy.`,
+    "Why the rows differ: by level a tenant must be heavy among all tenants, so the large tenants and the night-batch tenants at their peak take the Isolation Forest's contamination budget and small abusers never stand out; by change each tenant's ratio to its own past is compared, which finds every spike and flood but also one-sample legitimate bursts (max and std features); requireSustained removes those. The slow ramps missed at contamination 0.05 and 0.08 have z-scores of 12 to 15 on cpuMean but fall below the forest's threshold: the forest splits on all ten features alike, and other tenants' one-sample bursts in max/std features isolate them sooner.",
   ],
 });

@@ -95,8 +95,10 @@ describe("detectNoisyNeighbours", () => {
   });
 
   it("maps a milder excess to a milder severity", () => {
+    // By level: tenants differ in size, so a 2.2x excess is a few robust z-scores, not dozens.
     const report = detectNoisyNeighbours(platform(30, [{ tenantId: "noisy", factor: 2.2, daily: false }]), {
       ...options,
+      neighbourBasis: "level",
       features: ["cpuMean", "networkMean"],
     });
     const noisy = report.flagged.find((t) => t.tenantId === "noisy");
@@ -230,7 +232,7 @@ describe("detectNoisyNeighbours neighbourBasis", () => {
       expect(d.historyZ).toBeGreaterThanOrEqual(3);
     }
     // By level, the small tenant at 6x is still below the median tenant: not noisy among neighbours.
-    const byLevel = detectNoisyNeighbours(samples, options);
+    const byLevel = detectNoisyNeighbours(samples, { ...options, neighbourBasis: "level" });
     expect(byLevel.flagged.map((t) => t.tenantId)).not.toContain("small");
   });
 
@@ -258,7 +260,7 @@ describe("detectNoisyNeighbours requireSustained", () => {
   ]);
 
   it("does not flag one short burst, which flags without it", () => {
-    const loose = detectNoisyNeighbours(samples, { ...options, neighbourBasis: "change" });
+    const loose = detectNoisyNeighbours(samples, { ...options, neighbourBasis: "change", requireSustained: false });
     expect(loose.flagged.map((t) => t.tenantId).sort()).toEqual(["burst", "noisy"]);
     const strict = detectNoisyNeighbours(samples, {
       ...options,
@@ -267,7 +269,7 @@ describe("detectNoisyNeighbours requireSustained", () => {
     });
     expect(strict.flagged.map((t) => t.tenantId)).toEqual(["noisy"]);
     // The same holds by level.
-    const byLevel = detectNoisyNeighbours(samples, { ...options, requireSustained: true });
+    const byLevel = detectNoisyNeighbours(samples, { ...options, neighbourBasis: "level", requireSustained: true });
     expect(byLevel.flagged.map((t) => t.tenantId)).not.toContain("burst");
   });
 
