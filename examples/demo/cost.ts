@@ -32,7 +32,7 @@ export const slaByTier: Record<TierId, number> = {
 /** What the cost section needs from the rest of the demo. */
 export interface CostInput {
   readonly tenants: readonly SimulatedTenant[];
-  /** vCPU each tenant holds in the shared pool (the max-min allocation of section 3). */
+  /** vCPU each tenant holds in the shared pool (the max-min allocation of section 4). */
   readonly allocations: Readonly<Record<string, number>>;
   /** vCPU each tenant asks the pool for. */
   readonly demands: Readonly<Record<string, number>>;

@@ -29,6 +29,17 @@ export interface ForecastInput {
 
 export interface ForecastOutcome {
   readonly byTier: readonly { readonly tier: TierId; readonly forecast: MonthlyCostForecast }[];
+  /** Each tier's simulated hourly cost, USD, from `startMs`. */
+  readonly historyByTier: Readonly<Record<TierId, Float64Array>>;
+  /** The first hour of the history. */
+  readonly startMs: number;
+  /** The incident simulated in the history (for the anomaly section to be checked against, never told to it). */
+  readonly incident: {
+    readonly tier: TierId;
+    readonly fromMs: number;
+    readonly hours: number;
+    readonly factor: number;
+  };
   readonly week: ReturnType<typeof forecast>;
   readonly svg: string;
   readonly sparkline: string;
@@ -50,6 +61,10 @@ export function runForecast(input: ForecastInput): ForecastOutcome {
   const random = createRandom(23);
   const noise = Float64Array.from({ length: hours }, () => 0.04 * random.nextGaussian());
   const pool = new Float64Array(hours);
+  // An incident in the history: a runaway batch job triples the 🟡 shared tier's spend for 5 hours.
+  const incident = { tier: "shared" as TierId, fromMs: Date.UTC(2026, 9, 14, 2), hours: 5, factor: 3 };
+  const incidentFrom = Math.round((incident.fromMs - startMs) / hourMs);
+  const historyByTier = {} as Record<TierId, Float64Array>;
   const byTier = tierIds.map((tier) => {
     // Growth compounds monthly back from the present level: the last hour is at today's cost.
     const growthPerHour = (1 + monthlyGrowthByTier[tier]) ** (1 / 730);
@@ -60,7 +75,11 @@ export function runForecast(input: ForecastInput): ForecastOutcome {
         growthPerHour ** (h - hours) *
         (usageAt(startMs + h * hourMs, noise[h]!) / 0.58),
     );
+    if (tier === incident.tier) {
+      for (let h = incidentFrom; h < incidentFrom + incident.hours; h++) values[h]! *= incident.factor;
+    }
     for (let h = 0; h < hours; h++) pool[h]! += values[h]!;
+    historyByTier[tier] = values;
     return { tier, forecast: forecastMonthlyCost({ values, startMs, stepMs: hourMs }, { monthsAhead: 1 }) };
   });
 
@@ -103,5 +122,14 @@ export function runForecast(input: ForecastInput): ForecastOutcome {
   });
   // One character per 4 hours of the forecast week.
   const coarse = week.mean.filter((_, i) => i % 4 === 0);
-  return { byTier, week, svg, sparkline: sparkline(coarse), historyHours: hours };
+  return {
+    byTier,
+    historyByTier,
+    startMs,
+    incident,
+    week,
+    svg,
+    sparkline: sparkline(coarse),
+    historyHours: hours,
+  };
 }

@@ -2,14 +2,16 @@
  * ENIS Governance demo: a simulated multi-tenant platform on the embedded in-memory defaults.
  *
  * 300 tenants in five tiers (🟤 70 % · 🟡 20 % · 🟢 7 % · 🔵 2 % · 🔴 1 %) share four workers for one
- * simulated minute; one 🟤 zero tenant floods the platform. The same seeded trace runs through a
- * plain FIFO queue and through @enis/fairness's fair queue; then @enis/fairness splits a shared
- * CPU pool by weighted max-min with tier guarantees.
+ * simulated minute; one tenant floods the platform, and @enis/anomaly finds which from the usage.
+ * The same seeded trace runs through a plain FIFO queue and through @enis/fairness's fair queue;
+ * then @enis/fairness splits a shared CPU pool by weighted max-min with tier guarantees, and the
+ * cost, billing, forecast and anomaly packages price, read, project and watch the spend.
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { defaultTierCatalogue, type TierId, tierIds } from "@enis/core";
 import { jainIndex, maxMinAllocate } from "@enis/fairness";
 import type { ThrottleStore } from "@enis/throttle";
+import { findNoisyNeighbours, watchSpend } from "./anomaly.js";
 import { runBilling } from "./billing.js";
 import { runCost } from "./cost.js";
 import { runForecast } from "./forecast.js";
@@ -46,6 +48,8 @@ const sumWhere = (values: ArrayLike<number>, keep: (i: number) => boolean) => {
   return total;
 };
 const servedTotal = (outcome: SchedulerOutcome) => sumWhere(outcome.servedMs, () => true);
+const waitsOf = (outcome: SchedulerOutcome, keep: (i: number) => boolean) =>
+  outcome.waitsByTenant.flatMap((waits, i) => (keep(i) ? waits : []));
 
 const table = (rows: string[][]) => {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((row) => [...row[c]!].length)));
@@ -61,45 +65,81 @@ const label = (tier: TierId) => {
   const spec = defaultTierCatalogue.get(tier);
   return `${spec.emoji} ${spec.id}`;
 };
-const noisyIndex = tenants.findIndex((tenant) => tenant.noisy);
 const offeredTotal = sumWhere(fair.offeredMs, () => true);
 
 console.log("ENIS Governance — demo on the embedded in-memory defaults\n");
 console.log(
   `${tenants.length} tenants, ${platform.workers} workers, ${platform.durationMs / 1000} simulated seconds, ` +
-    `${platform.trace.length.toLocaleString("en-US")} requests offering ${percent(offeredTotal / capacityMs)} of capacity;`,
-);
-console.log(
-  `one 🟤 zero tenant ("${tenants[noisyIndex]!.id}") sends ${tenants[noisyIndex]!.ratePerSecond} requests/s ` +
-    `(${percent(fair.offeredMs[noisyIndex]! / offeredTotal)} of all work offered).\n`,
+    `${platform.trace.length.toLocaleString("en-US")} requests offering ${percent(offeredTotal / capacityMs)} of capacity.\n`,
 );
 
-console.log("1. Who got the workers — share of served work per tier, against its max-min entitlement");
+console.log("1. Who is the noisy neighbour? (@enis/anomaly, from usage alone)");
+const nowMs = Date.UTC(2026, 10, 20, 12);
+const detection = findNoisyNeighbours(platform, nowMs);
+const flagged = detection.report.flagged;
+if (flagged.length === 0)
+  throw new Error("detectNoisyNeighbours flagged nobody: the demo's flood went unseen");
+const noisyIndex = tenants.findIndex((tenant) => tenant.id === flagged[0]!.tenantId);
+const zScore = (x: number) => (x >= 100 ? Math.round(x).toLocaleString("en-US") : x.toFixed(1));
+console.log(
+  `   Usage of the first 20 s (requests, CPU, memory, network every 5 s) of ${detection.report.tenantsScored} tenants, ` +
+    "each compared with its neighbours (a seeded Isolation Forest over robust z-scores) and with its own 7 previous days at this hour:",
+);
+table([
+  [
+    "flagged tenant",
+    "score",
+    "severity",
+    "why: top features, value (robust z-score against the neighbours / against its own history)",
+  ],
+  ...flagged.map((tenant) => [
+    tenant.tenantId,
+    tenant.score.toFixed(3),
+    tenant.severity,
+    tenant.explanation
+      .slice(0, 3)
+      .map(
+        (e) =>
+          `${e.feature} ${Number(e.value.toPrecision(3)).toLocaleString("en-US")} (${zScore(e.neighbourZ)} / ${
+            e.historyZ === null ? "no history" : zScore(e.historyZ)
+          })`,
+      )
+      .join("; "),
+  ]),
+]);
+console.log(
+  `   ${detection.batchTenants.join(", ")} run a batch at this hour every day: far above their neighbours, ordinary against their own history,`,
+);
+console.log(
+  "   so not flagged (a tenant's daily pattern is not abuse). Sections 2–5 treat the flagged tenant as the noisy neighbour.\n",
+);
+
+console.log("2. Who got the workers — share of served work per tier, against its max-min entitlement");
 const rows = [
   ["tier", "tenants", "offered", "entitled", "fair queue", "FIFO", "p99 wait fair", "p99 wait FIFO"],
 ];
 for (const tier of tierIds) {
-  const inTier = (i: number) => tenants[i]!.tier === tier && !tenants[i]!.noisy;
+  const inTier = (i: number) => tenants[i]!.tier === tier && i !== noisyIndex;
   rows.push([
     label(tier),
-    String(tenants.filter((t) => t.tier === tier && !t.noisy).length),
+    String(tenants.filter((t, i) => t.tier === tier && i !== noisyIndex).length),
     percent(sumWhere(fair.offeredMs, inTier) / offeredTotal),
     percent(sumWhere(entitled, inTier) / capacityMs),
     percent(sumWhere(fair.servedMs, inTier) / servedTotal(fair)),
     percent(sumWhere(fifo.servedMs, inTier) / servedTotal(fifo)),
-    milliseconds(p99(fair.waitsByTier.get(tier)!)),
-    milliseconds(p99(fifo.waitsByTier.get(tier)!)),
+    milliseconds(p99(waitsOf(fair, inTier))),
+    milliseconds(p99(waitsOf(fifo, inTier))),
   ]);
 }
 rows.push([
-  "noisy neighbour",
+  `${tenants[noisyIndex]!.id} (flagged)`,
   "1",
   percent(fair.offeredMs[noisyIndex]! / offeredTotal),
   percent(entitled[noisyIndex]! / capacityMs),
   percent(fair.servedMs[noisyIndex]! / servedTotal(fair)),
   percent(fifo.servedMs[noisyIndex]! / servedTotal(fifo)),
-  milliseconds(p99(fair.waitsByTier.get("noisy")!)),
-  milliseconds(p99(fifo.waitsByTier.get("noisy")!)),
+  milliseconds(p99(fair.waitsByTenant[noisyIndex]!)),
+  milliseconds(p99(fifo.waitsByTenant[noisyIndex]!)),
 ]);
 table(rows);
 
@@ -114,7 +154,7 @@ const normalised = (outcome: SchedulerOutcome) => {
 };
 const rejectedOthers = (outcome: SchedulerOutcome) => sumWhere(outcome.rejected, (i) => i !== noisyIndex);
 
-console.log("\n2. Fairness and the noisy neighbour");
+console.log("\n3. Fairness and the noisy neighbour");
 table([
   ["", "fair queue", "FIFO"],
   ["Jain index, served / entitled (1 = exact)", normalised(fair).toFixed(4), normalised(fifo).toFixed(4)],
@@ -141,7 +181,7 @@ console.log(
 
 const poolCapacity = 3_000;
 console.log(
-  `\n3. A shared pool of ${poolCapacity.toLocaleString("en-US")} vCPU split by weighted max-min with tier guarantees`,
+  `\n4. A shared pool of ${poolCapacity.toLocaleString("en-US")} vCPU split by weighted max-min with tier guarantees`,
 );
 const poolDemand = poolDemands(platform);
 const pool = maxMinAllocate({ capacity: poolCapacity, tenants: poolDemand });
@@ -183,7 +223,7 @@ console.log(
     `(${held.dedicated!.demandTotal.toFixed(0)} asked) and the other tiers the ${poolCapacity.toLocaleString("en-US")}.`,
 );
 
-console.log("\n4. Per-tier quotas with the adaptive throttle, and five seconds of shared-store outage");
+console.log("\n5. Per-tier quotas with the adaptive throttle, and five seconds of shared-store outage");
 let sharedStore: ThrottleStore | undefined;
 let closeStore = async () => {};
 if (process.env.REDIS_URL) {
@@ -194,14 +234,16 @@ if (process.env.REDIS_URL) {
   sharedStore = createRedisStore({ client, time: "caller", timeoutMs: 200 });
   closeStore = async () => void client.disconnect();
 }
-const quota = await runQuotas(platform, sharedStore);
+const quota = await runQuotas(platform, sharedStore, flagged);
 await closeStore();
 const quotaRows = [["tier", "quota / min", "requests", "allowed", "throttled", "decided in degraded mode"]];
-for (const group of [...tierIds, "noisy" as const]) {
+for (const group of [...tierIds, "flagged" as const]) {
   const counts = quota.byGroup.get(group)!;
   quotaRows.push([
-    group === "noisy" ? "noisy neighbour" : label(group),
-    group === "noisy" ? String(requestsPerMinuteByTier.zero) : String(requestsPerMinuteByTier[group]),
+    group === "flagged" ? `flagged (${flagged.length})` : label(group),
+    group === "flagged"
+      ? flagged.map((t) => requestsPerMinuteByTier[tenants.find((x) => x.id === t.tenantId)!.tier]).join(", ")
+      : String(requestsPerMinuteByTier[group]),
     counts.requests.toLocaleString("en-US"),
     counts.allowed.toLocaleString("en-US"),
     counts.throttled.toLocaleString("en-US"),
@@ -213,17 +255,23 @@ console.log(
   `   Store: ${quota.storeName}${process.env.REDIS_URL ? "" : " (set REDIS_URL to use Redis)"}. Every tenant's quota is scaled by its adaptive throttle rate`,
 );
 console.log(
-  `   (load ${percent(offeredTotal / capacityMs)} of capacity → load factor 0.7); the noisy neighbour's rate goes from ` +
-    `${quota.noisyRate.before.toFixed(2)} to ${quota.noisyRate.during.toFixed(2)} under a "severe" graduated throttle (never below 🟤's 0.10 floor).`,
+  `   (load ${percent(offeredTotal / capacityMs)} of capacity → load factor 0.7). From 20 s, each flagged tenant is under graduatedThrottle at the severity`,
+);
+console.log(
+  `   section 1 graded: ${quota.flaggedRates
+    .map(
+      (rate) =>
+        `${rate.tenantId} ("${flagged.find((t) => t.tenantId === rate.tenantId)!.severity}") ${rate.before.toFixed(2)} → ${rate.during.toFixed(2)}`,
+    )
+    .join(", ")} (never below its tier's throttle floor).`,
 );
 console.log(
   `   From ${quota.outage.fromMs / 1000} s to ${quota.outage.toMs / 1000} s the shared store is down: checks fall back to in-memory static limits ` +
     `(reason "degraded"), and return to the shared store by themselves afterwards.`,
 );
 
-console.log("\n5. What the pool costs on AWS us-east-1, and how to buy it cheaper (@enis/cost-model)");
-const otherWaits = (outcome: SchedulerOutcome) => tierIds.flatMap((tier) => outcome.waitsByTier.get(tier)!);
-const nowMs = Date.UTC(2026, 10, 20, 12);
+console.log("\n6. What the pool costs on AWS us-east-1, and how to buy it cheaper (@enis/cost-model)");
+const otherWaits = (outcome: SchedulerOutcome) => waitsOf(outcome, (i) => i !== noisyIndex);
 const cost = runCost({
   tenants,
   allocations: pool.allocations,
@@ -248,7 +296,7 @@ const kpiValue = (value: number | null, unit: string) =>
         : `${(100 * value).toFixed(1)}%`;
 const money = (x: number) => `$${Math.round(x).toLocaleString("en-US")}`;
 console.log(
-  `   Each tenant's vCPU of section 3, used on a daily cycle, priced as ${"m7g.large"} (on-demand $${cost.prices.onDemand.toFixed(4)}, ` +
+  `   Each tenant's vCPU of section 4, used on a daily cycle, priced as ${"m7g.large"} (on-demand $${cost.prices.onDemand.toFixed(4)}, ` +
     `spot $${cost.prices.spot.toFixed(4)}, 1-year reserved $${cost.prices.reserved.toFixed(4)} per vCPU-hour).`,
 );
 console.log(
@@ -292,7 +340,7 @@ table([
 ]);
 
 console.log(
-  "   The guards compare the fair queue with FIFO (section 1): the other tenants' p99 wait falls by two orders of magnitude,",
+  "   The guards compare the fair queue with FIFO (section 2): the other tenants' p99 wait falls by two orders of magnitude,",
 );
 console.log(
   "   while FIFO finishes slightly more requests within the simulated minute, so the throughput guard reads just below its baseline.",
@@ -341,7 +389,7 @@ console.log(
     `file minus buckets: ${dollars(report.reconciliation.differenceUsd.billedCost)}.`,
 );
 
-console.log("\n6. Next month's cost per tier, and the pool's next week (@enis/forecast)");
+console.log("\n7. Next month's cost per tier, and the pool's next week (@enis/forecast)");
 const hourlyUsdByTier = Object.fromEntries(
   tierIds.map((tier) => [
     tier,
@@ -372,5 +420,43 @@ console.log(
   `   The pool's next 168 hours (${outlook.week.model.name}; 80 and 95% intervals in ${fanPath}), one mark per 4 hours:`,
 );
 console.log(`   ${outlook.sparkline}`);
+
+console.log("\n8. Watching the spend: a streaming detector on each tier's hourly cost (@enis/anomaly)");
+const watch = watchSpend(outlook.historyByTier, outlook.startMs);
+console.log(
+  `   ${watch.points.toLocaleString("en-US")} hourly points (five tiers, May to October), scored one at a time; each detector's state is`,
+);
+console.log(
+  "   stored as JSON and restored every 30 days, as a restarted service would. Settings for a smooth series: tolerance 2.",
+);
+table([
+  ["tier", "hour (UTC)", "cost", "same hour a week before", "score", "what was unusual"],
+  ...watch.alerts.map((alert) => [
+    label(alert.tier),
+    new Date(alert.atMs).toISOString().slice(0, 16).replace("T", " "),
+    `$${alert.usd.toFixed(2)}`,
+    `$${alert.usualUsd.toFixed(2)}`,
+    alert.score.toFixed(3),
+    alert.driver === "change"
+      ? "the jump from the hour before"
+      : alert.driver === "seasonal"
+        ? "the change from a period before"
+        : "the level",
+  ]),
+]);
+const incident = outlook.incident;
+const caught = watch.alerts.filter(
+  (alert) =>
+    alert.tier === incident.tier &&
+    alert.atMs >= incident.fromMs &&
+    alert.atMs <= incident.fromMs + incident.hours * 3_600_000,
+);
+console.log(
+  `   The simulation's incident — a runaway job tripling ${label(incident.tier)}'s spend for ${incident.hours} hours from ` +
+    `${new Date(incident.fromMs).toISOString().slice(0, 16).replace("T", " ")} — ${caught.length > 0 ? "was raised at its start and at its end" : "was NOT raised"};`,
+);
+console.log(
+  `   ${watch.alerts.length - caught.length} other alert(s) in ${watch.points.toLocaleString("en-US")} points. The detector was not told where the incident is.`,
+);
 
 console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(2)} s.`);

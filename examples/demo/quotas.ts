@@ -9,6 +9,12 @@ import {
 } from "@enis/throttle";
 import type { Platform } from "./simulation.js";
 
+/** A tenant `detectNoisyNeighbours` flagged, with the severity it graded. */
+export interface FlaggedTenant {
+  readonly tenantId: string;
+  readonly severity: "low" | "moderate" | "severe";
+}
+
 /** Requests per minute each tenant of a tier may send: the platform's per-tier quota. */
 export const requestsPerMinuteByTier: Record<TierId, number> = {
   zero: 60,
@@ -18,13 +24,18 @@ export const requestsPerMinuteByTier: Record<TierId, number> = {
   compliance: 1_200,
 };
 
-/** What the quota section saw, per tier and for the noisy neighbour. */
+/** What the quota section saw, per tier (flagged tenants apart, under "flagged"). */
 export interface QuotaOutcome {
   readonly byGroup: Map<
-    TierId | "noisy",
+    TierId | "flagged",
     { requests: number; allowed: number; throttled: number; degraded: number }
   >;
-  readonly noisyRate: { readonly before: number; readonly during: number };
+  /** Each flagged tenant's throttle rate before and during its graduated throttle. */
+  readonly flaggedRates: readonly {
+    readonly tenantId: string;
+    readonly before: number;
+    readonly during: number;
+  }[];
   readonly storeName: string;
   readonly outage: { readonly fromMs: number; readonly toMs: number };
 }
@@ -46,14 +57,17 @@ function withOutage(store: ThrottleStore) {
 
 /**
  * Replays the platform's request trace through per-tier quotas. Each tenant's limit is scaled by
- * its adaptive throttle rate (load, behaviour against its tier's normal rate, spend, hour); the
- * noisy neighbour is also put under a "severe" graduated throttle once detected. For five seconds
+ * its adaptive throttle rate (load, behaviour against its tier's normal rate, spend, hour); each
+ * tenant `detectNoisyNeighbours` flagged on the first 20 s is also put under a graduated throttle of
+ * the severity it graded, from 20 s for 30 s. For five seconds
  * the shared store goes down and the resilient store decides on its in-memory fallback.
  */
 export async function runQuotas(
   platform: Platform,
   sharedStore: ThrottleStore = createMemoryStore(),
+  flagged: readonly FlaggedTenant[] = [],
 ): Promise<QuotaOutcome> {
+  const severityOf = new Map(flagged.map((tenant) => [tenant.tenantId, tenant.severity]));
   const outageWindow = { fromMs: 40_000, toMs: 45_000 };
   const flaky = withOutage(sharedStore);
   let simulatedNow = 0;
@@ -93,10 +107,11 @@ export async function runQuotas(
       costPressure: 0.3,
       hourOfDay: 14,
     });
-    if (!tenant.noisy) return adaptive.rate;
-    // Detected 20 s in, throttled "severe" for 30 s.
+    const severity = severityOf.get(tenant.id);
+    if (severity === undefined) return adaptive.rate;
+    // Detected on the first 20 s, throttled at the graded severity for 30 s.
     const graduated = graduatedThrottle({
-      severity: "severe",
+      severity,
       tier: tenant.tier,
       appliedAtMs: 20_000,
       durationMs: 30_000,
@@ -106,7 +121,7 @@ export async function runQuotas(
   };
 
   const byGroup = new Map(
-    [...tierIds, "noisy" as const].map((group) => [
+    [...tierIds, "flagged" as const].map((group) => [
       group,
       { requests: 0, allowed: 0, throttled: 0, degraded: 0 },
     ]),
@@ -121,16 +136,20 @@ export async function runQuotas(
       { requestsPerMinute: 1 },
       { nowMs: epoch + request.arrivalMs, rate: rateOf(request.tenantIndex, request.arrivalMs) },
     );
-    const counts = byGroup.get(tenant.noisy ? "noisy" : tenant.tier)!;
+    const counts = byGroup.get(severityOf.has(tenant.id) ? "flagged" : tenant.tier)!;
     counts.requests++;
     if (decision.allowed) counts.allowed++;
     else counts.throttled++;
     if (decision.reason === "degraded" || decision.reason === "store-unavailable") counts.degraded++;
   }
-  const noisy = platform.tenants.findIndex((tenant) => tenant.noisy);
+  const indexOf = new Map(platform.tenants.map((tenant, i) => [tenant.id, i]));
   return {
     byGroup,
-    noisyRate: { before: rateOf(noisy, 0), during: rateOf(noisy, 30_000) },
+    flaggedRates: flagged.map(({ tenantId }) => ({
+      tenantId,
+      before: rateOf(indexOf.get(tenantId)!, 0),
+      during: rateOf(indexOf.get(tenantId)!, 30_000),
+    })),
     storeName: sharedStore.name,
     outage: outageWindow,
   };

@@ -7,7 +7,11 @@ export interface SimulatedTenant {
   readonly tier: TierId;
   /** Mean requests per second it sends. */
   readonly ratePerSecond: number;
-  readonly noisy: boolean;
+  /**
+   * The simulation's script: this tenant floods the platform. The demo never reads it to find the
+   * tenant — `detectNoisyNeighbours` does, from its usage; the demo's test checks the two agree.
+   */
+  readonly floods: boolean;
 }
 
 /** A request in flight through the simulation. */
@@ -27,8 +31,8 @@ export interface SchedulerOutcome {
   readonly offeredMs: Float64Array;
   /** Requests refused at the door per tenant (queue limits). */
   readonly rejected: Int32Array;
-  /** Queue wait of every served request, grouped by tier (the noisy neighbour apart, under "noisy"). */
-  readonly waitsByTier: Map<TierId | "noisy", number[]>;
+  /** Queue wait of every served request, per tenant (index as in `Platform.tenants`). */
+  readonly waitsByTenant: readonly number[][];
   readonly served: number;
 }
 
@@ -57,29 +61,29 @@ const tenantsPerTier: Record<TierId, number> = {
 
 /**
  * Builds 300 tenants in the 70/20/7/2/1 % tier mix, one 🟤 zero tenant flooding at
- * `noisyRatePerSecond`, and a Poisson request trace with log-normal service costs (mean 10 ms).
+ * `floodRatePerSecond`, and a Poisson request trace with log-normal service costs (mean 10 ms).
  */
 export function createPlatform({
   seed = 42,
   workers = 4,
   durationMs = 60_000,
-  noisyRatePerSecond = 400,
+  floodRatePerSecond = 400,
 }: {
   seed?: number;
   workers?: number;
   durationMs?: number;
-  noisyRatePerSecond?: number;
+  floodRatePerSecond?: number;
 } = {}): Platform {
   const random = createRandom(seed);
   const tenants: SimulatedTenant[] = [];
   for (const tier of tierIds) {
     for (let i = 0; i < tenantsPerTier[tier]; i++) {
-      const noisy = tier === "zero" && i === 0;
+      const floods = tier === "zero" && i === 0;
       tenants.push({
-        id: noisy ? "noisy-neighbour" : `${tier}-${String(i).padStart(3, "0")}`,
+        id: `${tier}-${String(i).padStart(3, "0")}`,
         tier,
-        ratePerSecond: noisy ? noisyRatePerSecond : baseRatePerSecond[tier],
-        noisy,
+        ratePerSecond: floods ? floodRatePerSecond : baseRatePerSecond[tier],
+        floods,
       });
     }
   }
@@ -112,9 +116,7 @@ function simulate(platform: Platform, name: string, scheduler: Scheduler): Sched
   const servedMs = new Float64Array(tenants.length);
   const offeredMs = new Float64Array(tenants.length);
   const rejected = new Int32Array(tenants.length);
-  const waitsByTier = new Map<TierId | "noisy", number[]>(
-    [...tierIds, "noisy" as const].map((group) => [group, []]),
-  );
+  const waitsByTenant: number[][] = tenants.map(() => []);
   const freeAt = new Float64Array(workers);
   const running: ((() => void) | undefined)[] = new Array(workers).fill(undefined);
   let served = 0;
@@ -127,8 +129,7 @@ function simulate(platform: Platform, name: string, scheduler: Scheduler): Sched
     if (next === undefined) return false;
     const request = next.request;
     running[worker] = next.done;
-    const tenant = tenants[request.tenantIndex]!;
-    waitsByTier.get(tenant.noisy ? "noisy" : tenant.tier)!.push(now - request.arrivalMs);
+    waitsByTenant[request.tenantIndex]!.push(now - request.arrivalMs);
     const end = now + request.costMs;
     if (end <= durationMs) {
       servedMs[request.tenantIndex]! += request.costMs;
@@ -160,12 +161,9 @@ function simulate(platform: Platform, name: string, scheduler: Scheduler): Sched
   // Requests still queued when the run ends have waited at least until its end: they count with
   // that wait (a lower bound), so a scheduler that leaves requests queued is not flattered.
   for (let left = scheduler.next(); left !== undefined; left = scheduler.next()) {
-    const tenant = tenants[left.request.tenantIndex]!;
-    waitsByTier
-      .get(tenant.noisy ? "noisy" : tenant.tier)!
-      .push(Math.max(0, durationMs - left.request.arrivalMs));
+    waitsByTenant[left.request.tenantIndex]!.push(Math.max(0, durationMs - left.request.arrivalMs));
   }
-  return { name, servedMs, offeredMs, rejected, waitsByTier, served };
+  return { name, servedMs, offeredMs, rejected, waitsByTenant, served };
 }
 
 /** The trace through ENIS Governance's fair queue: tier weights, cost = expected work, per-tenant limit. */
@@ -206,7 +204,7 @@ export function runFifo(platform: Platform, { maxQueued = 2_000 } = {}) {
 }
 
 /**
- * CPU each tenant asks of a shared pool (seeded): small for 🟤, larger up the tiers, and the noisy
+ * CPU each tenant asks of a shared pool (seeded): small for 🟤, larger up the tiers, and the flooding
  * neighbour asking for most of the pool on its own.
  */
 export function poolDemands(platform: Platform, seed = 7): { id: string; tier: TierId; demand: number }[] {
@@ -220,7 +218,7 @@ export function poolDemands(platform: Platform, seed = 7): { id: string; tier: T
   };
   return platform.tenants.map((tenant) => {
     const [low, high] = range[tenant.tier];
-    const demand = tenant.noisy ? 1_500 : low + (high - low) * random.next();
+    const demand = tenant.floods ? 1_500 : low + (high - low) * random.next();
     return { id: tenant.id, tier: tenant.tier, demand: Math.round(demand * 10) / 10 };
   });
 }
