@@ -183,6 +183,22 @@ describe("createAuditTrail", () => {
     expect(error.field).toBe('keyring.keys["a"]');
   });
 
+  it("a rotation takes effect once its closing checkpoint is stored, even if onCheckpoint throws", async () => {
+    const sink = createMemorySink();
+    const trail = createAuditTrail({
+      keyring: ringA,
+      sink,
+      clock: createManualClock(0),
+      onCheckpoint: () => {
+        throw new Error("anchor store down");
+      },
+    });
+    await trail.append({ n: 1 });
+    await expect(trail.rotateKey(ringAB)).rejects.toThrow("anchor store down");
+    expect((await trail.append({ n: 2 })).keyId).toBe("b");
+    expect((await trail.verify()).ok).toBe(true);
+  });
+
   it("a record moved under another key id (same bytes) does not verify: keys are derived per id", async () => {
     const sink = createMemorySink();
     const ring = { activeKeyId: "x", keys: { x: keyA, y: keyA } };

@@ -58,7 +58,8 @@ export interface AuditTrailOptions {
    * Called with each checkpoint once it is stored (automatic, `checkpoint()` or `rotateKey()`):
    * keep the latest one outside the sink — it is the anchor that detects a cut tail. Awaited; if it
    * throws, the operation that wrote the checkpoint rejects with that error (the checkpoint stays
-   * written).
+   * written, and a rotation still takes effect). It must not wait for another operation of the same
+   * trail: operations run one at a time, so that one would wait for this one.
    */
   readonly onCheckpoint?: (checkpoint: AuditCheckpoint) => void | Promise<void>;
 }
@@ -297,7 +298,8 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     stored();
   };
 
-  const writeCheckpoint = async (): Promise<AuditCheckpoint> => {
+  /** Writes a checkpoint; `written` runs once it is stored, before `onCheckpoint` is called. */
+  const writeCheckpoint = async (written?: () => void): Promise<AuditCheckpoint> => {
     if (refusal !== undefined) throw refusal;
     const atMs = readClock();
     const keyId = keyring.activeKeyId;
@@ -314,6 +316,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
     };
     await write(formatEntry(entry), seq);
     recordsSinceCheckpoint = 0;
+    written?.();
     const checkpoint = checkpointOf(trailId, entry);
     if (onCheckpoint !== undefined) await onCheckpoint(checkpoint);
     return checkpoint;
@@ -375,7 +378,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       });
     },
     checkpoint(): Promise<AuditCheckpoint> {
-      return enqueue(writeCheckpoint);
+      return enqueue(() => writeCheckpoint());
     },
     rotateKey(next: AuditKeyring): Promise<AuditCheckpoint> {
       let replacement: ResolvedKeyring;
@@ -395,9 +398,10 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
             );
           }
         }
-        const closing = await writeCheckpoint();
-        keyring = replacement;
-        return closing;
+        // The keyring changes once the closing checkpoint is stored, whatever onCheckpoint does.
+        return writeCheckpoint(() => {
+          keyring = replacement;
+        });
       });
     },
     verify(verifyOptions?: AuditVerifyOptions): Promise<AuditVerifyReport> {
