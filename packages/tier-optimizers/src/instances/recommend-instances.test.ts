@@ -109,6 +109,10 @@ describe("recommendInstances", () => {
     // arm64 loses 64 MiB first: 8,128 − 610 − 1,465 − 100.
     expect(allocatable(2, 8, "arm64", 110, "karpenter")).toEqual({ cpuMillicores: 1930, memoryMib: 5953 });
     expect(allocatable(2, 8, "arm64", 110, "none")).toEqual({ cpuMillicores: 2000, memoryMib: 8192 });
+    // A 1 GiB node holds nothing once kube-reserved is taken: never a candidate, never a divisor.
+    const tiny = recommendInstances({ workloads: [{ id: "a", cpuCores: 0, memoryGib: 0 }] });
+    expect(tiny.excluded).toContainEqual({ instanceType: "t4g.micro", purchase: null, reason: "too-small" });
+    expect(tiny.pools.map((p) => p.instanceType)).toEqual(["t4g.small"]);
   });
 
   it("finds the same first fit as a scan of every bin", () => {

@@ -493,6 +493,11 @@ function select(
           ? "too-large"
           : null;
     const capacity = allocatable(spec.vcpus, spec.memoryGib, spec.architecture, maxPods, overhead);
+    if (capacity.cpuMillicores <= 0 || capacity.memoryMib <= 0) {
+      // Kubernetes and the hypervisor take the whole node (t4g.micro: 1 GiB, 1,465 MiB kube-reserved).
+      excludedTypes.push({ name, reason: "too-small" });
+      continue;
+    }
     for (const purchase of capacityTypes) {
       const offer: Offer = {
         instanceType: name,
