@@ -26,6 +26,9 @@ const entries: readonly [pkg: string, subpath: string, source: string][] = [
   ["focus", "testing", "src/testing/index.ts"],
   ["forecast", "index", "src/index.ts"],
   ["anomaly", "index", "src/index.ts"],
+  ["compliance-cost", "index", "src/index.ts"],
+  ["compliance-cost", "file-sink", "src/audit-trail/file-sink.ts"],
+  ["tier-optimizers", "index", "src/index.ts"],
 ];
 
 /** The subpaths a package.json exports, so a new entry cannot ship without a pinned surface. */

@@ -1,1 +1,2 @@
-export {};
+export * from "./lambda/index.js";
+export * from "./quota/index.js";
