@@ -1,4 +1,5 @@
 import { createRandom } from "@enis/core";
+import { graduatedThrottle, type ThrottleSeverity } from "@enis/throttle";
 import { describe, expect, it } from "vitest";
 import { codeOf } from "../../../test-support/enis-error.js";
 import { detectNoisyNeighbours, type UsageSample } from "./noisy-neighbours.js";
@@ -62,6 +63,11 @@ describe("detectNoisyNeighbours", () => {
     expect(report.flagged.map((t) => t.tenantId)).toEqual(["noisy"]);
     const noisy = report.flagged[0]!;
     expect(noisy.severity).toBe("severe");
+    // The severity goes straight into @enis/throttle's graduated throttle (the types are the same).
+    const severity: ThrottleSeverity = noisy.severity;
+    expect(
+      graduatedThrottle({ severity, tier: "zero", appliedAtMs: 0, durationMs: 60_000, nowMs: 0 }).factor,
+    ).toBe(0.5);
     expect(noisy.score).toBeGreaterThan(0.5);
     expect(noisy.score).toBeLessThanOrEqual(1);
     expect(noisy.historyWindows).toBe(7);
@@ -260,7 +266,11 @@ describe("detectNoisyNeighbours requireSustained", () => {
   ]);
 
   it("does not flag one short burst, which flags without it", () => {
-    const loose = detectNoisyNeighbours(samples, { ...options, neighbourBasis: "change", requireSustained: false });
+    const loose = detectNoisyNeighbours(samples, {
+      ...options,
+      neighbourBasis: "change",
+      requireSustained: false,
+    });
     expect(loose.flagged.map((t) => t.tenantId).sort()).toEqual(["burst", "noisy"]);
     const strict = detectNoisyNeighbours(samples, {
       ...options,
@@ -269,7 +279,11 @@ describe("detectNoisyNeighbours requireSustained", () => {
     });
     expect(strict.flagged.map((t) => t.tenantId)).toEqual(["noisy"]);
     // The same holds by level.
-    const byLevel = detectNoisyNeighbours(samples, { ...options, neighbourBasis: "level", requireSustained: true });
+    const byLevel = detectNoisyNeighbours(samples, {
+      ...options,
+      neighbourBasis: "level",
+      requireSustained: true,
+    });
     expect(byLevel.flagged.map((t) => t.tenantId)).not.toContain("burst");
   });
 
