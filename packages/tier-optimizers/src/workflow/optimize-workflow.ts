@@ -122,6 +122,7 @@ interface Step {
   readonly maxInstances: number;
   readonly releaseHour: number;
   readonly deadlineMs: number;
+  readonly checkpointIntervalMs: number | null;
   readonly predecessors: readonly number[];
   readonly successors: number[];
   readonly onDemand: PricePaths;
@@ -321,6 +322,7 @@ export function optimizeWorkflow(
       maxInstances: step.maxInstances ?? instances,
       releaseHour: Math.ceil((step.releaseMs ?? 0) / hourMs),
       deadlineMs: Math.min(step.deadlineMs ?? horizonMs, horizonMs),
+      checkpointIntervalMs: step.checkpointIntervalMs ?? null,
       predecessors,
       successors: [],
       onDemand: pathsOf(spec, "on-demand"),
@@ -566,12 +568,17 @@ export function optimizeWorkflow(
       stepId: step.id,
       message: `${step.id} on spot ${step.instanceType} (band ${interruption.band}, assumed ${pct(interruption.monthlyProbability)} a month, λ = ${sig(interruption.hourlyRate)}/h): each of ${step.instances} instance(s) is interrupted during the run with probability ${pct(interruption.probabilityPerInstance)}; expected re-run ${sig(interruption.expectedExtraHours)} h per instance, priced in: ${usd(step.expectedRerunCostUsd)} of ${usd(step.costUsd)}.`,
     });
-    const delayMs = interruption.expectedExtraHours * hourMs;
-    if (delayMs > step.slackMs) {
+    // One interruption loses up to a checkpoint interval of work (the whole run without checkpoints).
+    const source = steps[ids.get(step.id)!]!;
+    const lostMs = Math.min(source.checkpointIntervalMs ?? source.durationMs, source.durationMs);
+    if (lostMs > step.slackMs) {
+      const anyInstance = -Math.expm1(
+        -interruption.hourlyRate * (source.durationMs / hourMs) * step.instances,
+      );
       risks.push({
         kind: "deadline",
         stepId: step.id,
-        message: `${step.id}'s expected re-run (${sig(interruption.expectedExtraHours)} h) is more than its slack (${sig(step.slackMs / hourMs)} h before a successor's start or its deadline): an interrupted run would delay the workflow; keep it on demand (interruptible: false) if its deadline is hard.`,
+        message: `${step.id} has ${sig(step.slackMs / hourMs)} h of slack before a successor's start or its deadline, less than the ${sig(lostMs / hourMs)} h of work one interruption can lose: with probability ${pct(anyInstance)} (any of its ${step.instances} instance(s) interrupted) the workflow is delayed; keep it on demand (interruptible: false) if the deadline is hard.`,
       });
     }
   }

@@ -258,7 +258,7 @@ export interface WorkflowRolloutPhase {
 export type WorkflowRiskKind =
   /** A step on spot may be interrupted: its expected re-run work and delay. */
   | "spot-interruption"
-  /** A step on spot would miss its deadline if it were delayed by its expected re-run work. */
+  /** A step on spot has less slack than the work one interruption can lose: an interruption delays the workflow. */
   | "deadline"
   /** In some hour, the workflow's own steps together exceed the headroom left by the load forecast. */
   | "capacity"
