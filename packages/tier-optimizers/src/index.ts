@@ -1,2 +1,3 @@
+export * from "./instances/index.js";
 export * from "./lambda/index.js";
 export * from "./quota/index.js";
