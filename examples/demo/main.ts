@@ -13,6 +13,7 @@ import { jainIndex, maxMinAllocate } from "@enis/fairness";
 import type { ThrottleStore } from "@enis/throttle";
 import { findNoisyNeighbours, watchSpend } from "./anomaly.js";
 import { runBilling } from "./billing.js";
+import { runCompliance } from "./compliance.js";
 import { runCost } from "./cost.js";
 import { runForecast } from "./forecast.js";
 import { requestsPerMinuteByTier, runQuotas } from "./quotas.js";
@@ -457,6 +458,75 @@ console.log(
 );
 console.log(
   `   ${watch.alerts.length - caught.length} other alert(s) in ${watch.points.toLocaleString("en-US")} points. The detector was not told where the incident is.`,
+);
+
+console.log("\n9. A 🔴 tenant's deployment under GDPR and PCI DSS (@enis/compliance-cost)");
+const compliance = await runCompliance(nowMs);
+console.log(
+  "   compliance-000 asks to run EU customers' card payments in us-east-1 on one flat network. Rejected, with the cited violations:",
+);
+table([
+  ["framework", "control", "field", "citation"],
+  ...compliance.rejected.violations.map((v) => [v.framework, v.control, v.field, v.citation]),
+]);
+for (const recommendation of compliance.rejected.recommendations) {
+  const text =
+    recommendation.message.length > 110 ? `${recommendation.message.slice(0, 107)}…` : recommendation.message;
+  console.log(`   → ${text}`);
+}
+const readiness = compliance.report.readiness;
+console.log(
+  `   Corrected (eu-central-1; the cardholder-data environment in a zone of its own): ${compliance.approved.compliant ? "approved" : "still rejected"}, ` +
+    `${readiness.met} of ${readiness.applicable} applicable controls met, ${readiness.needsEvidence} need evidence a request cannot show`,
+);
+console.log(
+  `   (${compliance.report.frameworks
+    .flatMap((f) =>
+      f.controls.filter((c) => c.status === "needs-evidence").map((c) => `${f.framework} ${c.control}`),
+    )
+    .join(", ")}): readiness ${percent(readiness.readiness ?? 0)}, computed, not the seed's hard-coded 98.5.`,
+);
+console.log(
+  "   Its compliance cost a month, from first principles (every line a quantity × a catalogue price):",
+);
+table([
+  ["line", "driven by", "quantity", "cost / month"],
+  ...compliance.cost.lines.map((line) => [
+    line.kind,
+    line.frameworks.join(", "),
+    `${Number(line.quantity.toPrecision(4)).toLocaleString("en-US")} ${line.unit}`,
+    `$${line.costUsd.toFixed(2)}`,
+  ]),
+  ["total", "", "", `$${compliance.cost.costUsd.toFixed(2)}`],
+]);
+console.log(
+  `   The seed's fixed "compliance multipliers" on the same resources: $${Math.round(compliance.cost.seedMultipliers.costUsd).toLocaleString("en-US")} a month, ` +
+    `${(compliance.cost.seedMultipliers.costUsd / compliance.cost.costUsd).toFixed(0)}× the priced figure (no authority publishes such multipliers).`,
+);
+console.log(
+  `   Segmentation of ${compliance.segmentation.baseCidr}, default deny, ${compliance.segmentation.rules.length} explicit allows; ` +
+    `emitted as ${compliance.policies.length} Kubernetes NetworkPolicies and ${compliance.securityGroups.length} AWS security groups:`,
+);
+table([
+  ["zone", "subnet", "usable hosts", "accepts"],
+  ...compliance.segmentation.subnets.map((subnet) => [
+    subnet.zone,
+    subnet.cidr,
+    subnet.usableHostCount,
+    compliance.segmentation.rules
+      .filter((rule) => rule.toZone === subnet.zone)
+      .map((rule) => `${rule.fromZone ?? rule.fromCidr} → ${rule.protocol}/${rule.fromPort}`)
+      .join(", "),
+  ]),
+]);
+const problem = (report: typeof compliance.tampered) =>
+  report.ok ? "verified" : `${report.problem!.kind} at entry ${report.problem!.index}`;
+console.log(
+  `   Audit trail (AES-256-GCM records in a SHA-256 chain, an HMAC checkpoint kept apart as the anchor; the caller's key):`,
+);
+console.log(
+  `   ${compliance.verified.records} records ${problem(compliance.verified)}; one character of the rejection edited in the store: ` +
+    `${problem(compliance.tampered)}; the approval deleted: ${problem(compliance.dropped)}.`,
 );
 
 console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(2)} s.`);
