@@ -434,6 +434,42 @@ describe("optimizeWorkflow: dependencies and deadlines", () => {
   });
 });
 
+describe("optimizeWorkflow: rollout", () => {
+  it("moves to the cheapest on-demand hours first, then to spot, each phase priced against the workflow as submitted", () => {
+    const onDemand = [0.2, 0.2, 0.1, 0.1, 0.2, 0.2];
+    const spot = [0.05, 0.05, 0.05, 0.05, 0.01, 0.01];
+    const options: OptimizeWorkflowOptions = {
+      horizonHours: 6,
+      steps: [
+        { id: "a", kind: "batch", durationMs: 2 * hourMs, instanceType: "m5.large", interruptible: true },
+        { id: "b", kind: "batch", durationMs: hourMs, instanceType: "m5.large" },
+      ],
+      prices: [
+        { instanceType: "m5.large", purchase: "on-demand", forecast: { mean: onDemand } },
+        { instanceType: "m5.large", purchase: "spot", forecast: { mean: spot } },
+      ],
+    };
+    const plan = optimizeWorkflow(options);
+    expect(plan.before.steps.map((step) => step.startHour)).toEqual([0, 0]);
+    expect(plan.rollout.map((phase) => [phase.name, phase.changedSteps])).toEqual([
+      ["off-peak", ["a", "b"]],
+      ["spot", ["a"]],
+    ]);
+    const [offPeak, full] = plan.rollout;
+    expect(offPeak!.schedule.steps.map((step) => [step.startHour, step.purchase])).toEqual([
+      [2, "on-demand"],
+      [2, "on-demand"],
+    ]);
+    close(offPeak!.schedule.cost.meanUsd, 0.2 + 0.1);
+    close(offPeak!.savings.meanUsd, 0.4 + 0.2 - 0.3);
+    expect(full!.schedule).toEqual(plan.after);
+    expect(plan.after.steps.map((step) => [step.startHour, step.purchase])).toEqual([
+      [4, "spot"],
+      [2, "on-demand"],
+    ]);
+  });
+});
+
 describe("optimizeWorkflow: spot and its interruption model", () => {
   it("expected run time follows (e^(λc) − 1) / λ per checkpointed segment", () => {
     const rate = -Math.log(1 - 0.2) / 730;
