@@ -93,12 +93,38 @@ describe("riskReduction", () => {
       [() => riskReduction([]), "frameworks"],
       [() => riskReduction(["hipaa", "hipaa"]), "frameworks[1]"],
       [() => riskReduction([""]), "frameworks[0]"],
+      [() => riskReduction(["hippa"]), "frameworks[0]"],
+      [() => riskReduction(["hipaa", "acme-policy"]), "frameworks[1]"],
     ];
     for (const [action, field] of cases) {
       const error = thrown(action);
       expect(error.code).toBe("INVALID_OPTIONS");
       expect(error.field).toBe(field);
     }
+  });
+
+  it("refuses an unknown framework (a typo would silently drop the healthcare impact) and knows the caller's packs", () => {
+    const typo = thrown(() => riskReduction(["hippa"]));
+    expect(typo.message).toContain('did you mean "hipaa"');
+    const acme = {
+      framework: "acme-policy",
+      name: "Acme policy",
+      version: "1",
+      controls: [],
+      requirements: {
+        encryptionAtRest: false,
+        encryptionInTransit: false,
+        keyManagement: "none" as const,
+        minReplicas: 1,
+        govCloud: false,
+        auditLogging: false,
+        citations: {},
+      },
+    };
+    expect(riskReduction(["acme-policy"], { rulePacks: [acme] }).impactUsd).toBe(globalAverageBreachCostUsd);
+    expect(thrown(() => riskReduction(["acme-policy"], { rulePacks: "x" as never })).field).toBe(
+      "options.rulePacks",
+    );
   });
 
   it("feeds @enis/cost-model's ROI and payback KPIs, with the compliance cost as the investment", () => {

@@ -2,6 +2,8 @@ import { invalidField, parseOptions } from "@enis/core/validate";
 import { z } from "zod";
 import type { CostingAssumption } from "../costing/defaults.js";
 import { num, tidy, usd } from "../costing/money.js";
+import { rulePackRegistry, unknownFramework } from "../rule-packs/index.js";
+import type { RulePack } from "../rule-packs/types.js";
 
 /** Options of {@link riskReduction}; every one has a default, listed with its source in the result. */
 export interface RiskReductionOptions {
@@ -24,6 +26,12 @@ export interface RiskReductionOptions {
    * @default 0.5 — an assumption, not a published figure: replace it with your own estimate
    */
   readonly controlEffectiveness?: number;
+  /**
+   * The caller's own rule packs, as `costCompliance` takes them: a framework id is known when it is
+   * built in or is one of these packs' `framework`.
+   * @default [] (the built-in packs only)
+   */
+  readonly rulePacks?: readonly RulePack[];
 }
 
 /** Result of {@link riskReduction}. */
@@ -81,6 +89,7 @@ const optionsSchema = z
     annualBreachProbability: z.number().min(0).max(1).optional(),
     impactUsd: z.number().nonnegative().finite().optional(),
     controlEffectiveness: z.number().min(0).max(1).optional(),
+    rulePacks: z.array(z.unknown()).optional(),
   })
   .strict();
 
@@ -90,7 +99,8 @@ const optionsSchema = z
  * per framework, as the seed does, counts one breach several times). Every default is cited in
  * `assumptions` and marked when it is an assumption. Throws `EnisError("INVALID_OPTIONS")` naming
  * the field (a probability or effectiveness outside [0, 1], a negative impact, an empty or
- * repeated framework list).
+ * repeated framework list, an unknown framework id — with the known id it resembles — since a typo
+ * such as `"hippa"` would otherwise silently take the global impact instead of healthcare's).
  *
  * The result feeds `@enis/cost-model`'s ROI and payback KPIs, with the compliance cost as the
  * investment:
@@ -114,6 +124,8 @@ export function riskReduction(
   if (!Array.isArray(frameworks) || frameworks.length === 0) {
     throw invalidField("frameworks", frameworks, "a non-empty array of framework ids");
   }
+  const parsed = parseOptions(optionsSchema, options, "options");
+  const registry = rulePackRegistry(parsed.rulePacks ?? []);
   frameworks.forEach((framework, index) => {
     if (typeof framework !== "string" || framework.length === 0) {
       throw invalidField(`frameworks[${index}]`, framework, "a non-empty string");
@@ -121,8 +133,8 @@ export function riskReduction(
     if (frameworks.indexOf(framework) !== index) {
       throw invalidField(`frameworks[${index}]`, framework, "a framework not already listed");
     }
+    if (!registry.has(framework)) throw unknownFramework(`frameworks[${index}]`, framework, registry.keys());
   });
-  const parsed = parseOptions(optionsSchema, options, "options");
   const healthcare = frameworks.includes("hipaa");
 
   const probability = parsed.annualBreachProbability ?? defaultProbability;
