@@ -1,3 +1,4 @@
 export * from "./instances/index.js";
 export * from "./lambda/index.js";
 export * from "./quota/index.js";
+export * from "./workflow/index.js";
