@@ -118,8 +118,9 @@ describe("costCompliance: hand-computed cases per framework (default catalogue, 
     expect(archive.costUsd).toBeCloseTo(((10 * 275 * 24) / 730) * 0.00099, 9);
     expect(hot.retention).toEqual({ days: 365, immediatelyAvailableDays: 90 });
     expect(line(result.lines, "audit-log-ingestion").costUsd).toBe(5);
-    // 2 keys × $1 + 1,000,000 / 10,000 × $0.03.
-    expect(line(result.lines, "kms-keys").costUsd).toBe(5);
+    // 2 keys × $1, and 1,000,000 / 10,000 × $0.03 on a line of its own.
+    expect(line(result.lines, "kms-keys").costUsd).toBe(2);
+    expect(line(result.lines, "kms-requests").costUsd).toBe(3);
   });
 
   it("FedRAMP: the GovCloud premium is the compute priced in toGovCloud minus the commercial price", () => {
@@ -193,12 +194,22 @@ describe("costCompliance: hand-computed cases per framework (default catalogue, 
     expect(error.field).toBe("options.auditLogEventBytes");
   });
 
-  it("ISO 27001: KMS keys and requests through kmsCost", () => {
+  it("ISO 27001: KMS keys and requests through kmsCost, each its own line (quantity × unit price = cost)", () => {
     const result = costCompliance([{ id: "app", kmsKeys: 3, kmsRequestsPerMonth: 1_000_000 }], ["iso-27001"]);
     const keys = line(result.lines, "kms-keys");
     expect(keys.quantity).toBe(3);
-    expect(keys.costUsd).toBe(6);
+    expect(keys.unitPriceUsd).toBe(1);
+    expect(keys.costUsd).toBe(3); // 3 key-months × $1
+    const requests = line(result.lines, "kms-requests");
+    expect(requests.quantity).toBe(1_000_000);
+    expect(requests.unit).toBe("requests");
+    expect(requests.unitPriceUsd).toBe(0.000003); // $0.03 per 10,000
+    expect(requests.costUsd).toBe(3); // 1,000,000 / 10,000 × $0.03
+    expect(requests.frameworks).toEqual(["iso-27001"]);
     expect(result.costUsd).toBe(6);
+    // No requests, no requests line.
+    const keysOnly = costCompliance([{ id: "app", kmsKeys: 3 }], ["iso-27001"]);
+    expect(keysOnly.lines.filter((entry) => entry.kind === "kms-requests")).toHaveLength(0);
   });
 
   it("a pack of the caller's: an HSM cluster once for all resources, three copies", () => {
@@ -412,6 +423,10 @@ describe("costCompliance: totals reconcile (property)", () => {
             expect(entry.costUsd).toBeGreaterThanOrEqual(0);
             expect(Number.isFinite(entry.costUsd)).toBe(true);
             expect(entry.frameworks.length).toBeGreaterThan(0);
+            // The contract of a line: its cost is its quantity at its unit price.
+            expect(Math.abs(entry.quantity * entry.unitPriceUsd - entry.costUsd)).toBeLessThanOrEqual(
+              1e-9 * Math.max(1, entry.costUsd),
+            );
           }
           // Each line's shares add up to the line.
           result.lines.forEach((entry, index) => {

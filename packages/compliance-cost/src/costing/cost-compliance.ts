@@ -510,7 +510,10 @@ export function costCompliance(
 
   let govCatalogue: PricingCatalogue | undefined;
   const unitPrices = new Map<ComplianceCostKind, Float64Array>();
-  for (const entry of merged.values()) out.push(priceLine(entry));
+  for (const entry of merged.values()) {
+    out.push(priceLine(entry));
+    if (entry.kind === "kms-keys" && entry.extra > 0) out.push(kmsRequestsLine(entry));
+  }
   if (hsmDrivers.size > 0) {
     const drivers = frameworks.filter((framework) => hsmDrivers.has(framework));
     const quantity = hsmCount * hoursPerMonth;
@@ -636,6 +639,23 @@ export function costCompliance(
       : `${what}: ${num(only.quantity)} ${unit} × ${usd(only.unitPriceUsd)} (${only.instanceType} ${price}) = ${usd(priced.costUsd)} a month`;
   }
 
+  /** The KMS API requests of a keys slot (its `extra`), driven by the same frameworks. */
+  function kmsRequestsLine(entry: Slot): ComplianceCostLine {
+    const cost = kmsCost({ keys: 0, months: 1, requests: entry.extra }, catalogue);
+    return {
+      kind: "kms-requests",
+      frameworks: entry.driven.drivers,
+      resources: entry.resources,
+      requirement: entry.driven.requirement,
+      quantity: entry.extra,
+      unit: "requests",
+      unitPriceUsd: tidy(cost.per10kRequestsUsd / 10_000),
+      costUsd: cost.requestsUsd,
+      pricing: cost.provenance,
+      explanation: `${num(entry.extra)} requests / 10,000 × ${usd(cost.per10kRequestsUsd)} = ${usd(cost.requestsUsd)} a month`,
+    };
+  }
+
   function priceLine(entry: Slot): ComplianceCostLine {
     const { kind, driven } = entry;
     const base = {
@@ -670,16 +690,17 @@ export function costCompliance(
         };
       }
       case "kms-keys": {
-        const cost = kmsCost({ keys: entry.quantity, months: 1, requests: entry.extra }, catalogue);
-        // One line carries both meters: its quantity the key-months, its explanation the requests.
+        // The keys only: the requests are their own line (kmsRequestsLine), so that each line's
+        // cost is its quantity × its unit price.
+        const cost = kmsCost({ keys: entry.quantity, months: 1 }, catalogue);
         return {
           ...base,
           quantity: entry.quantity,
           unit: "key-months",
           unitPriceUsd: cost.keyMonthUsd,
-          costUsd: cost.costUsd,
+          costUsd: cost.keysUsd,
           pricing: cost.provenance,
-          explanation: `${num(entry.quantity)} keys × 1 month × ${usd(cost.keyMonthUsd)} = ${usd(cost.keysUsd)}, plus ${num(entry.extra)} requests / 10,000 × ${usd(cost.per10kRequestsUsd)} = ${usd(cost.requestsUsd)}; ${usd(cost.costUsd)} a month`,
+          explanation: `${num(entry.quantity)} keys × 1 month × ${usd(cost.keyMonthUsd)} = ${usd(cost.keysUsd)} a month`,
         };
       }
       case "audit-log-ingestion": {
