@@ -125,6 +125,9 @@ describe("riskReduction", () => {
     expect(thrown(() => riskReduction(["acme-policy"], { rulePacks: "x" as never })).field).toBe(
       "options.rulePacks",
     );
+    // A pack that breaks the contract is named under the option it came in.
+    const broken = thrown(() => riskReduction(["acme-policy"], { rulePacks: [{ ...acme, name: "" }] }));
+    expect(broken.field).toBe("options.rulePacks[0].name");
   });
 
   it("feeds @enis/cost-model's ROI and payback KPIs, with the compliance cost as the investment", () => {

@@ -2,7 +2,7 @@ import { invalidField, parseOptions } from "@enis/core/validate";
 import { z } from "zod";
 import type { CostingAssumption } from "../costing/defaults.js";
 import { num, tidy, usd } from "../costing/money.js";
-import { rulePackRegistry, unknownFramework } from "../rule-packs/index.js";
+import { builtInRulePacks, parseRulePack, unknownFramework } from "../rule-packs/index.js";
 import type { RulePack } from "../rule-packs/types.js";
 
 /** Options of {@link riskReduction}; every one has a default, listed with its source in the result. */
@@ -125,7 +125,10 @@ export function riskReduction(
     throw invalidField("frameworks", frameworks, "a non-empty array of framework ids");
   }
   const parsed = parseOptions(optionsSchema, options, "options");
-  const registry = rulePackRegistry(parsed.rulePacks ?? []);
+  const known = new Set<string>(Object.keys(builtInRulePacks));
+  (parsed.rulePacks ?? []).forEach((candidate, index) => {
+    known.add(parseRulePack(candidate, `options.rulePacks[${index}]`).framework);
+  });
   frameworks.forEach((framework, index) => {
     if (typeof framework !== "string" || framework.length === 0) {
       throw invalidField(`frameworks[${index}]`, framework, "a non-empty string");
@@ -133,7 +136,7 @@ export function riskReduction(
     if (frameworks.indexOf(framework) !== index) {
       throw invalidField(`frameworks[${index}]`, framework, "a framework not already listed");
     }
-    if (!registry.has(framework)) throw unknownFramework(`frameworks[${index}]`, framework, registry.keys());
+    if (!known.has(framework)) throw unknownFramework(`frameworks[${index}]`, framework, known);
   });
   const healthcare = frameworks.includes("hipaa");
 
