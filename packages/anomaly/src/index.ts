@@ -6,7 +6,12 @@ export type {
   IsolationForestOptions,
   ResolvedIsolationForestOptions,
 } from "./isolation-forest.js";
-export { averagePathLength, createIsolationForest, isolationForestFromJSON } from "./isolation-forest.js";
+export {
+  averagePathLength,
+  createIsolationForest,
+  IsolationForest,
+  isolationForestFromJSON,
+} from "./isolation-forest.js";
 export type {
   ExcludedTenant,
   FeatureDeviation,

@@ -5,6 +5,7 @@ import { catchEnisError } from "../../../test-support/enis-error.js";
 import {
   averagePathLength,
   createIsolationForest,
+  IsolationForest,
   type IsolationForestJSON,
   isolationForestFromJSON,
 } from "./isolation-forest.js";
@@ -110,6 +111,7 @@ describe("createIsolationForest", () => {
           expect(reversed.reverse()).toEqual(scores);
           const restored = isolationForestFromJSON(JSON.parse(JSON.stringify(forest)) as IsolationForestJSON);
           expect(restored.score(data)).toEqual(scores);
+          expect(IsolationForest.fromJSON(JSON.parse(JSON.stringify(forest))).score(data)).toEqual(scores);
         },
       ),
       { numRuns: 50 },

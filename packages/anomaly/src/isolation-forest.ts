@@ -447,3 +447,10 @@ export function isolationForestFromJSON(json: IsolationForestJSON): FittedIsolat
     contamination,
   );
 }
+
+/**
+ * `IsolationForest.fromJSON(json)`: the same as {@link isolationForestFromJSON}, under the name a
+ * class-style API would give it.
+ */
+export const IsolationForest: { readonly fromJSON: (json: IsolationForestJSON) => FittedIsolationForest } =
+  Object.freeze({ fromJSON: isolationForestFromJSON });
