@@ -1,7 +1,6 @@
 export type {
   FeatureMatrix,
   FittedIsolationForest,
-  IsolationForest,
   IsolationForestJSON,
   IsolationForestOptions,
   ResolvedIsolationForestOptions,
