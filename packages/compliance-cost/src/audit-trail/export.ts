@@ -65,6 +65,13 @@ export interface AuditExportCheck {
  * AES-GCM tags and checkpoint HMACs need the keys: their verdict is the export's `verification`
  * (reported as `exportedVerificationOk`), or a `verify()` run by a key holder.
  *
+ * What `ok` does not cover: the decrypted `event` of each row (nothing without the key binds it to
+ * its encrypted line: an edited event still gives `ok: true`); `exportedVerificationOk`, which only
+ * repeats what the export says of itself; and the export's authenticity as a whole (the chain is
+ * unkeyed: whoever writes an export can make it self-consistent). Tie it to the real trail by
+ * comparing an anchor obtained apart from the exporter (its `head` and `seq`) with the export's
+ * entry `prev` at that position, and check events with a key holder's `readRecords()`.
+ *
  * Throws `INVALID_OPTIONS` when `text` is not a string.
  */
 export function verifyAuditExport(text: string): AuditExportCheck {
