@@ -21,8 +21,7 @@
  * packages/tier-optimizers/src/workflow/test-support/lp-oracle.ts) solved by HiGHS through
  * `solveLinearProgram`, timed once (HiGHS loaded before); its objective must equal the plan's.
  *
- * `optimizeWorkflow` is imported from the package's source (the package entry is wired by the
- * package's lead); its dependencies run from their built dist.
+ * `optimizeWorkflow` runs from the built package, like its dependencies.
  *
  * Run: pnpm build && npx tsx --import ./scripts/text-loader.mjs benchmarks/tier-optimizers/optimize-workflow.bench.ts
  */
@@ -31,7 +30,7 @@ import { loadavg } from "node:os";
 import { createRandom } from "@enis/core";
 import { createLinearProgramSolver } from "@enis/cost-model";
 import { forecast } from "@enis/forecast";
-import { optimizeWorkflow } from "../../packages/tier-optimizers/src/workflow/index.js";
+import { optimizeWorkflow } from "@enis/tier-optimizers";
 import { lpMinimum } from "../../packages/tier-optimizers/src/workflow/test-support/lp-oracle.js";
 import type {
   OptimizeWorkflowOptions,
@@ -190,6 +189,6 @@ writeResult({
     `Warm runs (ms): ${warmMs.map((ms) => round(ms)).join(", ")}. The machine has 2 cores shared with other work (load average ${loadavg()
       .map((l) => round(l, 2))
       .join(", ")} at the end): timings are noisy.`,
-    "optimizeWorkflow runs from the package's TypeScript source (tsx), its dependencies from their built dist.",
+    "optimizeWorkflow runs from the built package (dist), like its dependencies.",
   ],
 });

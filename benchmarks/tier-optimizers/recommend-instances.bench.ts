@@ -23,21 +23,16 @@
 import "../lib/built-packages.js";
 import { loadavg } from "node:os";
 import { createRandom } from "@enis/core";
-import * as tierOptimizers from "@enis/tier-optimizers";
+import {
+  type InstanceWorkload,
+  type RecommendInstancesOptions,
+  recommendInstances,
+} from "@enis/tier-optimizers";
 import { firstFitDecreasing } from "../../packages/tier-optimizers/src/instances/packing.js";
 import { syntheticCatalogue } from "../../packages/tier-optimizers/src/instances/test-support/synthetic-catalogue.js";
-import type {
-  InstanceWorkload,
-  RecommendInstancesOptions,
-} from "../../packages/tier-optimizers/src/instances/types.js";
 import { median, round, writeResult } from "../lib/report.js";
 
-type Recommend = typeof import("../../packages/tier-optimizers/src/instances/index.js").recommendInstances;
-// Until the package entry exports recommendInstances, it is measured from its source (compiled by tsx).
-const fromPackage = (tierOptimizers as { recommendInstances?: Recommend }).recommendInstances;
-const recommendInstances: Recommend =
-  fromPackage ?? (await import("../../packages/tier-optimizers/src/instances/index.js")).recommendInstances;
-const measuredOn = fromPackage === undefined ? "source (tsx)" : "built dist";
+const measuredOn = "built dist";
 
 const workloadCount = 10_000;
 const targetMs = 1_000;
@@ -55,7 +50,7 @@ const options: RecommendInstancesOptions = {
   state: { complexity: 0.5, velocityPerHour: 3 },
 };
 
-function measure(): { ms: number; plan: ReturnType<Recommend> } {
+function measure(): { ms: number; plan: ReturnType<typeof recommendInstances> } {
   const start = process.hrtime.bigint();
   const plan = recommendInstances(options, catalogue);
   return { ms: Number(process.hrtime.bigint() - start) / 1e6, plan };
