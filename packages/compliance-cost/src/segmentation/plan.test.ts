@@ -322,6 +322,26 @@ describe("planSegmentation", () => {
     });
     expect(tiny.subnets[0]?.usableHostCount).toBe("0");
   });
+
+  it("blames a reserved count that leaves no address in the largest subnet, not the zone's hosts", () => {
+    for (const [aws, reserved] of [
+      [true, 65_536],
+      [true, 1_000_000],
+      [false, 2 ** 32],
+    ] as const) {
+      const error = catchEnisError(() =>
+        planSegmentation({
+          baseCidr: "10.0.0.0/8",
+          zones: [{ name: "a", hosts: 1 }],
+          reservedAddressesPerSubnet: reserved,
+          enforceAwsSubnetSizes: aws,
+        }),
+      );
+      expect(error.code).toBe("INVALID_OPTIONS");
+      expect(error.field).toBe("options.reservedAddressesPerSubnet");
+      expect(error.message).not.toMatch(/at most -/);
+    }
+  });
 });
 
 describe("planSegmentation properties", () => {

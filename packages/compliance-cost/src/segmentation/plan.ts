@@ -367,7 +367,15 @@ function zonePrefixLength(
     prefixLength = Math.min(prefixLength, limits.smallest);
     prefixLength -= prefixLength % limits.step;
     if (prefixLength < limits.largest) {
-      const most = blockSize(base.bits, limits.largest) - BigInt(reserved);
+      const largest = blockSize(base.bits, limits.largest);
+      if (largest <= BigInt(reserved)) {
+        throw invalidField(
+          "options.reservedAddressesPerSubnet",
+          reserved,
+          `less than the ${largest} addresses of the largest ${base.family} subnet AWS accepts (a /${limits.largest})`,
+        );
+      }
+      const most = largest - BigInt(reserved);
       throw invalidField(
         `${field}.hosts`,
         hosts,
@@ -376,6 +384,13 @@ function zonePrefixLength(
     }
   }
   if (prefixLength < 0) {
+    if (blockSize(base.bits, 0) <= BigInt(reserved)) {
+      throw invalidField(
+        "options.reservedAddressesPerSubnet",
+        reserved,
+        `less than the ${blockSize(base.bits, 0)} addresses of the whole ${base.family} space`,
+      );
+    }
     throw invalidField(
       `${field}.hosts`,
       hosts,
