@@ -18,6 +18,7 @@ import { runCost } from "./cost.js";
 import { runForecast } from "./forecast.js";
 import { requestsPerMinuteByTier, runQuotas } from "./quotas.js";
 import { createPlatform, poolDemands, runFairQueue, runFifo, type SchedulerOutcome } from "./simulation.js";
+import { runTierPlans } from "./tiers.js";
 
 const started = performance.now();
 const platform = createPlatform();
@@ -528,5 +529,26 @@ console.log(
   `   ${compliance.verified.records} records ${problem(compliance.verified)}; one character of the rejection edited in the store: ` +
     `${problem(compliance.tampered)}; the approval deleted: ${problem(compliance.dropped)}.`,
 );
+
+console.log("\n10. Each tier's own way to save, priced before and after (@enis/tier-optimizers)");
+const tierPlans = runTierPlans(nowMs);
+table([
+  ["tier", "tenant", "planner", "recommendation", "before / month", "after / month", "ceiling", "saved"],
+  ...tierPlans.map((row) => [
+    label(row.tier),
+    row.tenant,
+    row.planner,
+    row.recommendation,
+    `$${row.beforeUsd.toFixed(2)}`,
+    `$${row.afterUsd.toFixed(2)}`,
+    money(row.ceilingUsd),
+    row.savingsRangeUsd
+      ? `$${(row.beforeUsd - row.afterUsd).toFixed(2)} ($${row.savingsRangeUsd[0].toFixed(0)}–${row.savingsRangeUsd[1].toFixed(0)})`
+      : `$${(row.beforeUsd - row.afterUsd).toFixed(2)}`,
+  ]),
+]);
+for (const row of tierPlans) {
+  if (row.risks.length > 0) console.log(`   ${label(row.tier)} risks: ${row.risks.join(", ")}`);
+}
 
 console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(2)} s.`);
