@@ -488,7 +488,7 @@ console.log(
     .join(", ")}): readiness ${percent(readiness.readiness ?? 0)}, computed, not the seed's hard-coded 98.5.`,
 );
 console.log(
-  "   Its compliance cost a month, from first principles (every line a quantity × a catalogue price):",
+  "   Its compliance cost a month, from first principles (every line a quantity × a catalogue price; the default catalogue's us-east-1 list prices):",
 );
 table([
   ["line", "driven by", "quantity", "cost / month"],
