@@ -163,6 +163,11 @@ export function tidy(value: number): number {
   return value === 0 ? 0 : Number(value.toPrecision(12));
 }
 
+/** A figure for an explanation: 6 significant digits. */
+export function figure(value: number): string {
+  return String(Number(value.toPrecision(6)));
+}
+
 /** `$1,234.56`. */
 export function dollars(value: number): string {
   const tidied = tidy(value);
@@ -235,13 +240,13 @@ export function priceHardened(inputs: HardenedInputs): HardenedPricing {
       item: "base-compute",
       costUsd: base.costUsd,
       part: "baseline",
-      explanation: `${baseNodes} × ${inputs.instanceType} (${spec.vcpus} vCPU, ${spec.memoryGib} GiB) hold ${tidy(workload.cpuCores)} cores and ${tidy(workload.memoryGib)} GiB: ${baseNodes} × ${monthHours} h × ${dollars(hourly)} = ${dollars(base.costUsd)}`,
+      explanation: `${baseNodes} × ${inputs.instanceType} (${spec.vcpus} vCPU, ${spec.memoryGib} GiB) hold ${figure(workload.cpuCores)} cores and ${figure(workload.memoryGib)} GiB: ${baseNodes} × ${monthHours} h × ${dollars(hourly)} = ${dollars(base.costUsd)}`,
     },
     {
       item: "shif-compute",
       costUsd: tidy(all.costUsd - base.costUsd),
       part: "overhead",
-      explanation: `SHIF ${level.id}: × ${level.computeOverheadFactor} → ${hardenedCpuCores} cores, ${hardenedMemoryGib} GiB on ${loadNodes} nodes; × ${nodeRedundancyFactor} redundancy${fedramp && nodeRedundancyFactor === fedrampNodeRedundancyFactor ? " (FedRAMP, seed 000 line 2201)" : ""}, at least ${level.minNodes}: ${nodes} nodes, ${nodes - baseNodes} more than the load needs = ${dollars(all.costUsd - base.costUsd)}`,
+      explanation: `SHIF ${level.id}: × ${level.computeOverheadFactor} → ${figure(hardenedCpuCores)} cores, ${figure(hardenedMemoryGib)} GiB on ${loadNodes} nodes; × ${nodeRedundancyFactor} redundancy${fedramp && nodeRedundancyFactor === fedrampNodeRedundancyFactor ? " (FedRAMP, seed 000 line 2201)" : ""}, at least ${level.minNodes}: ${nodes} nodes, ${nodes - baseNodes} more than the load needs = ${dollars(all.costUsd - base.costUsd)}`,
     },
   ];
   if (level.dedicatedTenancy) {

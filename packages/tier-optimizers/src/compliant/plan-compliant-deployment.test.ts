@@ -21,7 +21,7 @@ const hipaaHigh: ComplianceRequest = {
   mfa: true,
   auditLogging: true,
   replicas: 3,
-  documentationRetentionDays: 2_190,
+  documentationRetentionDays: 2_557, // 7 years: above HIPAA's 6 however leap days are counted
   networkSegmentation: { zones: ["management", "production", "audit", "backup"] },
 };
 
@@ -34,8 +34,8 @@ const fedrampHigh: ComplianceRequest = {
   mfa: true,
   auditLogging: true,
   replicas: 3,
-  logRetentionDays: 913,
-  logImmediatelyAvailableDays: 365,
+  logRetentionDays: 1_100,
+  logImmediatelyAvailableDays: 400,
   networkSegmentation: { zones: ["management", "production", "audit", "backup"] },
 };
 
@@ -288,6 +288,7 @@ describe("planCompliantDeployment: bad input", () => {
     ],
     ["an unknown option", { ...base, instanceTyp: "m5.large" }, "options.instanceTyp"],
     ["a negative air-gap cost", { ...base, airGapMonthlyUsd: -5 }, "options.airGapMonthlyUsd"],
+    ["a misspelt costing option", { ...base, costing: { hsmCnt: 3 } }, "options.costing.hsmCnt"],
   ])("%s → INVALID_OPTIONS naming the field", (_label, options, field) => {
     const error = enisError(() => planCompliantDeployment(options as PlanCompliantDeploymentOptions));
     expect(error.code).toBe("INVALID_OPTIONS");
@@ -301,6 +302,14 @@ describe("planCompliantDeployment: bad input", () => {
     expect(
       enisError(() => planCompliantDeployment({ ...base, shifLevel: "hihg" as "high" })).message,
     ).toContain('did you mean "high"');
+  });
+
+  test("costing options reach costCompliance: three HSMs", () => {
+    const plan = approved(planCompliantDeployment({ ...base, costing: { hsmCount: 3 } }));
+    expect(plan.cost.compliance.lines.find((line) => line.kind === "hsm")?.costUsd).toBeCloseTo(
+      3 * 730 * 1.45,
+      9,
+    );
   });
 
   test("an unknown instance type", () => {

@@ -17,7 +17,7 @@ import {
   validateCompliance,
 } from "@enis/compliance-cost";
 import { EnisError } from "@enis/core";
-import { parseOptions } from "@enis/core/validate";
+import { deepFreeze, parseOptions } from "@enis/core/validate";
 import { kmsCost, type PricingCatalogue } from "@enis/cost-model";
 import { z } from "zod";
 import {
@@ -68,8 +68,16 @@ export interface PlanCompliantDeploymentOptions {
    * is assumed. `seedAirGapMonthlyUsd` is the seed's illustrative $40,000.
    */
   readonly airGapMonthlyUsd?: number;
-  /** Options passed to `costCompliance` (HSM price and count, encryption cycles, log ingestion price, event size). */
-  readonly costing?: Omit<CostComplianceOptions, "catalogue" | "rulePacks">;
+  /** Options passed to `costCompliance`: HSM price and count, encryption cycles and clock, the instance type pricing encryption, log ingestion price. */
+  readonly costing?: Pick<
+    CostComplianceOptions,
+    | "encryptionCyclesPerByte"
+    | "cpuClockHz"
+    | "encryptionInstanceType"
+    | "auditLogIngestionGbUsd"
+    | "cloudHsmHourlyUsd"
+    | "hsmCount"
+  >;
 }
 
 /** What a platform engineer should weigh before deploying an approved plan. */
@@ -176,7 +184,16 @@ const optionsSchema = z.strictObject({
     })
     .optional(),
   airGapMonthlyUsd: z.number().finite().min(0).max(1e12).optional(),
-  costing: z.record(z.string(), z.unknown()).optional(),
+  costing: z
+    .strictObject({
+      encryptionCyclesPerByte: z.number().finite().positive().optional(),
+      cpuClockHz: z.number().finite().positive().optional(),
+      encryptionInstanceType: z.string().min(1).optional(),
+      auditLogIngestionGbUsd: z.number().finite().min(0).optional(),
+      cloudHsmHourlyUsd: z.number().finite().min(0).optional(),
+      hsmCount: z.number().int().min(1).max(1_000).optional(),
+    })
+    .optional(),
 });
 
 /** The seed's four network segments and firewall rules (seed 000, lines 2125-2195), on valid subnets. */
@@ -252,7 +269,7 @@ export function checkFrameworks(
  * ```ts
  * const plan = planCompliantDeployment({
  *   request: { region: "us-east-1", dataCategories: ["phi"], encryption: { atRest: true, inTransit: true, fips140Validated: true },
- *     keyManagement: "hsm", mfa: true, auditLogging: true, replicas: 3, documentationRetentionDays: 2190,
+ *     keyManagement: "hsm", mfa: true, auditLogging: true, replicas: 3, documentationRetentionDays: 2557,
  *     networkSegmentation: { zones: ["management", "production", "audit", "backup"] } },
  *   frameworks: ["hipaa"],
  *   shifLevel: "high",
@@ -299,7 +316,7 @@ export function planCompliantDeployment(options: PlanCompliantDeploymentOptions)
         `change: ${change.message} (${change.controls.map((control) => `${control.framework} ${control.control}`).join(", ")})`,
       );
     }
-    return {
+    return deepFreeze({
       allowed: false,
       reason: "non-compliant",
       shifLevel: level,
@@ -308,7 +325,7 @@ export function planCompliantDeployment(options: PlanCompliantDeploymentOptions)
       changes: validation.recommendations,
       validation,
       explanation,
-    };
+    });
   }
 
   const priced = priceHardened({
@@ -370,7 +387,7 @@ export function planCompliantDeployment(options: PlanCompliantDeploymentOptions)
     `total ${dollars(priced.totalUsd)} a month: baseline ${dollars(priced.baselineUsd)}, SHIF and compliance overhead ${dollars(priced.overheadUsd)}`,
     `segmentation: ${segmentation.subnets.map((subnet) => `${subnet.zone} ${subnet.cidr}`).join(", ")}; ${segmentation.rules.length} allow rules, everything else denied`,
   );
-  return {
+  return deepFreeze({
     allowed: true,
     reason: null,
     shifLevel: level,
@@ -389,5 +406,5 @@ export function planCompliantDeployment(options: PlanCompliantDeploymentOptions)
     segmentation,
     risks,
     explanation,
-  };
+  });
 }

@@ -18,6 +18,7 @@ import {
   defaultDedicatedTenancyPricing,
   dollars,
   monthHours,
+  figure as num,
   priceHardened,
   tidy,
 } from "../compliant/hardened-sizing.js";
@@ -616,8 +617,4 @@ function resolveProfiles(
     });
   }
   return profiles;
-}
-
-function num(value: number): string {
-  return String(Number(value.toPrecision(6)));
 }
