@@ -277,6 +277,22 @@ describe("optimizeWorkflow: optimal for the cost model", () => {
     expect(feasible).toBeGreaterThan(50);
   });
 
+  it("starts a zero-duration step inside the horizon (hour 0 to horizonHours - 1), as brute force does", () => {
+    // fast-check seed 1255256425 found this: the latest start of a 0 ms step was the horizon's end,
+    // so the last real step could take the cheaper last hour; the earliest pass and brute force stop at H - 1.
+    const options: OptimizeWorkflowOptions = {
+      horizonHours: 4,
+      steps: [
+        { id: "s0", kind: "batch", durationMs: hourMs, instanceType: "m5.large", releaseMs: hourMs },
+        { id: "s1", kind: "batch", durationMs: 0, instanceType: "m5.large", dependsOn: ["s0"] },
+      ],
+      prices: [{ instanceType: "m5.large", purchase: "on-demand", forecast: forecastOf([0.1, 0.2, 0.2, 0.1], 0) }],
+    };
+    const plan = optimizeWorkflow(options);
+    for (const step of plan.after.steps) expect(step.startHour).toBeLessThan(options.horizonHours);
+    close(plan.after.cost.meanUsd, bruteForceMinimum(options)!);
+  });
+
   it("matches brute force on a 6-step DAG over 24 hours", () => {
     const spot = Array.from(
       { length: 24 },

@@ -371,7 +371,8 @@ export function optimizeWorkflow(
   for (let k = order.length - 1; k >= 0; k--) {
     const j = order[k]!;
     const step = steps[j]!;
-    let t = Math.floor((step.deadlineMs - step.durationMs) / hourMs);
+    // Start hours run from 0 to horizon − 1 (a 0 ms step would otherwise get the horizon's end).
+    let t = Math.min(horizon - 1, Math.floor((step.deadlineMs - step.durationMs) / hourMs));
     for (const s of step.successors) t = Math.min(t, latest[s]! - step.slots);
     while (t > earliest[j]! && !fits(step, t)) t--;
     latest[j] = t;
