@@ -286,7 +286,9 @@ describe("optimizeWorkflow: optimal for the cost model", () => {
         { id: "s0", kind: "batch", durationMs: hourMs, instanceType: "m5.large", releaseMs: hourMs },
         { id: "s1", kind: "batch", durationMs: 0, instanceType: "m5.large", dependsOn: ["s0"] },
       ],
-      prices: [{ instanceType: "m5.large", purchase: "on-demand", forecast: forecastOf([0.1, 0.2, 0.2, 0.1], 0) }],
+      prices: [
+        { instanceType: "m5.large", purchase: "on-demand", forecast: forecastOf([0.1, 0.2, 0.2, 0.1], 0) },
+      ],
     };
     const plan = optimizeWorkflow(options);
     for (const step of plan.after.steps) expect(step.startHour).toBeLessThan(options.horizonHours);
