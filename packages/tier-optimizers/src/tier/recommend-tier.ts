@@ -298,7 +298,7 @@ interface Priced {
  *   { requestsPerMonth: 2_000_000, durationMs: 120, memoryMb: 512 },
  *   { availabilityPercent: 99.5 },
  * );
- * answer.recommended; // "zero": $4.40 a month on Lambda
+ * answer.recommended; // "zero": $2.40 a month on Lambda (120,000 GB-s and 2M requests)
  * answer.tiers[2].reasons; // [{ reason: "not-cheapest", message: "… $280.32 …" }]
  * ```
  */
