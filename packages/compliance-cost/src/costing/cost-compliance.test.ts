@@ -73,11 +73,13 @@ describe("costCompliance: hand-computed cases per framework (default catalogue, 
       ],
       ["hipaa"],
     );
-    // 10 GB a month × 2,190 days / (730/24 days a month) = 720 GB-months × $0.00099 (Deep Archive).
+    // 10 GB a month × 2,192 days (6 calendar years at their longest) / (730/24 days a month)
+    // = 720.657… GB-months × $0.00099 (Deep Archive).
     const retention = line(result.lines, "retention-archive", "documentation");
-    expect(retention.quantity).toBe(720);
+    expect(retention.quantity).toBeCloseTo((10 * 2_192 * 24) / 730, 9);
     expect(retention.unitPriceUsd).toBe(0.00099);
-    expect(retention.costUsd).toBe(0.7128);
+    expect(retention.costUsd).toBeCloseTo(((10 * 2_192 * 24) / 730) * 0.00099, 9);
+    expect(retention.retention).toEqual({ days: 2_192, immediatelyAvailableDays: 0 });
     expect(retention.frameworks).toEqual(["hipaa"]);
     expect(retention.requirement).toContain("164.316(b)(2)(i)");
     expect(result.lines.some((entry) => entry.kind === "retention-hot")).toBe(false);
@@ -85,7 +87,7 @@ describe("costCompliance: hand-computed cases per framework (default catalogue, 
     expect(line(result.lines, "replica-storage").costUsd).toBe(2.3);
     expect(line(result.lines, "replica-compute").costUsd).toBe(70.08);
     expect(line(result.lines, "kms-keys").costUsd).toBe(1);
-    expect(result.costUsd).toBeCloseTo(0.7128 + 2.3 + 70.08 + 1, 10);
+    expect(result.costUsd).toBeCloseTo(((10 * 2_192 * 24) / 730) * 0.00099 + 2.3 + 70.08 + 1, 10);
   });
 
   it("SOX: audit evidence 7 years archived, audit-log ingestion, no keys, no replicas", () => {
@@ -93,10 +95,10 @@ describe("costCompliance: hand-computed cases per framework (default catalogue, 
       [{ id: "ledger", storedGb: 100, recordsGbPerMonth: { "audit-evidence": 5 }, auditLogGbPerMonth: 2 }],
       ["sox"],
     );
-    // 5 × 2,555 × 24 / 730 = 420 GB-months × $0.00099.
+    // 5 × 2,557 (7 calendar years at their longest) × 24 / 730 = 420.328… GB-months × $0.00099.
     const retention = line(result.lines, "retention-archive", "audit-evidence");
-    expect(retention.quantity).toBe(420);
-    expect(retention.costUsd).toBe(0.4158);
+    expect(retention.quantity).toBeCloseTo((5 * 2_557 * 24) / 730, 9);
+    expect(retention.costUsd).toBeCloseTo(((5 * 2_557 * 24) / 730) * 0.00099, 9);
     expect(line(result.lines, "audit-log-ingestion").costUsd).toBe(1);
     expect(result.lines.map((entry) => entry.kind).sort()).toEqual([
       "audit-log-ingestion",
@@ -111,12 +113,13 @@ describe("costCompliance: hand-computed cases per framework (default catalogue, 
     );
     const hot = line(result.lines, "retention-hot", "audit-logs");
     const archive = line(result.lines, "retention-archive", "audit-logs");
-    // Hot: 10 × 90 × 24/730 GB-months × $0.023; archive: 10 × 275 × 24/730 × $0.00099.
-    expect(hot.quantity).toBeCloseTo((10 * 90 * 24) / 730, 9);
-    expect(hot.costUsd).toBeCloseTo(((10 * 90 * 24) / 730) * 0.023, 9);
-    expect(archive.quantity).toBeCloseTo((10 * 275 * 24) / 730, 9);
-    expect(archive.costUsd).toBeCloseTo(((10 * 275 * 24) / 730) * 0.00099, 9);
-    expect(hot.retention).toEqual({ days: 365, immediatelyAvailableDays: 90 });
+    // 12 months at their longest = 366 days, 3 months = 92 (July to September).
+    // Hot: 10 × 92 × 24/730 GB-months × $0.023; archive: 10 × 274 × 24/730 × $0.00099.
+    expect(hot.quantity).toBeCloseTo((10 * 92 * 24) / 730, 9);
+    expect(hot.costUsd).toBeCloseTo(((10 * 92 * 24) / 730) * 0.023, 9);
+    expect(archive.quantity).toBeCloseTo((10 * 274 * 24) / 730, 9);
+    expect(archive.costUsd).toBeCloseTo(((10 * 274 * 24) / 730) * 0.00099, 9);
+    expect(hot.retention).toEqual({ days: 366, immediatelyAvailableDays: 92 });
     expect(line(result.lines, "audit-log-ingestion").costUsd).toBe(5);
     // 2 keys × $1, and 1,000,000 / 10,000 × $0.03 on a line of its own.
     expect(line(result.lines, "kms-keys").costUsd).toBe(2);
@@ -240,7 +243,8 @@ describe("costCompliance: hand-computed cases per framework (default catalogue, 
       ["hipaa"],
       { catalogue },
     );
-    expect(line(result.lines, "retention-archive").costUsd).toBe(1.44);
+    // 10 × 2,192 × 24 / 730 GB-months × $0.002.
+    expect(line(result.lines, "retention-archive").costUsd).toBeCloseTo(((10 * 2_192 * 24) / 730) * 0.002, 9);
   });
 });
 
@@ -264,9 +268,9 @@ describe("costCompliance: several frameworks on one resource", () => {
     expect(line(all.lines, "kms-keys").costUsd).toBe(1);
     // Replicas: max(2, 1, 1, 2, 2, 2) = 2, one extra copy, not four.
     expect(line(all.lines, "replica-storage").quantity).toBe(100);
-    // Audit logs: FedRAMP's 913 days with 365 hot outlast PCI DSS's 365 with 90: FedRAMP drives both parts.
+    // Audit logs: FedRAMP's 915 days with 366 hot outlast PCI DSS's 366 with 92: FedRAMP drives both parts.
     const hot = line(all.lines, "retention-hot", "audit-logs");
-    expect(hot.retention).toEqual({ days: 913, immediatelyAvailableDays: 365 });
+    expect(hot.retention).toEqual({ days: 915, immediatelyAvailableDays: 366 });
     expect(hot.frameworks).toEqual(["fedramp"]);
     expect(line(all.lines, "retention-archive", "audit-logs").frameworks).toEqual(["fedramp"]);
     // Ingestion once.
@@ -287,7 +291,7 @@ describe("costCompliance: several frameworks on one resource", () => {
   });
 
   it("splits the hot and archive parts of a retention between the frameworks that set each", () => {
-    // A pack keeping logs 2 years, none hot, beside PCI DSS's 1 year with 90 days hot.
+    // A pack keeping logs 2 years, none hot, beside PCI DSS's 1 year with 92 days hot.
     const longPack: RulePack = {
       ...vaultPack,
       framework: "acme-archive",
@@ -318,8 +322,8 @@ describe("costCompliance: several frameworks on one resource", () => {
     const archive = line(result.lines, "retention-archive", "audit-logs");
     expect(hot.frameworks).toEqual(["pci-dss"]);
     expect(archive.frameworks).toEqual(["acme-archive"]);
-    expect(archive.retention).toEqual({ days: 730, immediatelyAvailableDays: 90 });
-    expect(archive.quantity).toBeCloseTo((10 * 640 * 24) / 730, 9);
+    expect(archive.retention).toEqual({ days: 730, immediatelyAvailableDays: 92 });
+    expect(archive.quantity).toBeCloseTo((10 * 638 * 24) / 730, 9);
   });
 
   it("a resource's own frameworks narrow the call's, and replicas it already keeps are not bought again", () => {

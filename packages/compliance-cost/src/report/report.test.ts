@@ -21,7 +21,7 @@ const hipaaRequest: ComplianceRequest = {
   encryption: { atRest: true, inTransit: true },
   auditLogging: true,
   replicas: 2,
-  documentationRetentionDays: 2_190,
+  documentationRetentionDays: 2_192,
 };
 
 const hipaaEvidence = [

@@ -189,7 +189,7 @@ function checkEvidence(evidence: unknown, packs: readonly RulePack[]): readonly 
  * ```ts
  * const report = complianceReport({
  *   request: { dataCategories: ["phi"], encryption: { atRest: true, inTransit: true }, auditLogging: true,
- *              replicas: 2, documentationRetentionDays: 2190 },
+ *              replicas: 2, documentationRetentionDays: 2192 },
  *   frameworks: ["hipaa"],
  *   evidence: [{ framework: "hipaa", control: "164.308(a)(1)(ii)(A)", reference: "risk-analysis-2026.pdf" }],
  * });

@@ -143,19 +143,20 @@ describe("riskReduction", () => {
       ],
       ["hipaa"],
     );
-    // 0.7128 + 2.3 + 70.08 + 1 = $74.0928 a month.
-    expect(cost.costUsd).toBeCloseTo(74.0928, 9);
+    // 10 × 2,192 × 24/730 GB-months × $0.00099 + 2.3 + 70.08 + 1 = $74.093451 a month.
+    const monthly = ((10 * 2_192 * 24) / 730) * 0.00099 + 2.3 + 70.08 + 1;
+    expect(cost.costUsd).toBeCloseTo(monthly, 9);
     const risk = riskReduction(["hipaa"], {
       annualBreachProbability: 0.01,
       impactUsd: 100_000,
       controlEffectiveness: 0.5,
     });
-    // $500 avoided a year against 12 × $74.0928 = $889.1136 a year of compliance.
+    // $500 avoided a year against 12 × $74.093451 = $889.12 a year of compliance.
     const roi = returnOnInvestment({
       savingsUsd: risk.annualLossAvoidedUsd,
       investmentUsd: 12 * cost.costUsd,
     });
-    expect(roi.value).toBeCloseTo((500 - 889.1136) / 889.1136, 9);
+    expect(roi.value).toBeCloseTo((500 - 12 * monthly) / (12 * monthly), 9);
     // A one-off implementation of $1,000, paid back from the monthly loss avoided net of the running cost.
     const bigger = riskReduction(["hipaa"], {
       annualBreachProbability: 0.1,
@@ -166,7 +167,7 @@ describe("riskReduction", () => {
       investmentUsd: 1_000,
       monthlySavingsUsd: bigger.monthlyLossAvoidedUsd - cost.costUsd,
     });
-    expect(payback.value).toBeCloseTo(1_000 / (5_000 / 12 - 74.0928), 9);
+    expect(payback.value).toBeCloseTo(1_000 / (5_000 / 12 - monthly), 9);
     // With savings below the running cost it never pays back.
     expect(
       paybackPeriod({ investmentUsd: 1_000, monthlySavingsUsd: risk.monthlyLossAvoidedUsd - cost.costUsd })

@@ -40,19 +40,19 @@ export const fedrampRulePack: RulePack = {
       fields: ["logRetentionDays", "logImmediatelyAvailableDays"],
       condition: {
         all: [
-          { field: "logRetentionDays", atLeast: 913 },
-          { field: "logImmediatelyAvailableDays", atLeast: 365 },
+          { field: "logRetentionDays", atLeast: 915 },
+          { field: "logImmediatelyAvailableDays", atLeast: 366 },
         ],
       },
       retention: {
         dataClass: "audit-logs",
-        minimumDays: 913,
-        immediatelyAvailableDays: 365,
+        minimumDays: 915,
+        immediatelyAvailableDays: 366,
         period: "P30M",
         citation:
           "NIST SP 800-53 Rev. 5 AU-11 with the FedRAMP Rev. 5 assignment (OMB M-21-31: 12 months active storage + 18 months cold storage)",
       },
-      note: "FedRAMP's own requirement is at least 90 days online and offline per NARA schedules; its parameter points at M-21-31 (12 months active + 18 months cold = 30 months = 913 days), which the provider meets by storing logs or by exporting them to the agency.",
+      note: "FedRAMP's own requirement is at least 90 days online and offline per NARA schedules; its parameter points at M-21-31 (12 months active + 18 months cold = 30 months; counted at the longest calendar lengths, 366 days active and 915 days in all: 2 years with a leap day, 731, plus July to December, 184), which the provider meets by storing logs or by exporting them to the agency.",
     },
     {
       id: "AU-2",

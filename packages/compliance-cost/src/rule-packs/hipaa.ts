@@ -18,15 +18,15 @@ export const hipaaRulePack: RulePack = {
       title: "Retain the required documentation for 6 years",
       citation: "45 CFR 164.316(b)(2)(i)",
       fields: ["documentationRetentionDays"],
-      condition: { field: "documentationRetentionDays", atLeast: 2_190 },
+      condition: { field: "documentationRetentionDays", atLeast: 2_192 },
       appliesWhen: phi,
       retention: {
         dataClass: "documentation",
-        minimumDays: 2_190,
+        minimumDays: 2_192,
         period: "P6Y",
         citation: "45 CFR 164.316(b)(2)(i)",
       },
-      note: "6 years from the date of creation or the date when last in effect, whichever is later.",
+      note: "6 years from the date of creation or the date when last in effect, whichever is later; counted at the longest 6 calendar years can last (2,192 days, with 2 leap days), so no policy ends before the anniversary.",
     },
     {
       id: "164.312(a)(2)(iv)",

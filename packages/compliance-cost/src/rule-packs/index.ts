@@ -212,7 +212,7 @@ export function unknownFramework(field: string, framework: unknown, known: Itera
  *
  * @example
  * ```ts
- * rulePack("hipaa").controls[0].retention?.minimumDays; // 2190
+ * rulePack("hipaa").controls[0].retention?.minimumDays; // 2192
  * rulePack("acme-policy", [acmePack]);
  * ```
  */

@@ -68,19 +68,19 @@ export const pciDssRulePack: RulePack = {
       fields: ["logRetentionDays", "logImmediatelyAvailableDays"],
       condition: {
         all: [
-          { field: "logRetentionDays", atLeast: 365 },
-          { field: "logImmediatelyAvailableDays", atLeast: 90 },
+          { field: "logRetentionDays", atLeast: 366 },
+          { field: "logImmediatelyAvailableDays", atLeast: 92 },
         ],
       },
       appliesWhen: card,
       retention: {
         dataClass: "audit-logs",
-        minimumDays: 365,
-        immediatelyAvailableDays: 90,
+        minimumDays: 366,
+        immediatelyAvailableDays: 92,
         period: "P12M",
         citation: "PCI DSS v4.0.1 Req. 10.5.1",
       },
-      note: "12 months counted as 365 days and 3 months as 90 days; a calendar quarter can hold 92 days.",
+      note: "Counted at the longest calendar lengths: 12 months as 366 days (a span with a leap day), 3 months as 92 days (July to September).",
     },
   ],
   requirements: {

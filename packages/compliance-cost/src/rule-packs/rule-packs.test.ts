@@ -25,6 +25,27 @@ function retentionOf(framework: string) {
   return rulePack(framework).controls.flatMap((control) => (control.retention ? [control.retention] : []));
 }
 
+/**
+ * The longest span of `months` calendar months, in days, over the 400-year Gregorian cycle. A
+ * span that starts on the 1st is never shorter than one starting later in the month (a later start
+ * is clamped at a short month's end), so month starts suffice.
+ */
+function longestSpanDays(months: number): number {
+  let longest = 0;
+  for (let start = 0; start < 400 * 12; start += 1) {
+    const days = (Date.UTC(2000, start + months, 1) - Date.UTC(2000, start, 1)) / 86_400_000;
+    longest = Math.max(longest, days);
+  }
+  return longest;
+}
+
+/** The months of an ISO 8601 duration of whole years or months (`"P6Y"`, `"P30M"`). */
+function periodMonths(period: string): number {
+  const match = /^P(?:(\d+)Y)?(?:(\d+)M)?$/.exec(period);
+  if (match === null) throw new Error(`not a years/months duration: ${period}`);
+  return Number(match[1] ?? 0) * 12 + Number(match[2] ?? 0);
+}
+
 describe("built-in rule packs", () => {
   it("are the six frameworks, each versioned, each control cited", () => {
     expect(Object.keys(builtInRulePacks).sort()).toEqual([
@@ -48,48 +69,79 @@ describe("built-in rule packs", () => {
     }
   });
 
-  it("HIPAA keeps documentation 6 years = 6 x 365 = 2,190 days (45 CFR 164.316(b)(2)(i))", () => {
+  it("count every retention term at its longest calendar length, and validate against the same figures", () => {
+    // The term immediately available, in months, where the text gives one (PCI: 3; M-21-31: 12 active).
+    const hotMonths: Record<string, number> = { "pci-dss": 3, fedramp: 12 };
+    for (const [id, pack] of Object.entries(builtInRulePacks)) {
+      for (const control of pack.controls) {
+        const retention = control.retention;
+        if (retention === undefined) continue;
+        expect(retention.period, `${id} ${control.id}`).toBeDefined();
+        expect(retention.minimumDays, `${id} ${control.id}`).toBe(
+          longestSpanDays(periodMonths(retention.period!)),
+        );
+        if (retention.immediatelyAvailableDays !== undefined) {
+          expect(retention.immediatelyAvailableDays, `${id} ${control.id}`).toBe(
+            longestSpanDays(hotMonths[id]!),
+          );
+        }
+        // The condition's thresholds are the retention's figures, not a shorter count.
+        const bounds = JSON.stringify(control.condition);
+        expect(bounds).toContain(`"atLeast":${retention.minimumDays}`);
+        if (retention.immediatelyAvailableDays !== undefined) {
+          expect(bounds).toContain(`"atLeast":${retention.immediatelyAvailableDays}`);
+        }
+      }
+    }
+  });
+
+  it("HIPAA keeps documentation 6 years = the longest 6 calendar years = 2,192 days (45 CFR 164.316(b)(2)(i))", () => {
     expect(retentionOf("hipaa")).toEqual([
-      { dataClass: "documentation", minimumDays: 2_190, period: "P6Y", citation: "45 CFR 164.316(b)(2)(i)" },
+      { dataClass: "documentation", minimumDays: 2_192, period: "P6Y", citation: "45 CFR 164.316(b)(2)(i)" },
     ]);
-    expect(6 * 365).toBe(2_190);
+    // 6 × 365 plus the 2 leap days 6 years can hold (2024-01-01 to 2030-01-01).
+    expect(longestSpanDays(72)).toBe(2_192);
     const ids = rulePack("hipaa").controls.map((control) => control.id);
     expect(ids).toEqual(expect.arrayContaining(["164.312(a)(2)(iv)", "164.312(e)(2)(ii)", "164.312(b)"]));
   });
 
-  it("SOX keeps audit evidence 7 years = 7 x 365 = 2,555 days (17 CFR 210.2-06)", () => {
+  it("SOX keeps audit evidence 7 years = the longest 7 calendar years = 2,557 days (17 CFR 210.2-06)", () => {
     const [rule, ...rest] = retentionOf("sox");
     expect(rest).toEqual([]);
-    expect(rule).toMatchObject({ dataClass: "audit-evidence", minimumDays: 2_555, period: "P7Y" });
+    expect(rule).toMatchObject({ dataClass: "audit-evidence", minimumDays: 2_557, period: "P7Y" });
+    expect(longestSpanDays(84)).toBe(2_557);
     expect(rule?.citation).toContain("210.2-06");
     expect(rule?.citation).toContain("§802");
   });
 
-  it("PCI DSS v4.0.1 10.5.1 keeps audit logs 12 months (365 days), the last 3 (90 days) immediately available", () => {
+  it("PCI DSS v4.0.1 10.5.1 keeps audit logs 12 months (366 days), the last 3 (92 days) immediately available", () => {
     expect(rulePack("pci-dss").version).toBe("PCI DSS v4.0.1");
     expect(retentionOf("pci-dss")).toEqual([
       {
         dataClass: "audit-logs",
-        minimumDays: 365,
-        immediatelyAvailableDays: 90,
+        minimumDays: 366,
+        immediatelyAvailableDays: 92,
         period: "P12M",
         citation: "PCI DSS v4.0.1 Req. 10.5.1",
       },
     ]);
+    expect(longestSpanDays(12)).toBe(366);
+    expect(longestSpanDays(3)).toBe(92);
     const ids = rulePack("pci-dss").controls.map((control) => control.id);
     expect(ids).toEqual(expect.arrayContaining(["1.3.1", "3.5.1", "8.4.2", "10.5.1"]));
   });
 
-  it("FedRAMP AU-11 follows M-21-31: 12 months active (365 d) + 18 months cold (548 d) = 913 days", () => {
+  it("FedRAMP AU-11 follows M-21-31: 30 months (the longest: 915 days), the last 12 (366 days) active", () => {
     expect(retentionOf("fedramp")).toEqual([
       expect.objectContaining({
         dataClass: "audit-logs",
-        minimumDays: 913,
-        immediatelyAvailableDays: 365,
+        minimumDays: 915,
+        immediatelyAvailableDays: 366,
         period: "P30M",
       }),
     ]);
-    expect(365 + Math.ceil((18 * 365) / 12)).toBe(913);
+    // 2 years with a leap day (731) and the longest 6 months (July to December: 184).
+    expect(longestSpanDays(30)).toBe(915);
     // At least the 90 days online of FedRAMP's own AU-11 requirement.
     expect(retentionOf("fedramp")[0]?.immediatelyAvailableDays).toBeGreaterThanOrEqual(90);
     expect(rulePack("fedramp").requirements.govCloud).toBe(true);

@@ -18,15 +18,15 @@ export const soxRulePack: RulePack = {
       title: "Retain audit and review records for 7 years",
       citation: "17 CFR 210.2-06 (SEC Rule 2-06 of Regulation S-X), implementing SOX §802 (18 U.S.C. 1520)",
       fields: ["auditEvidenceRetentionDays"],
-      condition: { field: "auditEvidenceRetentionDays", atLeast: 2_555 },
+      condition: { field: "auditEvidenceRetentionDays", atLeast: 2_557 },
       appliesWhen: financial,
       retention: {
         dataClass: "audit-evidence",
-        minimumDays: 2_555,
+        minimumDays: 2_557,
         period: "P7Y",
         citation: "17 CFR 210.2-06; SOX §802 (18 U.S.C. 1520)",
       },
-      note: "7 years after the auditor concludes the audit or review; binds the accountant, and the issuer keeps the records the audit relied on.",
+      note: "7 years after the auditor concludes the audit or review; binds the accountant, and the issuer keeps the records the audit relied on. Counted at the longest 7 calendar years can last (2,557 days, with 2 leap days).",
     },
     {
       id: "404-itgc-logging",

@@ -20,7 +20,11 @@ export type RetentionDataClass =
 export interface RetentionRule {
   /** The class of records. */
   readonly dataClass: RetentionDataClass;
-  /** The minimum retention, in days (6 years = 2,190 days; 12 months = 365 days). */
+  /**
+   * The minimum retention, in days. A term stated in years or months counts at the longest
+   * calendar length it can have (6 years = 2,192 days; 12 months = 366; 3 months = 92), so a policy
+   * that keeps `minimumDays` never deletes a record before the term's anniversary.
+   */
   readonly minimumDays: number;
   /**
    * Of those days, the most recent ones that must be immediately available (hot storage); the
@@ -31,9 +35,8 @@ export interface RetentionRule {
   readonly citation: string;
   /**
    * The term as the text states it, as an ISO 8601 duration (`"P6Y"`, `"P12M"`), when the text
-   * counts in years or months. `minimumDays` counts a year as 365 days (6 years = 2,190 days); a
-   * calendar term can be a day or two longer (6 years hold 1 or 2 leap days; a quarter up to 92
-   * days), so records are kept to the anniversary date, not merely `minimumDays`.
+   * counts in years or months. `minimumDays` is the longest span of that term in the Gregorian
+   * calendar (6 years hold up to 2 leap days: 2,192 days; 30 months up to 915 days).
    */
   readonly period?: string;
 }

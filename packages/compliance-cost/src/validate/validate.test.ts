@@ -23,10 +23,10 @@ const fullyCompliant: ComplianceRequest = {
   mfa: true,
   networkSegmentation: { zones: ["cde", "app", "mgmt"], cdeIsolated: true },
   auditLogging: true,
-  logRetentionDays: 913,
-  logImmediatelyAvailableDays: 365,
-  documentationRetentionDays: 2_190,
-  auditEvidenceRetentionDays: 2_555,
+  logRetentionDays: 915,
+  logImmediatelyAvailableDays: 366,
+  documentationRetentionDays: 2_192,
+  auditEvidenceRetentionDays: 2_557,
   replicas: 2,
   transfer: { dataPrivacyFramework: true },
 };
@@ -178,13 +178,52 @@ describe("validateCompliance", () => {
     });
   });
 
+  it("refuses a retention shorter than the longest calendar term: 365-day years fall short of the anniversary", () => {
+    const phi = { ...fullyCompliant, dataCategories: ["phi"] };
+    // 6 years from 2024-01-01 end on 2030-01-01, 2,192 days later; 2,190 days end 2 days early.
+    for (const days of [2_190, 2_191]) {
+      const result = validateCompliance({ ...phi, documentationRetentionDays: days }, ["hipaa"]);
+      expect(result.violations.map((item) => [item.control, item.field])).toEqual([
+        ["164.316(b)(2)(i)", "documentationRetentionDays"],
+      ]);
+    }
+    expect(validateCompliance({ ...phi, documentationRetentionDays: 2_192 }, ["hipaa"]).compliant).toBe(true);
+    const sox = { ...fullyCompliant, dataCategories: ["financial-reporting"] };
+    expect(validateCompliance({ ...sox, auditEvidenceRetentionDays: 2_555 }, ["sox"]).compliant).toBe(false);
+    expect(validateCompliance({ ...sox, auditEvidenceRetentionDays: 2_557 }, ["sox"]).compliant).toBe(true);
+    const card = { ...fullyCompliant, dataCategories: ["cardholder-data"] };
+    for (const [retention, hot, fields] of [
+      [365, 92, ["logRetentionDays"]],
+      [366, 90, ["logImmediatelyAvailableDays"]],
+      [366, 91, ["logImmediatelyAvailableDays"]],
+    ] as const) {
+      const result = validateCompliance(
+        { ...card, logRetentionDays: retention, logImmediatelyAvailableDays: hot },
+        ["pci-dss"],
+      );
+      expect(result.violations.map((item) => item.field)).toEqual(fields);
+    }
+    expect(
+      validateCompliance({ ...card, logRetentionDays: 366, logImmediatelyAvailableDays: 92 }, ["pci-dss"])
+        .compliant,
+    ).toBe(true);
+    for (const [retention, hot] of [
+      [913, 366],
+      [915, 365],
+    ] as const) {
+      const request = { ...fullyCompliant, logRetentionDays: retention, logImmediatelyAvailableDays: hot };
+      expect(validateCompliance(request, ["fedramp"]).compliant).toBe(false);
+    }
+    expect(validateCompliance(fullyCompliant, ["fedramp"]).compliant).toBe(true);
+  });
+
   it("merges recommendations across frameworks: the largest retention once", () => {
     const result = validateCompliance({ dataCategories: ["cardholder-data"] }, ["pci-dss", "fedramp"]);
     const retention = result.recommendations.filter((item) => item.field === "logRetentionDays");
     expect(retention).toEqual([
       {
         field: "logRetentionDays",
-        message: "set logRetentionDays to at least 913",
+        message: "set logRetentionDays to at least 915",
         controls: [
           { framework: "fedramp", control: "AU-11" },
           { framework: "pci-dss", control: "10.5.1" },
