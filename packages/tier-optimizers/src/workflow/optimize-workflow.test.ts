@@ -751,6 +751,19 @@ describe("optimizeWorkflow: errors", () => {
     ).toEqual(["DUPLICATE_ID", "options.prices[1]"]);
   });
 
+  it("says which forecasts have no interval and were taken as exact, as the forecast type promises", () => {
+    const plan = optimizeWorkflow({
+      horizonHours: 2,
+      level: 95,
+      steps: [step("a", { interruptible: true })],
+      prices: [{ instanceType: "m5.large", purchase: "spot", forecast: { mean: [0.01, 0.02] } }],
+    });
+    expect(plan.after.cost.lowerUsd).toBe(plan.after.cost.upperUsd);
+    const line = plan.explanation.find((l) => l.startsWith("Price forecasts"))!;
+    expect(line).toContain("m5.large/spot has no interval and is taken as exact");
+    expect(line).not.toContain("at the 95% interval");
+  });
+
   it("prices a lower path below 0 at 0, and says so", () => {
     const plan = optimizeWorkflow({
       horizonHours: 2,

@@ -201,6 +201,8 @@ export function optimizeWorkflow(
   // Price forecasts by "type/purchase".
   const forecastPaths = new Map<string, PricePaths>();
   const flooredNotes: string[] = [];
+  // Forecasts without intervals: both of their paths are the mean (WorkflowHourlyForecast).
+  const exactForecasts: string[] = [];
   (resolved.prices ?? []).forEach((entry, i) => {
     const field = `options.prices[${i}]`;
     specOf(prices, entry.instanceType, `${field}.instanceType`);
@@ -218,6 +220,7 @@ export function optimizeWorkflow(
         `${key}: ${paths.floored} hour(s) of the lower path were below $0 and are priced at $0 (a price is not negative).`,
       );
     }
+    if (paths.exact) exactForecasts.push(key);
     forecastPaths.set(key, { mean: paths.mean, lower: paths.lower, upper: paths.upper, forecast: true });
   });
 
@@ -238,8 +241,10 @@ export function optimizeWorkflow(
 
   // Capacity: headroom per hour beside the upper path of the load.
   let headroom: Float64Array | null = null;
+  let loadExact = false;
   if (resolved.capacity !== undefined) {
     const load = readPaths(resolved.capacity.load, horizon, level, "options.capacity.load", "a load");
+    loadExact = load.exact;
     headroom = new Float64Array(horizon);
     for (let h = 0; h < horizon; h++) headroom[h] = resolved.capacity.limitInstances - load.upper[h]!;
   }
@@ -627,11 +632,15 @@ export function optimizeWorkflow(
     `${steps.length} steps over ${horizon} hourly slots; each starts at a whole hour, occupies ceil(duration / 1 h) hours and is billed for its duration.`,
     forecastPaths.size === 0
       ? "No price forecast: every price is the catalogue's, the same every hour."
-      : `Price forecasts for ${[...forecastPaths.keys()].join(", ")}; lower and upper paths at the ${level}% interval; other prices from the catalogue, flat.`,
+      : `Price forecasts for ${[...forecastPaths.keys()].join(", ")}; ${
+          exactForecasts.length === forecastPaths.size
+            ? ""
+            : `lower and upper paths at the ${level}% interval${exactForecasts.length === 0 ? "" : " where one is given"}; `
+        }${exactForecasts.map((key) => `${key} has no interval and is taken as exact (its lower and upper paths are its mean); `).join("")}other prices from the catalogue, flat.`,
     ...flooredNotes,
     headroom === null
       ? "No capacity limit."
-      : `Capacity: ${resolved.capacity!.limitInstances} instances less the load forecast's upper path at ${level}%; a step runs only in hours where its instances fit.`,
+      : `Capacity: ${resolved.capacity!.limitInstances} instances less the load forecast's ${loadExact ? "mean (it has no interval and is taken as exact)" : `upper path at ${level}%`}; a step runs only in hours where its instances fit.`,
     `Spot: expected cost = spot price × instance-hours × (expected run time / work time); interruptions Poisson with λ = −ln(1 − p) / ${hoursPerMonth} h, p the band's assumed monthly probability; an interruption loses the work since the last checkpoint (the whole run without checkpoints).`,
     `Before (as submitted: as early as possible, on demand): ${usd(before.cost.meanUsd)} at the mean path (${usd(before.cost.lowerUsd)} lower, ${usd(before.cost.upperUsd)} upper).`,
     `After (minimum expected cost, exact by minimum cut over ${full.nodes} nodes and ${full.arcs} arcs): ${usd(after.cost.meanUsd)} at the mean path (${usd(after.cost.lowerUsd)} lower, ${usd(after.cost.upperUsd)} upper); ${moved} step(s) moved, ${spotSteps} on spot.`,
@@ -719,7 +728,7 @@ function readPaths(
   level: number,
   field: string,
   what: string,
-): { mean: Float64Array; lower: Float64Array; upper: Float64Array; floored: number } {
+): { mean: Float64Array; lower: Float64Array; upper: Float64Array; floored: number; exact: boolean } {
   const check = (values: readonly number[], name: string): Float64Array => {
     if (values.length < horizon) {
       throw invalidField(
@@ -741,7 +750,7 @@ function readPaths(
     if (mean[h]! < 0) throw invalidField(`${field}.mean[${h}]`, mean[h], `${what} >= 0`);
   }
   const intervals = forecast.intervals ?? [];
-  if (intervals.length === 0) return { mean, lower: mean, upper: mean, floored: 0 };
+  if (intervals.length === 0) return { mean, lower: mean, upper: mean, floored: 0, exact: true };
   const k = intervals.findIndex((interval) => interval.level === level);
   if (k < 0) {
     throw invalidField(
@@ -767,7 +776,7 @@ function readPaths(
       floored++;
     }
   }
-  return { mean, lower, upper, floored };
+  return { mean, lower, upper, floored, exact: false };
 }
 
 function specOf(catalogue: PricingCatalogue, name: string, field: string): InstanceTypeSpec {
