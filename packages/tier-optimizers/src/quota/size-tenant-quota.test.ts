@@ -503,6 +503,18 @@ describe("bad input raises EnisError naming the field and the value", () => {
       'options.usage[0].cpuCores[1] must be a finite number >= 0, got "2"',
     ],
     [
+      "a CPU sample beyond allocateCosts' range (it named options.workloads[0].cpuUsageCores)",
+      { usage: [{ ...good, cpuCores: [0.1, 2e9] }], cluster },
+      "INVALID_OPTIONS",
+      "options.usage[0].cpuCores[1] must be a finite number from 0 to 1000000000 (cores), got 2000000000",
+    ],
+    [
+      "a memory sample beyond allocateCosts' range",
+      { usage: [{ ...good, memoryBytes: [1e8, 2e18] }], cluster },
+      "INVALID_OPTIONS",
+      `options.usage[0].memoryBytes[1] must be a finite number from 0 to ${1e9 * 1024 ** 3} (bytes, 1e9 GiB), got 2000000000000000000`,
+    ],
+    [
       "a null sample",
       { usage: [{ ...good, memoryBytes: [null, 1] }], cluster },
       "INVALID_OPTIONS",

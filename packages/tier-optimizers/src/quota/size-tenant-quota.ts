@@ -17,6 +17,9 @@ const gibibyte = 1024 * mebibyte;
 const dayMs = 86_400_000;
 /** The largest time ENIS accepts (conventions: 0 … 8.64e15 ms). */
 const maxTimeMs = 8.64e15;
+/** The largest sample `allocateCosts` can take (its 1e9 cores and 1e9 GiB). */
+const maxSampleCpuCores = 1e9;
+const maxSampleMemoryBytes = 1e9 * gibibyte;
 
 /**
  * One namespace's measured usage on a regular grid: sample i was taken at `startMs + i × stepMs`.
@@ -508,6 +511,25 @@ export function sizeTenantQuota(options: SizeTenantQuotaOptions): TenantQuotaPla
         );
       }
       throw error;
+    }
+  });
+  // allocateCosts (cost-model) takes at most 1e9 cores and 1e9 GiB; a larger sample is refused here,
+  // under its own name, rather than there as options.workloads[k].cpuUsageCores.
+  parsed.usage.forEach((series, k) => {
+    const estimate = estimates[k]!;
+    for (const [name, largest, limit, unit] of [
+      ["cpuCores", estimate.maxCpuCores, maxSampleCpuCores, "cores"],
+      ["memoryBytes", estimate.maxMemoryBytes, maxSampleMemoryBytes, "bytes, 1e9 GiB"],
+    ] as const) {
+      if (largest <= limit) continue;
+      const values = series[name];
+      let i = 0;
+      while (!(values[i]! > limit)) i++;
+      throw invalidField(
+        `options.usage[${k}].${name}[${i}]`,
+        values[i],
+        `a finite number from 0 to ${limit} (${unit})`,
+      );
     }
   });
 
