@@ -143,8 +143,74 @@ describe("costCompliance: hand-computed cases per framework (default catalogue, 
       computeCost(hours, toGovCloud(defaultAwsCatalogue)).costUsd - computeCost(hours).costUsd,
       9,
     );
-    // minReplicas 2: two standby nodes.
-    expect(line(result.lines, "replica-compute").costUsd).toBe(140.16);
+    // minReplicas 2: two standby nodes, in GovCloud: 1,460 h × $0.1152.
+    expect(line(result.lines, "replica-compute").costUsd).toBe(168.192);
+  });
+
+  it("FedRAMP: every line of a GovCloud resource is priced in toGovCloud(catalogue), not at commercial prices", () => {
+    const gov = toGovCloud(defaultAwsCatalogue);
+    const agency: ComplianceResource = {
+      id: "agency",
+      instanceType: "m5.large",
+      storedGb: 100,
+      replicaScope: "storage-and-compute",
+      auditLogGbPerMonth: 10,
+      processedGbPerMonth: 675_000,
+      kmsKeys: 2,
+      kmsRequestsPerMonth: 1_000_000,
+    };
+    const result = costCompliance([agency], ["fedramp"]);
+    // Audit logs 915 days, 366 hot: S3 Standard and Deep Archive at GovCloud prices ($0.0276, $0.001188).
+    const hot = line(result.lines, "retention-hot", "audit-logs");
+    expect(hot.unitPriceUsd).toBe(gov.storage.hot.gbMonthUsd);
+    expect(hot.unitPriceUsd).toBeCloseTo(0.023 * 1.2, 12);
+    expect(hot.costUsd).toBeCloseTo(((10 * 366 * 24) / 730) * 0.023 * 1.2, 9);
+    const archive = line(result.lines, "retention-archive", "audit-logs");
+    expect(archive.unitPriceUsd).toBe(gov.storage.archive.gbMonthUsd);
+    expect(archive.costUsd).toBeCloseTo(((10 * (915 - 366) * 24) / 730) * 0.00099 * 1.2, 9);
+    // KMS keys and requests: $1.2 a key-month, $0.036 per 10,000 requests.
+    expect(line(result.lines, "kms-keys").unitPriceUsd).toBe(gov.kms.keyMonthUsd);
+    expect(line(result.lines, "kms-keys").costUsd).toBeCloseTo(2 * 1.2, 12);
+    expect(line(result.lines, "kms-requests").costUsd).toBeCloseTo(100 * 0.03 * 1.2, 12);
+    // The extra copy: 100 GB at the GovCloud hot price, a standby m5.large at $0.1152 an hour.
+    expect(line(result.lines, "replica-storage").costUsd).toBeCloseTo(100 * 0.023 * 1.2, 12);
+    expect(line(result.lines, "replica-compute").unitPriceUsd).toBe(
+      gov.instanceTypes["m5.large"]!.onDemandHourlyUsd,
+    );
+    expect(line(result.lines, "replica-compute").costUsd).toBeCloseTo(730 * 0.1152, 9);
+    // Encryption: 40 vCPU-hours at the GovCloud vCPU-hour ($0.1152 / 2).
+    expect(line(result.lines, "encryption-at-rest-cpu").costUsd).toBeCloseTo(40 * 0.0576, 9);
+    // Each GovCloud-priced line says so in its pricing provenance.
+    for (const kind of ["retention-hot", "kms-keys", "replica-storage", "replica-compute"]) {
+      expect(line(result.lines, kind).pricing.note, kind).toContain("GovCloud");
+    }
+    // The premium on the resource's own compute stays the difference (1 instance × 730 h × $0.0192).
+    expect(line(result.lines, "govcloud-premium").costUsd).toBeCloseTo(730 * 0.0192, 9);
+    // Audit-log ingestion is not in the catalogue: priced at the commercial default, said in the assumptions.
+    expect(line(result.lines, "audit-log-ingestion").costUsd).toBe(5);
+    const ingestion = result.assumptions.find((entry) => entry.name === "auditLogIngestionGbUsd")!;
+    expect(ingestion.note).toContain("GovCloud");
+    expect(ingestion.note).toContain("options.auditLogIngestionGbUsd");
+  });
+
+  it("prices a GovCloud resource in GovCloud and a commercial one commercially in the same call", () => {
+    const result = costCompliance(
+      [
+        { id: "agency", storedGb: 100, frameworks: ["fedramp"], kmsKeys: 1 },
+        { id: "clinic", storedGb: 100, frameworks: ["hipaa"], kmsKeys: 1 },
+      ],
+      ["fedramp", "hipaa"],
+    );
+    const storage = result.lines.filter((entry) => entry.kind === "replica-storage");
+    expect(storage.map((entry) => [entry.frameworks, entry.unitPriceUsd])).toEqual([
+      [["fedramp"], toGovCloud(defaultAwsCatalogue).storage.hot.gbMonthUsd],
+      [["hipaa"], 0.023],
+    ]);
+    const keys = result.lines.filter((entry) => entry.kind === "kms-keys");
+    expect(keys.map((entry) => entry.costUsd).sort()).toEqual([1, 1.2]);
+    // Nothing at commercial prices in the assumptions' notes when no resource runs in GovCloud.
+    const commercial = costCompliance([{ id: "clinic", storedGb: 100 }], ["hipaa"]);
+    expect(commercial.assumptions.some((entry) => entry.note?.includes("GovCloud"))).toBe(false);
   });
 
   it("GDPR: encryption CPU from GB processed × cycles per byte, at the vCPU-hour of the instance type", () => {
@@ -259,13 +325,15 @@ describe("costCompliance: several frameworks on one resource", () => {
   };
 
   it("merges before pricing: one encryption, one key, the most replicas, the longest retention", () => {
-    const one = costCompliance([resource], ["hipaa"]);
+    // FedRAMP puts the resource in GovCloud: compare with FedRAMP alone, priced there as well.
+    const one = costCompliance([resource], ["fedramp"]);
     const all = costCompliance([resource], ["hipaa", "sox", "pci-dss", "fedramp", "iso-27001", "gdpr"]);
     // One encryption line costing what one framework's does, shared by every framework that asks.
     const encryption = line(all.lines, "encryption-at-rest-cpu");
     expect(encryption.costUsd).toBe(line(one.lines, "encryption-at-rest-cpu").costUsd);
     expect(encryption.frameworks).toEqual(["hipaa", "pci-dss", "fedramp", "iso-27001", "gdpr"]);
-    expect(line(all.lines, "kms-keys").costUsd).toBe(1);
+    expect(line(all.lines, "kms-keys").costUsd).toBe(line(one.lines, "kms-keys").costUsd);
+    expect(line(all.lines, "kms-keys").quantity).toBe(1);
     // Replicas: max(2, 1, 1, 2, 2, 2) = 2, one extra copy, not four.
     expect(line(all.lines, "replica-storage").quantity).toBe(100);
     // Audit logs: FedRAMP's 915 days with 366 hot outlast PCI DSS's 366 with 92: FedRAMP drives both parts.

@@ -124,6 +124,8 @@ function govCloudOf(catalogue: PricingCatalogue): PricingCatalogue {
 interface Slot {
   readonly kind: ComplianceCostKind;
   readonly driven: Driven;
+  /** Priced in `toGovCloud(catalogue)`: the resources it sums run in GovCloud. */
+  readonly gov: boolean;
   quantity: number;
   /** A second quantity: KMS requests beside keys. */
   extra: number;
@@ -134,6 +136,8 @@ interface Slot {
 
 interface RetentionSlot {
   readonly rule: RetentionPlan;
+  /** Priced in `toGovCloud(catalogue)`. */
+  readonly gov: boolean;
   gb: number;
   resources: number;
 }
@@ -141,6 +145,8 @@ interface RetentionSlot {
 /** A plan with the slots its resources add to. */
 interface PlanState {
   readonly plan: Plan;
+  /** Its resources run in GovCloud: their lines are priced in `toGovCloud(catalogue)`. */
+  readonly gov: boolean;
   readonly retention: readonly RetentionSlot[];
   readonly atRest: Slot | null;
   readonly inTransit: Slot | null;
@@ -151,12 +157,13 @@ interface PlanState {
   readonly govCloud: Slot | null;
 }
 
-function slot(kind: ComplianceCostKind, driven: Driven | null, types: number): Slot | null {
+function slot(kind: ComplianceCostKind, driven: Driven | null, types: number, gov: boolean): Slot | null {
   return driven === null
     ? null
     : {
         kind,
         driven,
+        gov,
         quantity: 0,
         extra: 0,
         resources: 0,
@@ -164,17 +171,24 @@ function slot(kind: ComplianceCostKind, driven: Driven | null, types: number): S
       };
 }
 
-function stateFor(plan: Plan, types: number): PlanState {
+/**
+ * The slots of a plan. `inGovCloud`: the catalogue is commercial and a framework of the plan
+ * demands a government region, so every line of its resources is priced in `toGovCloud(catalogue)`.
+ */
+function stateFor(plan: Plan, types: number, commercial: boolean): PlanState {
+  const gov = commercial && plan.govCloud !== null;
   return {
     plan,
-    retention: plan.retention.map((rule) => ({ rule, gb: 0, resources: 0 })),
-    atRest: slot("encryption-at-rest-cpu", plan.atRest, types),
-    inTransit: slot("encryption-in-transit-cpu", plan.inTransit, types),
-    keys: slot("kms-keys", plan.keys, 0),
-    auditLogging: slot("audit-log-ingestion", plan.auditLogging, 0),
-    replicaStorage: slot("replica-storage", plan.replicas, 0),
-    replicaCompute: slot("replica-compute", plan.replicas, types),
-    govCloud: slot("govcloud-premium", plan.govCloud, types),
+    gov,
+    retention: plan.retention.map((rule) => ({ rule, gov, gb: 0, resources: 0 })),
+    atRest: slot("encryption-at-rest-cpu", plan.atRest, types, gov),
+    inTransit: slot("encryption-in-transit-cpu", plan.inTransit, types, gov),
+    keys: slot("kms-keys", plan.keys, 0, gov),
+    auditLogging: slot("audit-log-ingestion", plan.auditLogging, 0, gov),
+    replicaStorage: slot("replica-storage", plan.replicas, 0, gov),
+    replicaCompute: slot("replica-compute", plan.replicas, types, gov),
+    // The premium is the difference between the two catalogues: it is priced from both.
+    govCloud: slot("govcloud-premium", plan.govCloud, types, false),
   };
 }
 
@@ -221,6 +235,13 @@ function whole(value: unknown, index: number, name: string, fallback: number, mi
  * - redundancy: copies beyond the resource's own `replicas`: stored GB at the hot price, and a
  *   standby instance per instance when `replicaScope` is `"storage-and-compute"` (on-demand hours);
  * - GovCloud: the resource's instance-hours priced in `toGovCloud(catalogue)` minus the commercial price.
+ *
+ * A resource one of whose frameworks demands a government region (`requirements.govCloud`, FedRAMP)
+ * runs there: all its lines (retention, encryption CPU, KMS keys and requests, replicas) are priced
+ * in `toGovCloud(catalogue)`, which scales every catalogue price (instance types, storage tiers,
+ * KMS, transfer, Lambda) by the catalogue's `govCloud.multiplier`. Audit-log ingestion and the HSM
+ * are not catalogue prices: they stay at their option's figure, and the result's `assumptions` say
+ * so. A GovCloud catalogue (`us-gov-…`) prices everything as it stands.
  *
  * Lines priced by instance type (encryption, standby nodes, GovCloud) carry a `byInstanceType`
  * breakdown; their hours × hourly price is `computeCost`'s arithmetic, done in place so that 10,000
@@ -269,9 +290,11 @@ export function costCompliance(
   const typeNames = Object.keys(instanceTypes);
   const typeIndex = new Map(typeNames.map((name, at) => [name, at]));
   const encryptionIndex = typeIndex.get(encryptionType)!;
-  const allState = stateFor(planFor(frameworks, packs), typeNames.length);
+  const commercial = !catalogue.region.startsWith("us-gov-");
+  const allState = stateFor(planFor(frameworks, packs), typeNames.length, commercial);
   const states = new Map<string, PlanState>([[frameworks.join("\u0000"), allState]]);
   const hsmDrivers = new Set<string>();
+  let hsmInGovCloud = false;
   const seen = new Set<string>();
   const seed = new SeedAccumulator();
   const callFrameworks = new Set(frameworks);
@@ -331,7 +354,7 @@ export function costCompliance(
       const key = own.join("\u0000");
       let found = states.get(key);
       if (found === undefined) {
-        found = stateFor(planFor(own, packs), typeNames.length);
+        found = stateFor(planFor(own, packs), typeNames.length, commercial);
         states.set(key, found);
       }
       state = found;
@@ -424,6 +447,7 @@ export function costCompliance(
       addTo(state.inTransit, transitGb * vcpuHoursPerGb, cpuType);
     if (state.keys !== null && (keys > 0 || requests > 0)) addTo(state.keys, keys, -1, requests);
     for (const framework of state.plan.hsm) hsmDrivers.add(framework);
+    if (state.gov && state.plan.hsm.length > 0) hsmInGovCloud = true;
     if (state.auditLogging !== null && auditGb > 0) addTo(state.auditLogging, auditGb);
     const demanded = state.plan.replicas?.count ?? 1;
     if (demanded > replicas) {
@@ -445,8 +469,9 @@ export function costCompliance(
   for (const state of states.values()) {
     for (const entry of state.retention) {
       if (entry.resources === 0) continue;
-      const found = retention.get(entry.rule.key);
-      if (found === undefined) retention.set(entry.rule.key, { ...entry });
+      const key = `${entry.gov ? "gov|" : ""}${entry.rule.key}`;
+      const found = retention.get(key);
+      if (found === undefined) retention.set(key, { ...entry });
       else {
         found.gb += entry.gb;
         found.resources += entry.resources;
@@ -462,7 +487,7 @@ export function costCompliance(
       state.govCloud,
     ]) {
       if (entry === null || entry.resources === 0) continue;
-      const key = `${entry.kind}|${entry.driven.key}`;
+      const key = `${entry.kind}|${entry.gov ? "gov|" : ""}${entry.driven.key}`;
       const found = merged.get(key);
       if (found === undefined) {
         merged.set(key, { ...entry, byType: entry.byType === null ? null : Float64Array.from(entry.byType) });
@@ -478,12 +503,20 @@ export function costCompliance(
   }
 
   const out: ComplianceCostLine[] = [];
+  let govCatalogue: PricingCatalogue | undefined;
+  /** The catalogue a slot is priced in: `toGovCloud(catalogue)` for the resources in GovCloud. */
+  const pricedIn = (gov: boolean): PricingCatalogue => {
+    if (!gov) return catalogue;
+    govCatalogue ??= govCloudOf(catalogue);
+    return govCatalogue;
+  };
   // Retention lines, hot and archive, from one storageCost per merged rule.
   for (const entry of retention.values()) {
     const rule = entry.rule;
+    const where = pricedIn(entry.gov);
     const cost = storageCost(
       { gb: entry.gb, months: rule.days / daysPerMonth, lifecycle: { archiveAfterDays: rule.hotDays } },
-      catalogue,
+      where,
     );
     for (const [tier, driven] of [
       ["hot", rule.hot],
@@ -503,13 +536,12 @@ export function costCompliance(
         costUsd: part.costUsd,
         requirement: driven.requirement,
         pricing: cost.provenance,
-        explanation: `${num(entry.gb)} GB of ${rule.dataClass} written a month × ${tier} days ${num(part.fromDay)}–${num(part.toDay)} / ${num(daysPerMonth)} days a month = ${num(part.gbMonths)} GB-months × ${usd(part.gbMonthUsd)} (${part.product ?? tier}) = ${usd(part.costUsd)} a month (steady state)`,
+        explanation: `${num(entry.gb)} GB of ${rule.dataClass} written a month × ${tier} days ${num(part.fromDay)}–${num(part.toDay)} / ${num(daysPerMonth)} days a month = ${num(part.gbMonths)} GB-months × ${usd(part.gbMonthUsd)} (${part.product ?? tier}${inRegion(entry.gov)}) = ${usd(part.costUsd)} a month (steady state)`,
       });
     }
   }
 
-  let govCatalogue: PricingCatalogue | undefined;
-  const unitPrices = new Map<ComplianceCostKind, Float64Array>();
+  const unitPrices = new Map<string, Float64Array>();
   for (const entry of merged.values()) {
     out.push(priceLine(entry));
     if (entry.kind === "kms-keys" && entry.extra > 0) out.push(kmsRequestsLine(entry));
@@ -534,7 +566,7 @@ export function costCompliance(
         approximate: byDefault,
         note: `One cluster shared by every resource; not in the pricing catalogue.${
           byDefault ? ` ${costingDefaults.cloudHsmHourlyUsd.note}` : ""
-        }`,
+        }${hsmInGovCloud ? ` ${commercialInGovCloud("the HSM cluster", "cloudHsmHourlyUsd")}` : ""}`,
       },
       explanation: `${hsmCount} HSMs × ${hoursPerMonth} h = ${num(quantity)} HSM-hours × ${usd(hsmHourlyUsd)} = ${usd(costUsd)} a month (one cluster for all resources)`,
     });
@@ -575,14 +607,37 @@ export function costCompliance(
     assumptions: [
       assumption(costingDefaults.encryptionCyclesPerByte, parsed.encryptionCyclesPerByte),
       assumption(costingDefaults.cpuClockHz, parsed.cpuClockHz),
-      assumption(costingDefaults.auditLogIngestionGbUsd, parsed.auditLogIngestionGbUsd),
-      assumption(costingDefaults.cloudHsmHourlyUsd, parsed.cloudHsmHourlyUsd),
+      withNote(
+        assumption(costingDefaults.auditLogIngestionGbUsd, parsed.auditLogIngestionGbUsd),
+        out.some((line) => line.kind === "audit-log-ingestion" && line.pricing.note?.includes("GovCloud"))
+          ? commercialInGovCloud("audit-log ingestion", "auditLogIngestionGbUsd")
+          : undefined,
+      ),
+      withNote(
+        assumption(costingDefaults.cloudHsmHourlyUsd, parsed.cloudHsmHourlyUsd),
+        hsmDrivers.size > 0 && hsmInGovCloud
+          ? commercialInGovCloud("the HSM cluster", "cloudHsmHourlyUsd")
+          : undefined,
+      ),
       assumption(costingDefaults.hsmCount, parsed.hsmCount),
     ],
     region: catalogue.region,
     resources: resources.length,
     seedMultipliers: seed.result(total),
   };
+
+  /** `", in us-gov-west-1 (toGovCloud)"` for a line priced in GovCloud, else nothing. */
+  function inRegion(gov: boolean): string {
+    return gov ? `, in ${pricedIn(true).region} (toGovCloud)` : "";
+  }
+
+  /** The limitation of a figure the GovCloud catalogue does not hold, said where it is used. */
+  function commercialInGovCloud(what: string, option: string): string {
+    const given = (parsed as Record<string, unknown>)[option] !== undefined;
+    return given
+      ? `GovCloud: ${what} of resources in GovCloud is priced at the caller's options.${option}, taken as the GovCloud price.`
+      : `GovCloud: ${what} of resources in GovCloud is priced at this commercial (us-east-1) figure: the pricing catalogue, and so toGovCloud(catalogue), holds no such price, and no GovCloud factor is applied to it; pass the GovCloud price as options.${option}.`;
+  }
 
   /** A line priced by instance type: the quantity of each type × its unit price, summed. */
   function byInstanceType(
@@ -593,11 +648,12 @@ export function costCompliance(
     const costs: number[] = [];
     let quantity = 0;
     const amounts = entry.byType!;
-    // Each type's unit price, computed and rounded once per kind of line, shared by its lines.
-    let prices = unitPrices.get(entry.kind);
+    // Each type's unit price, computed and rounded once per kind of line and catalogue, shared by its lines.
+    const pricesKey = `${entry.kind}|${entry.gov}`;
+    let prices = unitPrices.get(pricesKey);
     if (prices === undefined) {
       prices = new Float64Array(typeNames.length).fill(Number.NaN);
-      unitPrices.set(entry.kind, prices);
+      unitPrices.set(pricesKey, prices);
     }
     for (let at = 0; at < amounts.length; at++) {
       const amountOfType = amounts[at]!;
@@ -641,7 +697,7 @@ export function costCompliance(
 
   /** The KMS API requests of a keys slot (its `extra`), driven by the same frameworks. */
   function kmsRequestsLine(entry: Slot): ComplianceCostLine {
-    const cost = kmsCost({ keys: 0, months: 1, requests: entry.extra }, catalogue);
+    const cost = kmsCost({ keys: 0, months: 1, requests: entry.extra }, pricedIn(entry.gov));
     return {
       kind: "kms-requests",
       frameworks: entry.driven.drivers,
@@ -652,7 +708,7 @@ export function costCompliance(
       unitPriceUsd: tidy(cost.per10kRequestsUsd / 10_000),
       costUsd: cost.requestsUsd,
       pricing: cost.provenance,
-      explanation: `${num(entry.extra)} requests / 10,000 × ${usd(cost.per10kRequestsUsd)} = ${usd(cost.requestsUsd)} a month`,
+      explanation: `${num(entry.extra)} requests / 10,000 × ${usd(cost.per10kRequestsUsd)}${inRegion(entry.gov)} = ${usd(cost.requestsUsd)} a month`,
     };
   }
 
@@ -664,14 +720,14 @@ export function costCompliance(
       resources: entry.resources,
       requirement: driven.requirement,
     };
-    const { onDemand } = catalogue.instanceTypeSources;
+    const where = pricedIn(entry.gov);
+    const prices = where.instanceTypes;
+    const { onDemand } = where.instanceTypeSources;
+    const here = inRegion(entry.gov);
     switch (kind) {
       case "encryption-at-rest-cpu":
       case "encryption-in-transit-cpu": {
-        const priced = byInstanceType(
-          entry,
-          (type) => instanceTypes[type]!.onDemandHourlyUsd / instanceTypes[type]!.vcpus,
-        );
+        const priced = byInstanceType(entry, (type) => prices[type]!.onDemandHourlyUsd / prices[type]!.vcpus);
         const gb = entry.quantity / vcpuHoursPerGb;
         return {
           ...base,
@@ -685,14 +741,14 @@ export function costCompliance(
             `${num(gb)} GB × 1e9 B × ${num(cyclesPerByte)} cycles/B / ${num(clockHz)} Hz / 3,600 s`,
             "vCPU-hours",
             priced,
-            "on-demand hourly / vCPUs",
+            `on-demand hourly / vCPUs${here}`,
           ),
         };
       }
       case "kms-keys": {
         // The keys only: the requests are their own line (kmsRequestsLine), so that each line's
         // cost is its quantity × its unit price.
-        const cost = kmsCost({ keys: entry.quantity, months: 1 }, catalogue);
+        const cost = kmsCost({ keys: entry.quantity, months: 1 }, where);
         return {
           ...base,
           quantity: entry.quantity,
@@ -700,7 +756,7 @@ export function costCompliance(
           unitPriceUsd: cost.keyMonthUsd,
           costUsd: cost.keysUsd,
           pricing: cost.provenance,
-          explanation: `${num(entry.quantity)} keys × 1 month × ${usd(cost.keyMonthUsd)} = ${usd(cost.keysUsd)} a month`,
+          explanation: `${num(entry.quantity)} keys × 1 month × ${usd(cost.keyMonthUsd)}${here} = ${usd(cost.keysUsd)} a month`,
         };
       }
       case "audit-log-ingestion": {
@@ -718,13 +774,15 @@ export function costCompliance(
               : "caller (options.auditLogIngestionGbUsd)",
             asOf: byDefault ? costingDefaults.auditLogIngestionGbUsd.asOf : "caller",
             approximate: false,
-            note: "Ingestion only; storage is the audit-logs retention line.",
+            note: `Ingestion only; storage is the audit-logs retention line.${
+              entry.gov ? ` ${commercialInGovCloud("audit-log ingestion", "auditLogIngestionGbUsd")}` : ""
+            }`,
           },
           explanation: `${num(entry.quantity)} GB of audit logs a month × ${usd(ingestionGbUsd)} = ${usd(costUsd)} a month`,
         };
       }
       case "replica-storage": {
-        const cost = storageCost({ gb: entry.quantity, months: 1 }, catalogue);
+        const cost = storageCost({ gb: entry.quantity, months: 1 }, where);
         return {
           ...base,
           quantity: cost.gbMonths,
@@ -732,11 +790,11 @@ export function costCompliance(
           unitPriceUsd: cost.byTier.hot.gbMonthUsd,
           costUsd: cost.costUsd,
           pricing: cost.provenance,
-          explanation: `${num(entry.quantity)} GB of extra copies ((copies demanded − copies kept) × stored GB) × 1 month × ${usd(cost.byTier.hot.gbMonthUsd)} (${cost.byTier.hot.product ?? "hot"}) = ${usd(cost.costUsd)} a month`,
+          explanation: `${num(entry.quantity)} GB of extra copies ((copies demanded − copies kept) × stored GB) × 1 month × ${usd(cost.byTier.hot.gbMonthUsd)} (${cost.byTier.hot.product ?? "hot"}${here}) = ${usd(cost.costUsd)} a month`,
         };
       }
       case "replica-compute": {
-        const priced = byInstanceType(entry, (type) => instanceTypes[type]!.onDemandHourlyUsd);
+        const priced = byInstanceType(entry, (type) => prices[type]!.onDemandHourlyUsd);
         return {
           ...base,
           quantity: priced.quantity,
@@ -745,7 +803,7 @@ export function costCompliance(
           costUsd: priced.costUsd,
           byInstanceType: priced.shares,
           pricing: onDemand,
-          explanation: typedExplanation("standby nodes", "instance-hours", priced, "on-demand hourly"),
+          explanation: typedExplanation("standby nodes", "instance-hours", priced, `on-demand hourly${here}`),
         };
       }
       case "govcloud-premium": {
@@ -760,8 +818,8 @@ export function costCompliance(
             explanation: `the catalogue is already GovCloud's (${catalogue.region}): no premium over its own prices`,
           };
         }
-        govCatalogue ??= govCloudOf(catalogue);
-        const gov = govCatalogue.instanceTypes;
+        const govPrices = pricedIn(true);
+        const gov = govPrices.instanceTypes;
         const priced = byInstanceType(
           entry,
           (type) => gov[type]!.onDemandHourlyUsd - instanceTypes[type]!.onDemandHourlyUsd,
@@ -776,7 +834,7 @@ export function costCompliance(
           byInstanceType: priced.shares,
           pricing: provenance as PriceProvenance,
           explanation: typedExplanation(
-            `compute in ${govCatalogue.region} (toGovCloud, × ${multiplier}) minus ${catalogue.region}`,
+            `compute in ${govPrices.region} (toGovCloud, × ${multiplier}) minus ${catalogue.region}`,
             "instance-hours",
             priced,
             `on-demand hourly difference`,
@@ -956,6 +1014,12 @@ function planFor(frameworks: readonly string[], packs: ReadonlyMap<string, RuleP
       "govCloud",
     ),
   };
+}
+
+/** `entry` with `extra` appended to its note (unchanged when there is none). */
+function withNote(entry: CostingAssumption, extra: string | undefined): CostingAssumption {
+  if (extra === undefined) return entry;
+  return { ...entry, note: entry.note === undefined ? extra : `${entry.note} ${extra}` };
 }
 
 function assumption(base: CostingAssumption, given: number | undefined): CostingAssumption {
