@@ -30,8 +30,8 @@ export const requested: ComplianceRequest = {
   mfa: true,
   networkSegmentation: { zones: ["app"], cdeIsolated: false },
   auditLogging: true,
-  logRetentionDays: 365,
-  logImmediatelyAvailableDays: 90,
+  logRetentionDays: 366,
+  logImmediatelyAvailableDays: 92,
   replicas: 2,
 };
 

@@ -18,7 +18,7 @@ import { runCost } from "./cost.js";
 import { runForecast } from "./forecast.js";
 import { requestsPerMinuteByTier, runQuotas } from "./quotas.js";
 import { createPlatform, poolDemands, runFairQueue, runFifo, type SchedulerOutcome } from "./simulation.js";
-import { runTierPlans } from "./tiers.js";
+import { runTierChoices, runTierPlans } from "./tiers.js";
 
 const started = performance.now();
 const platform = createPlatform();
@@ -534,7 +534,7 @@ console.log("\n10. Each tier's own way to save, priced before and after (@enis/t
 const tierPlans = runTierPlans(nowMs);
 table([
   ["tier", "tenant", "planner", "recommendation", "before / month", "after / month", "ceiling", "saved"],
-  ...tierPlans.map((row) => [
+  ...tierPlans.rows.map((row) => [
     label(row.tier),
     row.tenant,
     row.planner,
@@ -542,13 +542,47 @@ table([
     `$${row.beforeUsd.toFixed(2)}`,
     `$${row.afterUsd.toFixed(2)}`,
     money(row.ceilingUsd),
-    row.savingsRangeUsd
-      ? `$${(row.beforeUsd - row.afterUsd).toFixed(2)} ($${row.savingsRangeUsd[0].toFixed(0)}–${row.savingsRangeUsd[1].toFixed(0)})`
-      : `$${(row.beforeUsd - row.afterUsd).toFixed(2)}`,
+    row.afterUsd > row.beforeUsd
+      ? `−$${(row.afterUsd - row.beforeUsd).toFixed(2)} (compliance)`
+      : row.savingsRangeUsd
+        ? `$${(row.beforeUsd - row.afterUsd).toFixed(2)} ($${row.savingsRangeUsd[0].toFixed(0)}–${row.savingsRangeUsd[1].toFixed(0)})`
+        : `$${(row.beforeUsd - row.afterUsd).toFixed(2)}`,
   ]),
 ]);
-for (const row of tierPlans) {
+for (const row of tierPlans.rows) {
   if (row.risks.length > 0) console.log(`   ${label(row.tier)} risks: ${row.risks.join(", ")}`);
 }
+console.log(
+  `   🔴: section 9's approved request was first refused at SHIF level "high": ${tierPlans.shifChanges.join("; ")}.`,
+);
+console.log(
+  "   Before is the workload unhardened: for 🔴 the planner sizes for compliance, and the difference is what compliance costs.",
+);
+console.log(
+  "\n   recommendTier: the cheapest tier that meets a new workload's needs, and why each other tier is out",
+);
+const short: Record<string, string> = {
+  "availability-below-required": "SLA",
+  "latency-above-required": "latency",
+  "framework-not-supported": "frameworks",
+  "isolation-below-required": "isolation",
+  "over-tier-monthly-ceiling": "over ceiling",
+  "over-tier-request-ceiling": "over $/request ceiling",
+  "over-customer-budget": "over budget",
+  "platform-limit": "platform limit",
+  "not-cheapest": "dearer",
+};
+table([
+  ["workload", "tier", ...tierIds.map((tier) => label(tier))],
+  ...runTierChoices().map(({ name, answer }) => [
+    name,
+    answer.recommended === null ? "none" : label(answer.recommended),
+    ...tierIds.map((tier) => {
+      const assessment = answer.tiers.find((t) => t.tier === tier)!;
+      const why = assessment.reasons.map((ruling) => short[ruling.reason] ?? ruling.reason).join(", ");
+      return `$${assessment.monthlyCostUsd.toFixed(0)}${why ? ` (${why})` : " ✓"}`;
+    }),
+  ]),
+]);
 
 console.log(`\nDone in ${((performance.now() - started) / 1000).toFixed(2)} s.`);

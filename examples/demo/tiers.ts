@@ -6,10 +6,14 @@ import { createRandom, defaultTierCatalogue, type TierId } from "@enis/core";
 import { forecast } from "@enis/forecast";
 import {
   optimizeWorkflow,
+  planCompliantDeployment,
   recommendInstances,
+  recommendTier,
   rightsizeLambda,
   sizeTenantQuota,
+  type TierRecommendation,
 } from "@enis/tier-optimizers";
+import { corrected } from "./compliance.js";
 
 const hourMs = 3_600_000;
 const minuteMs = 60_000;
@@ -218,6 +222,82 @@ function enterpriseTier(startMs: number): TierPlanRow {
   };
 }
 
-export function runTierPlans(startMs: number): TierPlanRow[] {
-  return [zeroTier(), sharedTier(), liteTier(), enterpriseTier(startMs)];
+/**
+ * 🔴 compliance: section 9's approved request, hardened to SHIF level "high" (HSM keys, three copies,
+ * FIPS-validated encryption, a management zone, dedicated nodes). Its planner sizes for compliance, so "before" is the workload unhardened and the
+ * difference is what compliance costs, not a saving.
+ */
+function complianceTier(): TierPlanRow & { readonly violations: readonly string[] } {
+  const workload = { cpuCores: 8, memoryGib: 32, storedGb: 800, auditLogGbPerMonth: 65 };
+  const asked = planCompliantDeployment({
+    request: corrected,
+    frameworks: ["gdpr", "pci-dss"],
+    shifLevel: "high",
+    workload,
+  });
+  const plan = planCompliantDeployment({
+    request: {
+      ...corrected,
+      keyManagement: "hsm",
+      replicas: 3,
+      encryption: { atRest: true, inTransit: true, fips140Validated: true },
+      networkSegmentation: { zones: ["dmz", "app", "cde", "management"], cdeIsolated: true },
+    },
+    frameworks: ["gdpr", "pci-dss"],
+    shifLevel: "high",
+    workload,
+  });
+  if (!plan.allowed)
+    throw new Error(
+      `the hardened request is still rejected: ${plan.violations.map((v) => v.message).join("; ")}`,
+    );
+  return {
+    tier: "compliance",
+    tenant: "compliance-000",
+    planner: "planCompliantDeployment",
+    recommendation: `SHIF high: ${plan.sizing.nodes} × ${plan.sizing.instanceType}, HSM keys, 3 copies, ${plan.segmentation.subnets.length} zones`,
+    beforeUsd: plan.cost.baselineUsd,
+    afterUsd: plan.cost.totalUsd,
+    ceilingUsd: ceiling("compliance"),
+    risks: plan.risks.map((risk) => risk.kind),
+    violations: asked.allowed ? [] : asked.changes.map((change) => change.message),
+  };
+}
+
+export function runTierPlans(startMs: number) {
+  const compliance = complianceTier();
+  return {
+    rows: [zeroTier(), sharedTier(), liteTier(), enterpriseTier(startMs), compliance],
+    shifChanges: compliance.violations,
+  };
+}
+
+/** Three new workloads, and the cheapest tier that meets each one's needs. */
+export function runTierChoices(): { name: string; answer: TierRecommendation }[] {
+  return [
+    {
+      name: "a webhook: 200k requests a month, 120 ms at 512 MB",
+      answer: recommendTier({
+        requestsPerMonth: 200_000,
+        durationMs: 120,
+        memoryMb: 512,
+        peakToMeanRatio: 4,
+        storageGb: 1,
+      }),
+    },
+    {
+      name: "a SaaS API: 30M requests a month, 80 ms at 1 GB, 99.9 %",
+      answer: recommendTier(
+        { requestsPerMonth: 30_000_000, durationMs: 80, memoryMb: 1024, peakToMeanRatio: 3, storageGb: 50 },
+        { availabilityPercent: 99.9 },
+      ),
+    },
+    {
+      name: "EU card payments: 5M requests a month, GDPR and PCI DSS, 99.95 %",
+      answer: recommendTier(
+        { requestsPerMonth: 5_000_000, durationMs: 150, memoryMb: 2048, peakToMeanRatio: 3, storageGb: 800 },
+        { frameworks: ["gdpr", "pci-dss"], availabilityPercent: 99.95 },
+      ),
+    },
+  ];
 }
