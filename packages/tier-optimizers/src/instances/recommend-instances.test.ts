@@ -105,7 +105,31 @@ describe("recommendInstances", () => {
       ["move-workloads", null, 0],
       ["drain-nodes", "m5.2xlarge", -280.32],
     ]);
-    expect(plan.risks.map((r) => r.kind)).toEqual(["single-node"]);
+    // t4g.xlarge replaces an m5.2xlarge: Graviton (arm64) and burstable, both said.
+    expect(plan.risks.map((r) => r.kind)).toEqual(["single-node", "burstable", "architecture-change"]);
+  });
+
+  it("flags burstable types (CPU credits not priced) and a move to another architecture", () => {
+    const workloads = [{ id: "a", cpuCores: 1, memoryGib: 2 }];
+    const burst = recommendInstances({ workloads, categories: ["burstable"] });
+    expect(burst.pools.every((p) => p.instanceType.startsWith("t"))).toBe(true);
+    expect(burst.risks.map((r) => r.kind)).toContain("burstable");
+    const general = recommendInstances({ workloads, categories: ["general"], architectures: ["x86_64"] });
+    expect(general.risks.map((r) => r.kind)).not.toContain("burstable");
+    // The same architecture as today: no change to flag; another one: flagged, naming both.
+    const sameArch = recommendInstances({
+      workloads,
+      architectures: ["x86_64"],
+      current: [{ instanceType: "m5.2xlarge", count: 1 }],
+    });
+    expect(sameArch.risks.map((r) => r.kind)).not.toContain("architecture-change");
+    const toArm = recommendInstances({
+      workloads,
+      architectures: ["arm64"],
+      current: [{ instanceType: "m5.2xlarge", count: 1 }],
+    });
+    const risk = toArm.risks.find((r) => r.kind === "architecture-change");
+    expect(risk?.message).toMatch(/x86_64.*arm64/);
   });
 
   it("transcribes Karpenter's allocatable arithmetic", () => {

@@ -324,6 +324,18 @@ export function recommendInstances(
     });
   }
 
+  const burstablePools = pools.filter(
+    (pool) => prices.instanceTypes[pool.instanceType]!.category === "burstable",
+  );
+  if (burstablePools.length > 0) {
+    risks.push({
+      kind: "burstable",
+      message: `${burstablePools.map((pool) => `${pool.count} × ${pool.instanceType}`).join(", ")} ${
+        burstablePools.length === 1 && burstablePools[0]!.count === 1 ? "is" : "are"
+      } burstable: a T instance earns CPU credits at a baseline below its vCPUs; sustained use above it is throttled (standard mode) or billed as surplus credits (unlimited mode), which this price leaves out. Exclude the category (options.categories) for steady load.`,
+    });
+  }
+
   // Current fleet.
   let current: InstanceRecommendation["current"] = null;
   if (resolved.current !== undefined) {
@@ -350,6 +362,22 @@ export function recommendInstances(
       monthlyCostUsd: tidy(currentPools.reduce((sum, pool) => sum + pool.monthlyCostUsd, 0)),
     };
     explanation.push(`Current fleet: $${current.monthlyCostUsd} a month.`);
+    const architectureOf = (name: string) => prices.instanceTypes[name]!.architecture;
+    const today = new Set(currentPools.map((pool) => architectureOf(pool.instanceType)));
+    const moved = [...new Set(pools.map((pool) => architectureOf(pool.instanceType)))].filter(
+      (architecture) => !today.has(architecture),
+    );
+    if (moved.length > 0) {
+      risks.push({
+        kind: "architecture-change",
+        message: `Today's nodes are ${[...today].join(" and ")}; the plan runs workloads on ${moved.join(" and ")} (${pools
+          .filter((pool) => moved.includes(architectureOf(pool.instanceType)))
+          .map((pool) => pool.instanceType)
+          .join(
+            ", ",
+          )}): their images and native dependencies must be built for it (or limit options.architectures).`,
+      });
+    }
   }
 
   // 4. Cache.

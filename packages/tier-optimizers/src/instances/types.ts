@@ -285,7 +285,11 @@ export type InstanceRiskKind =
   /** The cache is sized without a hit-rate curve. */
   | "cache-no-curve"
   /** The recommended fleet costs more than today's. */
-  | "cost-increase";
+  | "cost-increase"
+  /** Burstable (T) types: CPU credits above the baseline are not in the price (throttled or billed as surplus). */
+  | "burstable"
+  /** The plan moves workloads to an architecture today's fleet does not run (x86_64 ↔ arm64). */
+  | "architecture-change";
 
 /** One risk. */
 export interface InstanceRisk {
