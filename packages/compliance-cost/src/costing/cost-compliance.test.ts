@@ -553,6 +553,66 @@ describe("costCompliance: bad inputs", () => {
     expect(error.field).toBe(field);
   });
 
+  it.each([
+    [
+      "documentation",
+      ["hipaa"],
+      { recordsGbPerMonth: { documentation: 1e306 } },
+      "recordsGbPerMonth.documentation",
+    ],
+    [
+      "evidence",
+      ["sox"],
+      { recordsGbPerMonth: { "audit-evidence": 1e306 } },
+      'recordsGbPerMonth["audit-evidence"]',
+    ],
+    ["audit logs", ["pci-dss"], { auditLogGbPerMonth: 1e306 }, "auditLogGbPerMonth"],
+    ["audit-log events", ["pci-dss"], { auditLogEventsPerMonth: 1e306 }, "auditLogEventsPerMonth"],
+    ["replica storage", ["hipaa"], { storedGb: 1e307 }, "storedGb"],
+    ["replica storage in GovCloud", ["fedramp"], { storedGb: 1e307 }, "storedGb"],
+  ])(
+    "an overflow in the %s line is blamed on the resource's field, not cost-model's internal one",
+    (_name, frameworks, fields, field) => {
+      // A sane resource first, so that the index is checked too.
+      const error = thrown(() =>
+        costCompliance(
+          [{ id: "ok", storedGb: 1 }, { id: "big", ...fields } as ComplianceResource],
+          frameworks,
+          {
+            auditLogEventBytes: 1e9,
+          },
+        ),
+      );
+      expect(error.code).toBe("INVALID_OPTIONS");
+      expect(error.field).toBe(`resources[1].${field}`);
+      expect(error.message).toContain(`resources[1].${field}`);
+      expect(error.message).not.toMatch(/^gb /);
+    },
+  );
+
+  it("a sum over resources that overflows is blamed on the largest contribution, never returned as Infinity", () => {
+    // Each volume is finite; their ingestion sum is not.
+    const error = thrown(() =>
+      costCompliance(
+        [
+          { id: "a", auditLogGbPerMonth: 1e308 },
+          { id: "b", auditLogGbPerMonth: 1.5e308 },
+        ],
+        ["sox"],
+      ),
+    );
+    expect(error.code).toBe("INVALID_OPTIONS");
+    expect(error.field).toBe("resources[1].auditLogGbPerMonth");
+    expect(error.message).toContain("2 resources");
+  });
+
+  it("an overflow of the seed's comparison is blamed on the stored volume it multiplies, not returned as Infinity", () => {
+    // SOX asks no copies, so the first-principles lines are finite; the seed triples the storage.
+    const error = thrown(() => costCompliance([{ id: "a" }, { id: "b", storedGb: 1.7e308 }], ["sox"]));
+    expect(error.code).toBe("INVALID_OPTIONS");
+    expect(error.field).toBe("resources[1].storedGb");
+  });
+
   it("names an unknown framework with the id it resembles", () => {
     const error = thrown(() => costCompliance([{ id: "a" }], ["hipa"]));
     expect(error.code).toBe("INVALID_OPTIONS");

@@ -120,8 +120,35 @@ function govCloudOf(catalogue: PricingCatalogue): PricingCatalogue {
   return gov;
 }
 
+/**
+ * The resource whose field contributes most to a line, so that an overflow in pricing the line is
+ * reported against `resources[index].<field>` rather than a field of `@enis/cost-model`'s.
+ */
+interface Blame {
+  index: number;
+  field: string;
+  value: unknown;
+  amount: number;
+}
+
+function noBlame(): Blame {
+  return { index: -1, field: "", value: undefined, amount: -1 };
+}
+
+/** Keeps in `into` the larger of the two contributions. */
+function blameLarger(into: Blame, index: number, field: string, value: unknown, amount: number): void {
+  if (amount > into.amount || Number.isNaN(into.amount)) {
+    into.index = index;
+    into.field = field;
+    into.value = value;
+    into.amount = amount;
+  }
+}
+
 /** A line being summed over resources: quantities, and by instance type for the lines priced by one. */
 interface Slot {
+  /** The largest contribution (for an overflow). */
+  readonly blame: Blame;
   readonly kind: ComplianceCostKind;
   readonly driven: Driven;
   /** Priced in `toGovCloud(catalogue)`: the resources it sums run in GovCloud. */
@@ -136,6 +163,8 @@ interface Slot {
 
 interface RetentionSlot {
   readonly rule: RetentionPlan;
+  /** The largest contribution (for an overflow). */
+  readonly blame: Blame;
   /** Priced in `toGovCloud(catalogue)`. */
   readonly gov: boolean;
   gb: number;
@@ -164,6 +193,7 @@ function slot(kind: ComplianceCostKind, driven: Driven | null, types: number, go
         kind,
         driven,
         gov,
+        blame: noBlame(),
         quantity: 0,
         extra: 0,
         resources: 0,
@@ -180,7 +210,7 @@ function stateFor(plan: Plan, types: number, commercial: boolean): PlanState {
   return {
     plan,
     gov,
-    retention: plan.retention.map((rule) => ({ rule, gov, gb: 0, resources: 0 })),
+    retention: plan.retention.map((rule) => ({ rule, gov, blame: noBlame(), gb: 0, resources: 0 })),
     atRest: slot("encryption-at-rest-cpu", plan.atRest, types, gov),
     inTransit: slot("encryption-in-transit-cpu", plan.inTransit, types, gov),
     keys: slot("kms-keys", plan.keys, 0, gov),
@@ -192,7 +222,16 @@ function stateFor(plan: Plan, types: number, commercial: boolean): PlanState {
   };
 }
 
-function addTo(target: Slot, quantity: number, type = -1, extra = 0): void {
+function addTo(
+  target: Slot,
+  index: number,
+  field: string,
+  value: unknown,
+  quantity: number,
+  type = -1,
+  extra = 0,
+): void {
+  blameLarger(target.blame, index, field, value, quantity + extra);
   target.quantity += quantity;
   target.extra += extra;
   target.resources += 1;
@@ -294,6 +333,8 @@ export function costCompliance(
   const allState = stateFor(planFor(frameworks, packs), typeNames.length, commercial);
   const states = new Map<string, PlanState>([[frameworks.join("\u0000"), allState]]);
   const hsmDrivers = new Set<string>();
+  /** The largest stored volume, for an overflow of the seed's comparison (its storage multipliers). */
+  const seedBlame = noBlame();
   let hsmInGovCloud = false;
   const seen = new Set<string>();
   const seed = new SeedAccumulator();
@@ -362,6 +403,9 @@ export function costCompliance(
 
     const storedGb = amount(resource.storedGb, index, "storedGb");
     let auditGb = amount(resource.auditLogGbPerMonth, index, "auditLogGbPerMonth");
+    // The audit-log field that contributes most, for an overflow.
+    let auditField = "auditLogGbPerMonth";
+    let auditValue: unknown = auditGb;
     if (resource.auditLogEventsPerMonth !== undefined) {
       const events = amount(resource.auditLogEventsPerMonth, index, "auditLogEventsPerMonth");
       if (eventBytes === undefined) {
@@ -371,7 +415,13 @@ export function costCompliance(
           `the mean size of an audit-log event in bytes, when resources[${index}].auditLogEventsPerMonth is given`,
         );
       }
-      auditGb += (events * eventBytes) / 1e9;
+      // Bytes to GB first, so that a large count overflows only where the GB themselves would.
+      const eventsGb = events * (eventBytes / 1e9);
+      if (eventsGb > auditGb) {
+        auditField = "auditLogEventsPerMonth";
+        auditValue = events;
+      }
+      auditGb += eventsGb;
     }
     const processedGb = amount(resource.processedGbPerMonth, index, "processedGbPerMonth");
     const transitGb = amount(resource.transitGbPerMonth, index, "transitGbPerMonth");
@@ -438,29 +488,45 @@ export function costCompliance(
       const gb =
         dataClass === "audit-logs" ? auditGb : dataClass === "documentation" ? documentationGb : evidenceGb;
       if (gb === 0) continue;
+      if (dataClass === "audit-logs") blameLarger(entry.blame, index, auditField, auditValue, gb);
+      else if (dataClass === "documentation")
+        blameLarger(entry.blame, index, "recordsGbPerMonth.documentation", documentationGb, gb);
+      else blameLarger(entry.blame, index, 'recordsGbPerMonth["audit-evidence"]', evidenceGb, gb);
       entry.gb += gb;
       entry.resources += 1;
     }
     const cpuType = type >= 0 ? type : encryptionIndex;
-    if (state.atRest !== null && processedGb > 0) addTo(state.atRest, processedGb * vcpuHoursPerGb, cpuType);
+    if (state.atRest !== null && processedGb > 0)
+      addTo(state.atRest, index, "processedGbPerMonth", processedGb, processedGb * vcpuHoursPerGb, cpuType);
     if (state.inTransit !== null && transitGb > 0)
-      addTo(state.inTransit, transitGb * vcpuHoursPerGb, cpuType);
-    if (state.keys !== null && (keys > 0 || requests > 0)) addTo(state.keys, keys, -1, requests);
+      addTo(state.inTransit, index, "transitGbPerMonth", transitGb, transitGb * vcpuHoursPerGb, cpuType);
+    if (state.keys !== null && (keys > 0 || requests > 0))
+      addTo(
+        state.keys,
+        index,
+        requests > keys ? "kmsRequestsPerMonth" : "kmsKeys",
+        Math.max(requests, keys),
+        keys,
+        -1,
+        requests,
+      );
     for (const framework of state.plan.hsm) hsmDrivers.add(framework);
     if (state.gov && state.plan.hsm.length > 0) hsmInGovCloud = true;
-    if (state.auditLogging !== null && auditGb > 0) addTo(state.auditLogging, auditGb);
+    if (state.auditLogging !== null && auditGb > 0)
+      addTo(state.auditLogging, index, auditField, auditValue, auditGb);
     const demanded = state.plan.replicas?.count ?? 1;
     if (demanded > replicas) {
       const extra = demanded - replicas;
-      if (storedGb > 0) addTo(state.replicaStorage!, extra * storedGb);
+      if (storedGb > 0) addTo(state.replicaStorage!, index, "storedGb", storedGb, extra * storedGb);
       if (scope === "storage-and-compute" && instanceType !== undefined && count > 0 && hours > 0) {
-        addTo(state.replicaCompute!, extra * count * hours, type);
+        addTo(state.replicaCompute!, index, "instanceCount", count, extra * count * hours, type);
       }
     }
     if (state.govCloud !== null && instanceType !== undefined && count > 0 && hours > 0) {
-      addTo(state.govCloud, count * hours, type);
+      addTo(state.govCloud, index, "instanceCount", count, count * hours, type);
     }
     seed.add(vcpus * count, memoryGib * count, storedGb, own);
+    blameLarger(seedBlame, index, "storedGb", storedGb, storedGb);
   }
 
   // Merge the slots of every set of frameworks that share a line (same kind, same drivers).
@@ -471,10 +537,12 @@ export function costCompliance(
       if (entry.resources === 0) continue;
       const key = `${entry.gov ? "gov|" : ""}${entry.rule.key}`;
       const found = retention.get(key);
-      if (found === undefined) retention.set(key, { ...entry });
+      if (found === undefined) retention.set(key, { ...entry, blame: { ...entry.blame } });
       else {
         found.gb += entry.gb;
         found.resources += entry.resources;
+        const { index, field, value, amount: most } = entry.blame;
+        blameLarger(found.blame, index, field, value, most);
       }
     }
     for (const entry of [
@@ -490,9 +558,14 @@ export function costCompliance(
       const key = `${entry.kind}|${entry.gov ? "gov|" : ""}${entry.driven.key}`;
       const found = merged.get(key);
       if (found === undefined) {
-        merged.set(key, { ...entry, byType: entry.byType === null ? null : Float64Array.from(entry.byType) });
+        merged.set(key, {
+          ...entry,
+          blame: { ...entry.blame },
+          byType: entry.byType === null ? null : Float64Array.from(entry.byType),
+        });
         continue;
       }
+      blameLarger(found.blame, entry.blame.index, entry.blame.field, entry.blame.value, entry.blame.amount);
       found.quantity += entry.quantity;
       found.extra += entry.extra;
       found.resources += entry.resources;
@@ -503,6 +576,8 @@ export function costCompliance(
   }
 
   const out: ComplianceCostLine[] = [];
+  /** The largest contribution to each line of `out` (null for the HSM, which no resource sizes). */
+  const blames: (Blame | null)[] = [];
   let govCatalogue: PricingCatalogue | undefined;
   /** The catalogue a slot is priced in: `toGovCloud(catalogue)` for the resources in GovCloud. */
   const pricedIn = (gov: boolean): PricingCatalogue => {
@@ -514,9 +589,11 @@ export function costCompliance(
   for (const entry of retention.values()) {
     const rule = entry.rule;
     const where = pricedIn(entry.gov);
-    const cost = storageCost(
-      { gb: entry.gb, months: rule.days / daysPerMonth, lifecycle: { archiveAfterDays: rule.hotDays } },
-      where,
+    const cost = blamed(entry.blame, `${rule.dataClass} retention`, entry.resources, () =>
+      storageCost(
+        { gb: entry.gb, months: rule.days / daysPerMonth, lifecycle: { archiveAfterDays: rule.hotDays } },
+        where,
+      ),
     );
     for (const [tier, driven] of [
       ["hot", rule.hot],
@@ -524,6 +601,7 @@ export function costCompliance(
     ] as const) {
       const part = cost.byTier[tier];
       if (part.days <= 0) continue;
+      blames.push(entry.blame);
       out.push({
         kind: tier === "hot" ? "retention-hot" : "retention-archive",
         frameworks: driven.drivers,
@@ -543,14 +621,19 @@ export function costCompliance(
 
   const unitPrices = new Map<string, Float64Array>();
   for (const entry of merged.values()) {
-    out.push(priceLine(entry));
-    if (entry.kind === "kms-keys" && entry.extra > 0) out.push(kmsRequestsLine(entry));
+    out.push(blamed(entry.blame, entry.kind, entry.resources, () => priceLine(entry)));
+    blames.push(entry.blame);
+    if (entry.kind === "kms-keys" && entry.extra > 0) {
+      out.push(blamed(entry.blame, "kms-requests", entry.resources, () => kmsRequestsLine(entry)));
+      blames.push(entry.blame);
+    }
   }
   if (hsmDrivers.size > 0) {
     const drivers = frameworks.filter((framework) => hsmDrivers.has(framework));
     const quantity = hsmCount * hoursPerMonth;
     const costUsd = tidy(quantity * hsmHourlyUsd);
     const byDefault = parsed.cloudHsmHourlyUsd === undefined;
+    blames.push(null);
     out.push({
       kind: "hsm",
       frameworks: drivers,
@@ -573,6 +656,24 @@ export function costCompliance(
   }
 
   const total = tidy(sumExact(out.map((line) => line.costUsd)));
+  if (!Number.isFinite(total)) {
+    // Every line is finite: their sum is not. Blame the largest line's largest contribution.
+    let largest = 0;
+    out.forEach((line, at) => {
+      if (line.costUsd > out[largest]!.costUsd) largest = at;
+    });
+    const blame = blames[largest];
+    if (blame !== null && blame !== undefined && blame.index >= 0) {
+      throw overflowError(blame, "total", resources.length);
+    }
+    throw new EnisError(
+      "INVALID_OPTIONS",
+      "resources must be small enough that the total cost is a finite number",
+      {
+        field: "resources",
+      },
+    );
+  }
   const byFramework = frameworks.map((framework) => ({
     framework,
     name: packs.get(framework)!.name,
@@ -590,6 +691,17 @@ export function costCompliance(
     }
   });
 
+  const seedMultipliers = seed.result(total);
+  if (!Number.isFinite(seedMultipliers.costUsd)) {
+    if (seedBlame.index >= 0 && seedBlame.amount > 0) {
+      throw overflowError(seedBlame, "seed-multipliers comparison", resources.length);
+    }
+    throw new EnisError(
+      "INVALID_OPTIONS",
+      "resources must be small enough that the seed-multipliers comparison is a finite number",
+      { field: "resources" },
+    );
+  }
   return {
     mode: "first-principles",
     period: "month",
@@ -623,7 +735,7 @@ export function costCompliance(
     ],
     region: catalogue.region,
     resources: resources.length,
-    seedMultipliers: seed.result(total),
+    seedMultipliers,
   };
 
   /** `", in us-gov-west-1 (toGovCloud)"` for a line priced in GovCloud, else nothing. */
@@ -845,6 +957,52 @@ export function costCompliance(
         throw new EnisError("INTERNAL", `a ${kind} line cannot be priced here`);
     }
   }
+}
+
+/**
+ * The error for a line whose cost is not a finite number: against the field of the resource that
+ * contributes most to it (`resources[3].storedGb`), never a field of `@enis/cost-model`'s.
+ */
+function overflowError(blame: Blame, line: string, resources: number): EnisError {
+  const field = `resources[${blame.index}].${blame.field}`;
+  const others =
+    resources > 1
+      ? ` (the ${line === "total" ? "total" : "line"} sums ${resources} resources; this one contributes the most)`
+      : "";
+  return new EnisError(
+    "INVALID_OPTIONS",
+    `${field} must be small enough that the ${line === "total" ? "total" : `${line} line's`} cost is a finite number, got ${describeValue(blame.value)}${others}`,
+    { field },
+  );
+}
+
+/**
+ * Runs the pricing of one line: an error about a field of `@enis/cost-model`'s (its `gb`), or a
+ * cost that is not a finite number, is re-raised against the resource's field that contributes most.
+ */
+function blamed<T extends { readonly costUsd: number }>(
+  blame: Blame,
+  line: string,
+  resources: number,
+  price: () => T,
+): T {
+  let result: T;
+  try {
+    result = price();
+  } catch (error) {
+    // cost-model names its own argument (`gb`, `keys`): the catalogue was checked before pricing.
+    if (
+      EnisError.isInstance(error) &&
+      error.code === "INVALID_OPTIONS" &&
+      blame.index >= 0 &&
+      error.field?.startsWith("catalogue") !== true
+    ) {
+      throw overflowError(blame, line, resources);
+    }
+    throw error;
+  }
+  if (!Number.isFinite(result.costUsd) && blame.index >= 0) throw overflowError(blame, line, resources);
+  return result;
 }
 
 function unknownInstanceType(catalogue: PricingCatalogue, field: string, name: unknown): EnisError {
