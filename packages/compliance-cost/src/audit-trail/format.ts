@@ -153,10 +153,20 @@ export function recordAad(seq: number, atMs: number, keyId: string, prev: string
   return Buffer.from(`["enis-audit-record",1,${seq},${JSON.stringify(atMs)},"${keyId}","${prev}"]`, "latin1");
 }
 
-/** The bytes a checkpoint's HMAC covers. */
-export function checkpointMessage(seq: number, atMs: number, keyId: string, prev: string): Buffer {
+/**
+ * The bytes a checkpoint's HMAC covers: the trail's genesis hash (so a checkpoint names its trail:
+ * relabelled for another trail under the same keys, it no longer verifies), then its position,
+ * time, key id and the chain head it covers.
+ */
+export function checkpointMessage(
+  genesis: string,
+  seq: number,
+  atMs: number,
+  keyId: string,
+  prev: string,
+): Buffer {
   return Buffer.from(
-    JSON.stringify(["enis-audit-checkpoint", auditFormatVersion, seq, atMs, keyId, prev]),
+    JSON.stringify(["enis-audit-checkpoint", auditFormatVersion, genesis, seq, atMs, keyId, prev]),
     "utf8",
   );
 }

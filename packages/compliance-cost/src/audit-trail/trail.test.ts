@@ -287,6 +287,49 @@ describe("createAuditTrail", () => {
     expect((await verifyAuditTrail({ keyring: ringA, sink, trailId: "payroll" })).ok).toBe(true);
   });
 
+  it("rejects another trail's anchor relabelled with this trail's id: the MAC covers the trail id", async () => {
+    // Two trails under one keyring; the long one's checkpoint is relabelled for the short one.
+    const longSink = createMemorySink();
+    const long = createAuditTrail({
+      keyring: ringA,
+      sink: longSink,
+      clock: createManualClock(0),
+      trailId: "payroll",
+    });
+    for (let i = 0; i < 5; i++) await long.append({ i });
+    const foreign = await long.checkpoint();
+    for (let i = 0; i < 3; i++) await long.append({ i });
+    const afterwards = await long.checkpoint();
+    const shortSink = createMemorySink();
+    const short = createAuditTrail({
+      keyring: ringA,
+      sink: shortSink,
+      clock: createManualClock(0),
+      trailId: "billing",
+    });
+    await short.append({ n: 1 });
+    // Longer than the short trail: without the trail id in the MAC this read as "truncated".
+    const relabelled = { ...foreign, trailId: "billing" };
+    const report = await short.verify({ anchor: relabelled });
+    expect(report.ok).toBe(false);
+    expect(report.problem).toMatchObject({ kind: "anchor-invalid", index: foreign.seq });
+    // Shorter than a trail that has that many entries: it would have read as "anchor-mismatch".
+    for (let i = 0; i < 10; i++) await short.append({ i });
+    expect((await short.verify({ anchor: relabelled })).problem).toMatchObject({ kind: "anchor-invalid" });
+    expect((await short.verify({ anchor: { ...afterwards, trailId: "billing" } })).problem).toMatchObject({
+      kind: "anchor-invalid",
+    });
+    // The keyless checks agree, and the genuine anchor still verifies its own trail.
+    expect(
+      (await verifyAuditTrail({ keyring: ringA, sink: shortSink, trailId: "billing", anchor: relabelled }))
+        .problem,
+    ).toMatchObject({ kind: "anchor-invalid" });
+    expect((await long.verify({ anchor: foreign })).ok).toBe(true);
+    expect(
+      (await verifyAuditTrail({ keyring: ringA, sink: longSink, trailId: "payroll", anchor: afterwards })).ok,
+    ).toBe(true);
+  });
+
   it("rejects an anchor that is not a checkpoint of this trail under these keys", async () => {
     const sink = createMemorySink();
     const trail = createAuditTrail({ keyring: ringA, sink, clock: createManualClock(0) });

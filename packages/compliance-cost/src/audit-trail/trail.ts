@@ -221,7 +221,9 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       return;
     }
     const authentic =
-      entry.kind === "record" ? decryptRecord(entry, keys) !== undefined : checkpointMacValid(entry, keys);
+      entry.kind === "record"
+        ? decryptRecord(entry, keys) !== undefined
+        : checkpointMacValid(entry, keys, genesisHash(trailId));
     if (!authentic) {
       refusal = cannotContinue(`its last entry (index ${last}) fails authentication`);
       return;
@@ -312,7 +314,7 @@ export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
       atMs,
       keyId,
       prev: head,
-      mac: hmac(keys.mac, checkpointMessage(seq, atMs, keyId, head)),
+      mac: hmac(keys.mac, checkpointMessage(genesisHash(trailId), seq, atMs, keyId, head)),
     };
     await write(formatEntry(entry), seq);
     recordsSinceCheckpoint = 0;

@@ -35,7 +35,7 @@ export interface AuditCheckpoint {
   readonly keyId: string;
   /** The chain head it covers: SHA-256 (hex) of entry `seq − 1`, or the genesis hash when `seq` is 0. */
   readonly head: string;
-  /** HMAC-SHA-256 (base64url) of (seq, atMs, keyId, head). */
+  /** HMAC-SHA-256 (base64url) of (the trail's genesis hash, seq, atMs, keyId, head): it names the trail. */
   readonly mac: string;
 }
 
@@ -140,11 +140,11 @@ export function decryptRecord(entry: RecordEntry, keys: DerivedKeys): Buffer | u
   }
 }
 
-/** True when the checkpoint's HMAC verifies under `keys`. */
-export function checkpointMacValid(entry: CheckpointEntry, keys: DerivedKeys): boolean {
+/** True when the checkpoint's HMAC verifies under `keys` for the trail whose genesis hash is `genesis`. */
+export function checkpointMacValid(entry: CheckpointEntry, keys: DerivedKeys, genesis: string): boolean {
   return sameMac(
     entry.mac,
-    hmac(keys.mac, checkpointMessage(entry.seq, entry.atMs, entry.keyId, entry.prev)),
+    hmac(keys.mac, checkpointMessage(genesis, entry.seq, entry.atMs, entry.keyId, entry.prev)),
   );
 }
 
@@ -268,7 +268,7 @@ export function verifyAuditLines(
     const keys = keyring.keys.get(entry.keyId)!;
     return entry.kind === "record"
       ? decryptRecord(entry, keys) !== undefined
-      : checkpointMacValid(entry, keys);
+      : checkpointMacValid(entry, keys, genesis);
   };
   const known = (index: number): boolean => keyring.keys.has(entries[index]!.keyId);
   /** The first problem among the walked entries, or undefined when they are all proven. */
@@ -403,7 +403,11 @@ function checkAnchor(
     prev: anchor.head,
     mac: anchor.mac,
   };
-  if (anchor.trailId !== trailId || keys === undefined || !checkpointMacValid(entry, keys)) {
+  if (
+    anchor.trailId !== trailId ||
+    keys === undefined ||
+    !checkpointMacValid(entry, keys, genesisHash(trailId))
+  ) {
     // The reference itself is unusable: nothing can be said against it, so it is the problem.
     return {
       index: anchor.seq,
@@ -413,7 +417,7 @@ function checkAnchor(
           ? `the anchor belongs to trail ${JSON.stringify(anchor.trailId)}, not ${JSON.stringify(trailId)}`
           : keys === undefined
             ? `the anchor is signed under key ${JSON.stringify(anchor.keyId)}, which the keyring does not hold`
-            : `the anchor's HMAC does not verify: it is not a checkpoint written under this keyring`,
+            : `the anchor's HMAC does not verify: it is not a checkpoint of trail ${JSON.stringify(trailId)} written under this keyring`,
     };
   }
   // A problem in the chain at or before the anchor's position comes first: it is where the trail
