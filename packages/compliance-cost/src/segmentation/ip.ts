@@ -202,3 +202,15 @@ export function rangeToBlocks(
   }
   return blocks;
 }
+
+/** True when block `outer` holds every address of `inner` (false across families). */
+export function cidrContains(outer: Cidr, inner: Cidr): boolean {
+  if (outer.family !== inner.family || outer.prefixLength > inner.prefixLength) return false;
+  const offset = inner.network - outer.network;
+  return offset >= 0n && offset < blockSize(outer.bits, outer.prefixLength);
+}
+
+/** True when two blocks share an address: of CIDR blocks, one then holds the other. */
+export function cidrsOverlap(a: Cidr, b: Cidr): boolean {
+  return cidrContains(a, b) || cidrContains(b, a);
+}

@@ -79,8 +79,12 @@ describe("toNetworkPolicies", () => {
         { from: [{ ipBlock: { cidr: "2001:db8::/32" } }], ports: [{ protocol: "TCP", port: 8443 }] },
       ],
     });
+    // The internet, except the plan's own block: zones reach the DMZ only through their own rules.
     expect(find("dmz", "allow-ingress").spec.ingress).toEqual([
-      { from: [{ ipBlock: { cidr: "0.0.0.0/0" } }], ports: [{ protocol: "TCP", port: 443 }] },
+      {
+        from: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.20.0.0/16"] } }],
+        ports: [{ protocol: "TCP", port: 443 }],
+      },
     ]);
     expect(find("app", "allow-egress").spec).toEqual({
       podSelector: {},
@@ -102,6 +106,44 @@ describe("toNetworkPolicies", () => {
     for (const policy of policies) {
       expect(policy.metadata.labels).toEqual({ "app.kubernetes.io/managed-by": "enis-compliance-cost" });
     }
+  });
+
+  it("excepts the base block from any ipBlock that contains it, IPv4 and IPv6; the policies validate", () => {
+    const v6 = planSegmentation({
+      baseCidr: "2001:db8:0:100::/56",
+      zones: [
+        {
+          name: "web",
+          hosts: 10,
+          allow: [
+            { from: "::/0", ports: [{ protocol: "tcp", port: 443 }] },
+            { from: "0.0.0.0/0", ports: [{ protocol: "tcp", port: 80 }] },
+          ],
+        },
+      ],
+    });
+    const policies = toNetworkPolicies(v6);
+    for (const policy of policies) new NetworkPolicy(structuredClone(policy) as never).validate();
+    const ingress = policies.find((policy) => policy.metadata.name === "allow-ingress")!.spec.ingress;
+    expect(ingress?.map((rule) => rule.from)).toEqual([
+      [{ ipBlock: { cidr: "::/0", except: ["2001:db8:0:100::/56"] } }],
+      // The other family does not hold the base: nothing to except.
+      [{ ipBlock: { cidr: "0.0.0.0/0" } }],
+    ]);
+    // A hand-made plan whose external block holds the base without being /0 gets the except too.
+    const handMade = {
+      ...plan,
+      rules: plan.rules.map((rule) =>
+        rule.fromCidr === "0.0.0.0/0" ? { ...rule, fromCidr: "10.0.0.0/8" } : rule,
+      ),
+    };
+    const dmz = toNetworkPolicies(handMade).find(
+      (policy) => policy.metadata.namespace === "dmz" && policy.metadata.name === "allow-ingress",
+    )!;
+    new NetworkPolicy(structuredClone(dmz) as never).validate();
+    expect(dmz.spec.ingress?.[0]?.from).toEqual([
+      { ipBlock: { cidr: "10.0.0.0/8", except: ["10.20.0.0/16"] } },
+    ]);
   });
 
   it("maps zones to namespaces of other names", () => {
@@ -152,7 +194,13 @@ describe("toNetworkPolicies", () => {
             const ingress = policies.find(
               (p) => p.metadata.namespace === flow.to && p.metadata.name === "allow-ingress",
             );
-            const peer = flow.from.includes("/") ? { ipBlock: { cidr: flow.from } } : byNamespace(flow.from);
+            // A block holding the base (0.0.0.0/0 here) excepts it; others are as given.
+            const peer =
+              flow.from === "0.0.0.0/0"
+                ? { ipBlock: { cidr: flow.from, except: ["10.0.0.0/20"] } }
+                : flow.from.includes("/")
+                  ? { ipBlock: { cidr: flow.from } }
+                  : byNamespace(flow.from);
             expect(
               ingress?.spec.ingress?.some(
                 (rule) =>

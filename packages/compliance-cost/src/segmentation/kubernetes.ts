@@ -1,5 +1,6 @@
 import { invalidField, parseOptions } from "@enis/core/validate";
 import { z } from "zod";
+import { cidrContains, parseCidr } from "./ip.js";
 import type { SegmentationPlan, SegmentationRule } from "./plan.js";
 
 /** A label selector, as Kubernetes writes one (`matchLabels` only: all this module needs). */
@@ -7,10 +8,13 @@ export interface LabelSelector {
   readonly matchLabels?: Readonly<Record<string, string>>;
 }
 
-/** A `NetworkPolicyPeer`: pods of the namespaces a selector picks, or a block of addresses. */
+/**
+ * A `NetworkPolicyPeer`: pods of the namespaces a selector picks, or a block of addresses (less the
+ * blocks in `except`, which must lie inside `cidr`).
+ */
 export type NetworkPolicyPeer =
   | { readonly namespaceSelector: LabelSelector }
-  | { readonly ipBlock: { readonly cidr: string } };
+  | { readonly ipBlock: { readonly cidr: string; readonly except?: readonly string[] } };
 
 /** A `NetworkPolicyPort`. */
 export interface NetworkPolicyPort {
@@ -88,7 +92,9 @@ const managedBy = { "app.kubernetes.io/managed-by": "enis-compliance-cost" } as 
  * `ipBlock`s of the zones' subnets: pod addresses come from the cluster's pod network (only some
  * CNIs draw them from the node's VPC subnet), and the Kubernetes documentation reserves `ipBlock`
  * for cluster-external addresses, since pod IPs are ephemeral and a CNI may rewrite sources.
- * External CIDR sources become `ipBlock`s. Objects come in zone order: every zone's default deny,
+ * External CIDR sources become `ipBlock`s; one that contains the plan's base block (`0.0.0.0/0`,
+ * `::/0`) excepts it (`except: [baseCidr]`), so that the plan's own zones are admitted only by their
+ * own rules, never as part of "anywhere". Objects come in zone order: every zone's default deny,
  * then its ingress policy, then its egress policy.
  *
  * Not added: egress to the cluster DNS. Under a default deny, pods that resolve names need an
@@ -115,9 +121,12 @@ export function toNetworkPolicies(
     }
   }
   const namespaceOf = (zone: string) => parsed.namespaces[zone] ?? zone;
+  const base = parseCidr(plan.baseCidr, "plan.baseCidr");
   const peerOf = (zone: string | null, cidr: string): NetworkPolicyPeer =>
     zone === null
-      ? { ipBlock: { cidr } }
+      ? cidrContains(parseCidr(cidr, "plan.rules[].fromCidr"), base)
+        ? { ipBlock: { cidr, except: [plan.baseCidr] } }
+        : { ipBlock: { cidr } }
       : { namespaceSelector: { matchLabels: { [namespaceNameLabel]: namespaceOf(zone) } } };
 
   const policies: NetworkPolicyObject[] = [];

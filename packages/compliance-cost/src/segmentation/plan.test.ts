@@ -76,6 +76,38 @@ describe("planSegmentation", () => {
     ]);
   });
 
+  it("refuses an external source block that overlaps the base: it would open the zone to every zone", () => {
+    const zones = (from: string): SegmentationZone[] => [
+      { name: "pci-cde", prefixLength: 24, allow: [{ from, ports: [{ protocol: "tcp", port: 5432 }] }] },
+      { name: "app", hosts: 100 },
+      { name: "dmz", hosts: 20 },
+    ];
+    // Covering the base, equal to it, inside it, inside one zone's subnet: all refused.
+    for (const from of ["10.0.0.0/8", "10.0.0.0/16", "10.0.0.0/23", "10.0.1.7/32"]) {
+      const error = catchEnisError(() => planSegmentation({ baseCidr: "10.0.0.0/16", zones: zones(from) }));
+      expect(error.code, from).toBe("INVALID_OPTIONS");
+      expect(error.field).toBe("options.zones[0].allow[0].from");
+      expect(error.message).toContain(JSON.stringify(from));
+      expect(error.message).toContain("10.0.0.0/16");
+      // It suggests the zones by name.
+      expect(error.message).toContain('"pci-cde", "app", "dmz"');
+    }
+    // Outside the base, the other family, and the whole address space (/0) are accepted.
+    for (const from of ["10.1.0.0/16", "192.0.2.0/24", "0.0.0.0/0", "::/0", "2001:db8::/32"]) {
+      const plan = planSegmentation({ baseCidr: "10.0.0.0/16", zones: zones(from) });
+      expect(plan.rules[0]?.fromZone, from).toBeNull();
+    }
+    const v6 = (from: string) =>
+      planSegmentation({
+        baseCidr: "2001:db8:0:100::/56",
+        zones: [{ name: "web", hosts: 10, allow: [{ from, ports: [{ protocol: "tcp", port: 443 }] }] }],
+      });
+    expect(catchEnisError(() => v6("2001:db8::/32")).field).toBe("options.zones[0].allow[0].from");
+    expect(catchEnisError(() => v6("2001:db8:0:100::/64")).code).toBe("INVALID_OPTIONS");
+    expect(v6("::/0").rules).toHaveLength(1);
+    expect(v6("0.0.0.0/0").rules).toHaveLength(1);
+  });
+
   it("drops exact duplicate rules and canonicalises external blocks", () => {
     const plan = planSegmentation({
       baseCidr: "2001:db8:0:100::/56",

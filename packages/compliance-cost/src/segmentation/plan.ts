@@ -5,6 +5,7 @@ import {
   bitLength,
   blockSize,
   type Cidr,
+  cidrsOverlap,
   formatAddress,
   formatCidr,
   type IpFamily,
@@ -209,7 +210,8 @@ const awsLimits = {
  *
  * @throws EnisError `INVALID_OPTIONS` for a malformed option: a CIDR that is not one (`10.0.300.0/24`,
  *   host bits set, prefix above 32/128), a zone with both or neither of `hosts` and `prefixLength`,
- *   a subnet size AWS refuses (with `enforceAwsSubnetSizes`), an `allow.from` that names no zone;
+ *   a subnet size AWS refuses (with `enforceAwsSubnetSizes`), an `allow.from` that names no zone,
+ *   an `allow.from` block that overlaps the base block other than `/0` (the message lists the zones);
  *   `DUPLICATE_ID` for two zones of one name; `INFEASIBLE` when the base block is too small, with
  *   the prefix length it must have at most.
  *
@@ -286,7 +288,7 @@ export function planSegmentation(options: SegmentationOptions): SegmentationPlan
   parsed.zones.forEach((zone, zoneIndex) => {
     zone.allow.forEach((allow, allowIndex) => {
       const field = `options.zones[${zoneIndex}].allow[${allowIndex}]`;
-      const source = resolveSource(allow.from, `${field}.from`, indexByName, subnets);
+      const source = resolveSource(allow.from, `${field}.from`, indexByName, subnets, base);
       allow.ports.forEach((port, portIndex) => {
         const endPort = port.endPort ?? port.port;
         if (endPort < port.port) {
@@ -419,16 +421,33 @@ function tooSmall(
   });
 }
 
-/** The source of an allow rule: a zone by name, or an external CIDR block. */
+/**
+ * The source of an allow rule: a zone by name, or an external CIDR block. A block that overlaps the
+ * base is refused unless it is the whole address space (`/0`): one that covers the base, or part of
+ * it, would admit the plan's zones by address, silently, past their own rules (an allow from
+ * `10.0.0.0/8` on the CDE of `10.0.0.0/16` opens it to every zone). A `/0` means "anywhere outside
+ * the plan": the emitters except the base from it (`toNetworkPolicies`).
+ */
 function resolveSource(
   from: string,
   field: string,
   indexByName: ReadonlyMap<string, number>,
   subnets: readonly PlannedSubnet[],
+  base: Cidr,
 ): { zone: string | null; cidr: string } {
   if (from.includes("/")) {
     const cidr = parseCidr(from, field);
-    return { zone: null, cidr: formatCidr(cidr.network, cidr.prefixLength, cidr.family) };
+    const canonical = formatCidr(cidr.network, cidr.prefixLength, cidr.family);
+    if (cidr.prefixLength > 0 && cidrsOverlap(cidr, base)) {
+      const baseCidr = formatCidr(base.network, base.prefixLength, base.family);
+      const names = [...indexByName.keys()].map((name) => JSON.stringify(name)).join(", ");
+      throw new EnisError(
+        "INVALID_OPTIONS",
+        `${field} must be a block outside the plan's base ${baseCidr} (or "${base.family === "ipv4" ? "0.0.0.0/0" : "::/0"}" for any source outside the plan), got ${JSON.stringify(from)}, which overlaps it: it would admit the plan's own zones by address, past their rules. To accept zones, name them (${names})`,
+        { field },
+      );
+    }
+    return { zone: null, cidr: canonical };
   }
   const index = indexByName.get(from);
   if (index === undefined) {
