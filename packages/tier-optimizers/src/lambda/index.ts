@@ -1,3 +1,4 @@
+export type { PlanPeriod, PlanSavings } from "../plan.js";
 export { rightsizeLambda } from "./rightsize-lambda.js";
 export type {
   LambdaBasis,
@@ -9,7 +10,6 @@ export type {
   LambdaRightsizing,
   LambdaRisk,
   LambdaRiskKind,
-  LambdaSavings,
   LambdaStrategy,
   RightsizeLambdaOptions,
 } from "./types.js";

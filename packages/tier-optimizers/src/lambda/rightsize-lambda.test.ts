@@ -87,14 +87,15 @@ const measurements = fc
     selector: (m) => `${m.memoryMb} ${m.architecture ?? "x86_64"}`,
   })
   .chain((list) =>
-    // Billed durations given for some measurements: at least the rounded-up duration (the init phase).
+    // Billed durations given for some measurements: at least the rounded-up duration (the init phase),
+    // at most Lambda's 900,000 ms maximum run.
     fc
       .tuple(
         ...list.map((m) =>
           fc.option(
             fc.tuple(
               ...m.durationsMs.map((d) =>
-                fc.integer({ min: 0, max: 50 }).map((extra) => Math.ceil(d) + extra),
+                fc.integer({ min: 0, max: 50 }).map((extra) => Math.min(Math.ceil(d) + extra, 900_000)),
               ),
             ),
             { nil: undefined },
@@ -273,11 +274,11 @@ describe("rightsizeLambda: measured", () => {
     });
     expect(plan.recommended.durationMs).toBeCloseTo(604 / 3, 12);
     expect(plan.current).toMatchObject({ memoryMb: 1024, billedDurationMs: 150, monthlyCostUsd: 8.100015 });
-    expect(plan.savings).toEqual({
-      monthlyUsd: 2.4500049,
-      perInvocationUsd: 8.166683e-7,
-      percent: 30.2469180613,
-    });
+    expect(plan.costBeforeUsd).toBe(plan.current.monthlyCostUsd);
+    expect(plan.costAfterUsd).toBe(plan.recommended.monthlyCostUsd);
+    expect(plan.period).toBe("month");
+    // 2.4500049 / 8.100015 (per invocation: 8.166683e-7 / 2.700005e-6, the same ratio)
+    expect(plan.savings).toEqual({ usd: 2.4500049, percent: 30.2469180613 });
     expect(plan.change).toBe(true);
     // Every cost is @enis/cost-model's lambdaCost, never the seed's 0.0000002 × memory.
     for (const candidate of plan.candidates) {
@@ -304,8 +305,10 @@ describe("rightsizeLambda: measured", () => {
       { seed: 3, numRuns: 50 },
     );
     const idle = rightsizeLambda({ ...example, invocationsPerMonth: 0 });
-    expect(idle.savings.monthlyUsd).toBe(0);
-    expect(idle.savings.percent).toBe(30.2469180613);
+    // No invocations: nothing is spent before or after, so there is no percentage of it to give.
+    expect(idle.costBeforeUsd).toBe(0);
+    expect(idle.savings).toEqual({ usd: 0, percent: null });
+    expect(idle.recommended.memoryMb).toBe(512);
   });
 
   it("keeps the current size when it is the cheapest: no change, no savings", () => {
@@ -318,7 +321,7 @@ describe("rightsizeLambda: measured", () => {
       invocationsPerMonth: 10,
     });
     expect(plan.change).toBe(false);
-    expect(plan.savings).toEqual({ monthlyUsd: 0, perInvocationUsd: 0, percent: 0 });
+    expect(plan.savings).toEqual({ usd: 0, percent: 0 });
     expect(plan.current).toEqual({
       memoryMb: 256,
       architecture: "x86_64",
@@ -513,6 +516,28 @@ describe("rightsizeLambda: estimated from CloudWatch", () => {
     );
   });
 
+  it("does not recommend a size whose modelled duration is beyond Lambda's 900,000 ms maximum run", () => {
+    // CPU-bound, 200 s at 1024 MB: 128 MB would take 8 × 200 s = 1,600 s and time out.
+    const plan = rightsizeLambda({
+      current: {
+        memoryMb: 1024,
+        durationsMs: Array.from({ length: 60 }, () => 200_000),
+        maxMemoryUsedMb: 100,
+      },
+      invocationsPerMonth: 1_000,
+      cpuBoundFraction: 1,
+    });
+    const at = (memoryMb: number) => plan.candidates.find((c) => c.memoryMb === memoryMb)!;
+    expect(at(128)).toMatchObject({
+      durationMs: 1_600_000,
+      eligible: false,
+      excludedBecause: "over-max-duration",
+    });
+    expect(at(256)).toMatchObject({ durationMs: 800_000, eligible: true });
+    expect(plan.recommended.durationMs).toBeLessThanOrEqual(900_000);
+    expect(plan.explanation.join("\n")).toContain("above Lambda's maximum run of 900000 ms");
+  });
+
   it("warns when CloudWatch holds fewer than 50 invocations", () => {
     const plan = rightsizeLambda({
       current: { memoryMb: 512, durationsMs: [100, 100, 100], maxMemoryUsedMb: 100 },
@@ -614,6 +639,27 @@ describe("rightsizeLambda: bad input", () => {
       "options.cpuBoundFraction",
     ],
     [
+      "a duration above Lambda's 900,000 ms maximum run",
+      { ...example, measurements: [{ memoryMb: 512, durationsMs: [1, 900_001] }] },
+      "options.measurements[0].durationsMs[1]",
+    ],
+    [
+      "a billed duration above 900,000 ms",
+      {
+        ...example,
+        measurements: [{ memoryMb: 512, durationsMs: [1, 2], billedDurationsMs: [2, 1e308] }],
+      },
+      "options.measurements[0].billedDurationsMs[1]",
+    ],
+    [
+      "a current duration above 900,000 ms",
+      {
+        current: { memoryMb: 512, durationsMs: [1, 1e308, 1e308], maxMemoryUsedMb: 100 },
+        invocationsPerMonth: 1,
+      },
+      "options.current.durationsMs[1]",
+    ],
+    [
       "a configuration measured twice",
       {
         ...example,
@@ -636,6 +682,12 @@ describe("rightsizeLambda: bad input", () => {
         rightsizeLambda({ ...example, measurements: [{ memoryMb: 512, durationsMs: [1, 2, -3] }] }),
       ).message,
     ).toBe("options.measurements[0].durationsMs[2] must be at least 0, got -3");
+    // Durations summing beyond the largest double once surfaced as cost-model's billedDurationMs.
+    expect(
+      catchEnisError(() =>
+        rightsizeLambda({ ...example, measurements: [{ memoryMb: 512, durationsMs: [1e308, 1e308] }] }),
+      ).message,
+    ).toBe("options.measurements[0].durationsMs[0] must be at most 900000, got 1e+308");
     expect(catchEnisError(() => rightsizeLambda({ ...example, stratgy: "cost" } as never)).message).toContain(
       '(did you mean "strategy"?)',
     );

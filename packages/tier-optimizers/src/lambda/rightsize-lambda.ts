@@ -9,6 +9,7 @@ import {
   type PricingCatalogue,
 } from "@enis/cost-model";
 import { z } from "zod";
+import { planSavings } from "../plan.js";
 import { cpuShare, durationFactor, fullVcpuMemoryMb } from "./duration-model.js";
 import {
   balancedScore,
@@ -48,8 +49,13 @@ const outliersRatio = 1.1;
 
 const memoryMbSchema = z.number().int().min(lambdaMinMemoryMb).max(lambdaMaxMemoryMb);
 const architectureSchema = z.enum(["x86_64", "arm64"]);
-const durationsSchema = z.array(z.number().min(0)).min(1);
-const billedSchema = z.array(z.number().int().min(0));
+/**
+ * Lambda's maximum run, ms (a 15-minute timeout): no invocation runs or is billed longer, so a
+ * larger figure is a caller's error, refused here rather than priced (or summed to Infinity).
+ */
+const lambdaMaxDurationMs = 900_000;
+const durationsSchema = z.array(z.number().min(0).max(lambdaMaxDurationMs)).min(1);
+const billedSchema = z.array(z.number().int().min(0).max(lambdaMaxDurationMs));
 const optionsSchema = z.strictObject({
   current: z.strictObject({
     memoryMb: memoryMbSchema,
@@ -134,7 +140,7 @@ interface Statistics {
  *   invocationsPerMonth: 3_000_000,
  * });
  * // plan.recommended.memoryMb: 512 (202 ms billed at 0.5 GB is the cheapest per invocation)
- * // plan.savings.monthlyUsd: 2.4500049 ($8.100015 → $5.6500101 a month); plan.risks: a 34% slower
+ * // plan.savings.usd: 2.4500049 ($8.100015 → $5.6500101 a month); plan.risks: a 34% slower
  * // invocation ("performance"), and no memory margin known ("out-of-memory")
  * ```
  */
@@ -328,8 +334,13 @@ export function rightsizeLambda(
 
   // Eligibility: Power Tuning drops a size whose mean duration is 0 (an empty result); the memory
   // floor drops sizes without the margin, unless none has it (then the largest sizes stay).
+  // A modelled duration beyond Lambda's 900,000 ms maximum run would time out at that size.
   const exclusions: (LambdaExclusion | null)[] = statistics.map((stat) =>
-    stat.durationMs > 0 ? null : "zero-duration",
+    !(stat.durationMs > 0)
+      ? "zero-duration"
+      : stat.durationMs > lambdaMaxDurationMs || stat.averageBilledDurationMs > lambdaMaxDurationMs
+        ? "over-max-duration"
+        : null,
   );
   if (exclusions.every((exclusion) => exclusion !== null)) {
     throw invalidField(
@@ -398,15 +409,9 @@ export function rightsizeLambda(
   const change =
     recommended.memoryMb !== currentFigures.memoryMb ||
     recommended.architecture !== currentFigures.architecture;
-  const perInvocationUsd = tidy(currentFigures.costPerInvocationUsd - recommended.costPerInvocationUsd);
-  const savings = {
-    monthlyUsd: tidy(currentFigures.monthlyCostUsd - recommended.monthlyCostUsd),
-    perInvocationUsd,
-    percent:
-      currentFigures.costPerInvocationUsd > 0
-        ? tidy((perInvocationUsd / currentFigures.costPerInvocationUsd) * 100)
-        : null,
-  };
+  const costBeforeUsd = currentFigures.monthlyCostUsd;
+  const costAfterUsd = recommended.monthlyCostUsd;
+  const savings = planSavings(costBeforeUsd, costAfterUsd);
 
   // Explanation.
   explanation.push(
@@ -441,7 +446,9 @@ export function rightsizeLambda(
       ? ""
       : candidate.excludedBecause === "zero-duration"
         ? " — not eligible: a mean duration of 0 ms (Power Tuning drops such a result)"
-        : ` — not eligible: below the memory floor of ${memoryFloorMb} MB`;
+        : candidate.excludedBecause === "over-max-duration"
+          ? ` — not eligible: above Lambda's maximum run of ${lambdaMaxDurationMs} ms (it would time out)`
+          : ` — not eligible: below the memory floor of ${memoryFloorMb} MB`;
     const score =
       candidate.balancedScore === null ? "" : `; balanced score ${formatNumber(candidate.balancedScore)}`;
     explanation.push(
@@ -467,9 +474,9 @@ export function rightsizeLambda(
     `At ${formatCount(invocationsPerMonth)} invocations a month: current ${configurationName(currentFigures.memoryMb, currentFigures.architecture)} ` +
       `${usd(currentFigures.monthlyCostUsd)}, recommended ${pickName} ${usd(recommended.monthlyCostUsd)}; ` +
       (change
-        ? savings.monthlyUsd >= 0
-          ? `saves ${usd(savings.monthlyUsd)} a month (${formatNumber(savings.percent ?? 0)}%).`
-          : `costs ${usd(-savings.monthlyUsd)} a month more (${formatNumber(-(savings.percent ?? 0))}%), for ` +
+        ? savings.usd >= 0
+          ? `saves ${usd(savings.usd)} a month (${formatNumber(savings.percent ?? 0)}%).`
+          : `costs ${usd(-savings.usd)} a month more (${formatNumber(-(savings.percent ?? 0))}%), for ` +
             `${formatMs(currentFigures.durationMs)} → ${formatMs(recommended.durationMs)}.`
         : "no change."),
   );
@@ -611,6 +618,9 @@ export function rightsizeLambda(
     recommended,
     change,
     candidates,
+    costBeforeUsd,
+    costAfterUsd,
+    period: "month",
     savings,
     risks,
     explanation,

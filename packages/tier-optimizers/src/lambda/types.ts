@@ -1,4 +1,5 @@
 import type { Architecture, PriceProvenance } from "@enis/cost-model";
+import type { PlanSavings } from "../plan.js";
 
 /**
  * How {@link rightsizeLambda} picks among the configurations, as AWS Lambda Power Tuning's
@@ -23,13 +24,13 @@ export interface LambdaMeasurement {
    */
   readonly architecture?: Architecture;
   /**
-   * Duration of each invocation, ms, each finite and >= 0, at least one: as Power Tuning counts it,
+   * Duration of each invocation, ms, each from 0 to 900,000 (Lambda's maximum run), at least one: as Power Tuning counts it,
    * the REPORT line's `Duration` plus `Init Duration` or `Restore Duration` when present. Not
    * rounded (Lambda reports 0.01 ms).
    */
   readonly durationsMs: readonly number[];
   /**
-   * The billed duration of each invocation, whole ms >= 0, one per duration (the REPORT line's
+   * The billed duration of each invocation, whole ms from 0 to 900,000, one per duration (the REPORT line's
    * `Billed Duration` plus `Billed Restore Duration`). Without it, each duration is billed rounded
    * up to the next millisecond, Lambda's granularity since December 2020.
    */
@@ -46,12 +47,12 @@ export interface LambdaCurrentConfiguration {
    */
   readonly architecture?: Architecture;
   /**
-   * Durations of invocations at the current configuration, ms, each finite and >= 0 (CloudWatch
+   * Durations of invocations at the current configuration, ms, each from 0 to 900,000 (CloudWatch
    * Logs' REPORT lines, or a Logs Insights query of `@duration`). Required without `measurements`;
    * with them, used only for the current cost when the current configuration was not measured.
    */
   readonly durationsMs?: readonly number[];
-  /** Billed duration of each of `durationsMs`, whole ms (REPORT's `Billed Duration`). Optional, as for a measurement. */
+  /** Billed duration of each of `durationsMs`, whole ms from 0 to 900,000 (REPORT's `Billed Duration`). Optional, as for a measurement. */
   readonly billedDurationsMs?: readonly number[];
   /**
    * The largest `Max Memory Used` of the invocations observed, MB, > 0 and at most `memoryMb`.
@@ -115,7 +116,9 @@ export type LambdaExclusion =
   /** Its trimmed-mean duration is 0 ms: Power Tuning treats it as a size without results. */
   | "zero-duration"
   /** Below `maxMemoryUsedMb × (1 + memoryHeadroom)`. */
-  | "below-memory-floor";
+  | "below-memory-floor"
+  /** Estimate only: a modelled duration above Lambda's maximum run (900,000 ms), which would time out. */
+  | "over-max-duration";
 
 /** One configuration with its figures. */
 export interface LambdaConfigurationFigures {
@@ -184,16 +187,6 @@ export interface LambdaRisk {
   readonly message: string;
 }
 
-/** Savings of the recommended configuration against the current one (negative: it costs more). */
-export interface LambdaSavings {
-  /** Current monthly cost − recommended monthly cost, US dollars. */
-  readonly monthlyUsd: number;
-  /** Current cost per invocation − recommended cost per invocation, US dollars. */
-  readonly perInvocationUsd: number;
-  /** `perInvocationUsd` as a percentage of the current cost per invocation; null when that is 0. */
-  readonly percent: number | null;
-}
-
 /** The plan {@link rightsizeLambda} returns: every figure with where it comes from. */
 export interface LambdaRightsizing {
   /** `"measured"` with measurements, `"estimated"` from CloudWatch alone. */
@@ -213,7 +206,19 @@ export interface LambdaRightsizing {
   readonly change: boolean;
   /** Every configuration considered: measurements in their order, or estimates by memory. */
   readonly candidates: readonly LambdaCandidate[];
-  readonly savings: LambdaSavings;
+  /** The current configuration at `invocationsPerMonth` (`current.monthlyCostUsd`), US dollars a `period`. */
+  readonly costBeforeUsd: number;
+  /** The recommended configuration at `invocationsPerMonth` (`recommended.monthlyCostUsd`), US dollars a `period`. */
+  readonly costAfterUsd: number;
+  /** Always `"month"`: the costs are at `invocationsPerMonth`. */
+  readonly period: "month";
+  /**
+   * `costBeforeUsd − costAfterUsd` (negative: the recommendation costs more) and its percentage of
+   * `costBeforeUsd` (null when that is 0, e.g. with no invocations; the per-invocation figures are
+   * `current.costPerInvocationUsd` and `recommended.costPerInvocationUsd`). No range: measured
+   * durations, no forecast.
+   */
+  readonly savings: PlanSavings;
   readonly risks: readonly LambdaRisk[];
   /** The computation in words and numbers, one step a line. */
   readonly explanation: readonly string[];
