@@ -1,12 +1,14 @@
+export type { PlanPeriod, PlanSavings } from "../plan.js";
 export type {
   CurrentQuota,
   NamespaceQuotaConstraints,
   NamespaceQuotaPlan,
   NamespaceUsage,
   QuotaCluster,
+  QuotaCpuPlan,
   QuotaHpaTarget,
   QuotaManifest,
-  QuotaResourcePlan,
+  QuotaMemoryPlan,
   QuotaRisk,
   QuotaRiskKind,
   SizeTenantQuotaOptions,

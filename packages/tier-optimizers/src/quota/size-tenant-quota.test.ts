@@ -261,7 +261,25 @@ describe("sizeTenantQuota's plan", () => {
   const search = plan.namespaces[1]!;
 
   test("manifests are valid Kubernetes objects (kubernetes-models schemas)", () => {
+    // kubernetes-models' constructors let the data override apiVersion and kind, so validate() alone
+    // would pass a LimitRange handed to ResourceQuota: each object's own apiVersion and kind are pinned.
     for (const ns of plan.namespaces) {
+      expect([ns.manifests.resourceQuota.apiVersion, ns.manifests.resourceQuota.kind]).toEqual([
+        "v1",
+        "ResourceQuota",
+      ]);
+      expect([ns.manifests.limitRange.apiVersion, ns.manifests.limitRange.kind]).toEqual([
+        "v1",
+        "LimitRange",
+      ]);
+      const hpa = ns.manifests.horizontalPodAutoscaler;
+      if (hpa !== null) {
+        expect([hpa.apiVersion, hpa.kind]).toEqual(["autoscaling/v2", "HorizontalPodAutoscaler"]);
+      }
+      expect(new ResourceQuota(ns.manifests.resourceQuota as never).toJSON()).toMatchObject({
+        apiVersion: "v1",
+        kind: "ResourceQuota",
+      });
       expect(() => new ResourceQuota(ns.manifests.resourceQuota as never).validate()).not.toThrow();
       expect(() => new LimitRange(ns.manifests.limitRange as never).validate()).not.toThrow();
     }
@@ -285,22 +303,22 @@ describe("sizeTenantQuota's plan", () => {
   test("the quota, LimitRange and HPA carry the sizes", () => {
     const hard = specOf<{ hard: Record<string, string> }>(payments.manifests.resourceQuota).hard;
     expect(hard).toEqual({
-      "requests.cpu": `${payments.cpu.quotaRequests}m`,
-      "requests.memory": `${payments.memory.quotaRequests}Mi`,
-      "limits.cpu": `${payments.cpu.quotaLimits}m`,
-      "limits.memory": `${payments.memory.quotaLimits}Mi`,
+      "requests.cpu": `${payments.cpu.quotaRequestsMillicores}m`,
+      "requests.memory": `${payments.memory.quotaRequestsMib}Mi`,
+      "limits.cpu": `${payments.cpu.quotaLimitsMillicores}m`,
+      "limits.memory": `${payments.memory.quotaLimitsMib}Mi`,
       pods: "12",
     });
     const limit = specOf<{ limits: Array<Record<string, unknown>> }>(payments.manifests.limitRange).limits[0];
     expect(limit).toEqual({
       type: "Container",
       default: {
-        cpu: `${payments.cpu.limitPerContainer}m`,
-        memory: `${payments.memory.limitPerContainer}Mi`,
+        cpu: `${payments.cpu.limitPerContainerMillicores}m`,
+        memory: `${payments.memory.limitPerContainerMib}Mi`,
       },
       defaultRequest: {
-        cpu: `${payments.cpu.requestPerContainer}m`,
-        memory: `${payments.memory.requestPerContainer}Mi`,
+        cpu: `${payments.cpu.requestPerContainerMillicores}m`,
+        memory: `${payments.memory.requestPerContainerMib}Mi`,
       },
       maxLimitRequestRatio: { cpu: "4", memory: "2" },
     });
@@ -319,7 +337,9 @@ describe("sizeTenantQuota's plan", () => {
     ]);
     expect("pods" in specOf<{ hard: object }>(search.manifests.resourceQuota).hard).toBe(false);
     const target = payments.cpu.recommendation.target;
-    const upper = payments.cpu.recommendation.upperBound;
+    // The upper-bound percentile + margin, not VPA's upper bound (which carries the confidence multiplier).
+    const upper = payments.cpu.recommendation.upperBoundWithoutConfidence;
+    expect(upper).toBeLessThan(payments.cpu.recommendation.upperBound);
     expect(payments.hpaCpuUtilization).toBe(Math.floor((100 * target) / upper));
     const hpaSpec = (
       payments.manifests.horizontalPodAutoscaler as unknown as { spec: Record<string, unknown> }
@@ -342,10 +362,30 @@ describe("sizeTenantQuota's plan", () => {
             defaults: { containers, limitRequestRatio: { cpu: cpuRatio, memory: memoryRatio } },
           }).namespaces[0]!;
           for (const [resource, unit, ratio] of [
-            [result.cpu, 1, cpuRatio],
-            [result.memory, mebibyte, memoryRatio],
+            [
+              {
+                request: result.cpu.requestPerContainerMillicores,
+                limit: result.cpu.limitPerContainerMillicores,
+                quotaRequests: result.cpu.quotaRequestsMillicores,
+                quotaLimits: result.cpu.quotaLimitsMillicores,
+                recommendation: result.cpu.recommendation,
+              },
+              1,
+              cpuRatio,
+            ],
+            [
+              {
+                request: result.memory.requestPerContainerMib,
+                limit: result.memory.limitPerContainerMib,
+                quotaRequests: result.memory.quotaRequestsMib,
+                quotaLimits: result.memory.quotaLimitsMib,
+                recommendation: result.memory.recommendation,
+              },
+              mebibyte,
+              memoryRatio,
+            ],
           ] as const) {
-            const { requestPerContainer: request, limitPerContainer: limit, recommendation } = resource;
+            const { request, limit, recommendation } = resource;
             expect(request).toBe(Math.ceil(recommendation.target / containers / unit));
             expect(request * containers * unit).toBeGreaterThanOrEqual(recommendation.target);
             expect(limit).toBeGreaterThanOrEqual(request);
@@ -371,9 +411,13 @@ describe("sizeTenantQuota's plan", () => {
           id: ns.namespace,
           nodeId: "cluster",
           namespace: ns.namespace,
-          cpuRequestCores: after ? ns.cpu.quotaRequests / 1000 : ns.namespace === "payments" ? 8 : 0,
+          cpuRequestCores: after
+            ? ns.cpu.quotaRequestsMillicores / 1000
+            : ns.namespace === "payments"
+              ? 8
+              : 0,
           cpuUsageCores: ns.meanCpuCores,
-          memoryRequestGib: after ? ns.memory.quotaRequests / 1024 : ns.namespace === "payments" ? 16 : 0,
+          memoryRequestGib: after ? ns.memory.quotaRequestsMib / 1024 : ns.namespace === "payments" ? 16 : 0,
           memoryUsageGib: ns.meanMemoryBytes / gibibyte,
         })),
         groupBy: "namespace",
@@ -385,12 +429,17 @@ describe("sizeTenantQuota's plan", () => {
     for (const ns of plan.namespaces) {
       expect(ns.costBeforeUsd).toBe(before.groups[ns.namespace]!.totalCostUsd);
       expect(ns.costAfterUsd).toBe(after.groups[ns.namespace]!.totalCostUsd);
-      expect(Math.round(ns.savingsUsd * 100)).toBe(Math.round((ns.costBeforeUsd - ns.costAfterUsd) * 100));
+      expect(ns.period).toBe("window");
+      expect(Math.round(ns.savings.usd * 100)).toBe(Math.round((ns.costBeforeUsd - ns.costAfterUsd) * 100));
+      expect(ns.savings.percent).toBeCloseTo((100 * ns.savings.usd) / ns.costBeforeUsd, 9);
+      expect(ns.savings.lowUsd).toBeUndefined();
     }
     // Sizing from 8 cores / 16 GiB of requests to VPA's target saves money; sizing an unrequested
     // namespace to p90 + 15% costs more than its mean usage.
-    expect(payments.savingsUsd).toBeGreaterThan(0);
-    expect(search.savingsUsd).toBeLessThan(0);
+    expect(payments.savings.usd).toBeGreaterThan(0);
+    expect(search.savings.usd).toBeLessThan(0);
+    expect(plan.period).toBe("window");
+    expect(plan.savings.usd).toBeCloseTo(plan.costBeforeUsd - plan.costAfterUsd, 9);
     expect(Math.round(plan.costBeforeUsd * 100)).toBe(
       Math.round(payments.costBeforeUsd * 100) + Math.round(search.costBeforeUsd * 100),
     );
@@ -438,6 +487,34 @@ describe("risks", () => {
     ]);
     const week = sizeTenantQuota({ usage: [dailyPattern("new", 3, 0.5, gibibyte)], cluster });
     expect(week.namespaces[0]!.risks.find((risk) => risk.kind === "low-confidence")?.severity).toBe("medium");
+  });
+
+  test("the HPA's target utilisation does not follow the history's length; a short history says so", () => {
+    // A flat 0.5 cores: with VPA's upper bound (× (1 + 1/confidence)) the target was 7% after 2 h
+    // and 96% after 30 days; against p95 + margin it is the same for both.
+    const flat = (name: string, days: number) => {
+      const n = Math.round((days * 86_400_000) / 60_000);
+      return {
+        namespace: name,
+        startMs: 0,
+        stepMs: 60_000,
+        cpuCores: new Float64Array(n).fill(0.5),
+        memoryBytes: new Float64Array(n).fill(gibibyte),
+      };
+    };
+    const hpa = {
+      scaleTargetRef: { apiVersion: "apps/v1", kind: "Deployment", name: "web" },
+      maxReplicas: 4,
+    };
+    const short = sizeTenantQuota({ usage: [flat("short", 2 / 24)], cluster, defaults: { hpa } })
+      .namespaces[0]!;
+    const long = sizeTenantQuota({ usage: [flat("long", 30)], cluster, defaults: { hpa } }).namespaces[0]!;
+    expect(short.cpu.recommendation.upperBoundMultiplier).toBeGreaterThan(10);
+    expect(short.hpaCpuUtilization).toBe(long.hpaCpuUtilization);
+    expect(long.hpaCpuUtilization).toBeGreaterThanOrEqual(90);
+    const lowConfidence = short.risks.find((risk) => risk.kind === "low-confidence");
+    expect(lowConfidence?.message).toContain(`HPA's ${short.hpaCpuUtilization}% target`);
+    expect(long.risks.some((risk) => risk.kind === "low-confidence")).toBe(false);
   });
 
   test("OOM risk when the memory upper bound or an observed peak is above the limit", () => {

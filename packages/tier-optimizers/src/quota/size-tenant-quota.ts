@@ -2,6 +2,7 @@ import { EnisError } from "@enis/core";
 import { describeValue, editDistance, invalidField, parseOptions } from "@enis/core/validate";
 import { allocateCosts, type CostAllocation, type ResourcePrices } from "@enis/cost-model";
 import { z } from "zod";
+import { type PlanSavings, planSavings } from "../plan.js";
 import {
   type CpuGridCache,
   defaultVpaRecommenderConfig,
@@ -148,18 +149,34 @@ export type QuotaManifest = Readonly<Record<string, unknown>> & {
   };
 };
 
-/** The figures of one resource in a namespace's plan. */
-export interface QuotaResourcePlan {
-  /** VPA's recommendation for the whole namespace (millicores or bytes) and the histogram values behind it. */
+/** The CPU figures of a namespace's plan, in millicores (the manifests' `m` quantities). */
+export interface QuotaCpuPlan {
+  /** VPA's recommendation for the whole namespace (bounds in millicores, percentiles in cores) and the histogram values behind it. */
   readonly recommendation: VpaResourceEstimate;
-  /** Per container: the LimitRange's `defaultRequest` (millicores, or MiB for memory). */
-  readonly requestPerContainer: number;
-  /** Per container: the LimitRange's `default` limit (millicores, or MiB). */
-  readonly limitPerContainer: number;
-  /** The quota's `requests.*`: `requestPerContainer × containers` (millicores, or MiB). */
-  readonly quotaRequests: number;
-  /** The quota's `limits.*`: `limitPerContainer × containers` (millicores, or MiB). */
-  readonly quotaLimits: number;
+  /** Per container: the LimitRange's `defaultRequest.cpu`, millicores. */
+  readonly requestPerContainerMillicores: number;
+  /** Per container: the LimitRange's `default.cpu` limit, millicores. */
+  readonly limitPerContainerMillicores: number;
+  /** The quota's `requests.cpu`: `requestPerContainerMillicores × containers`. */
+  readonly quotaRequestsMillicores: number;
+  /** The quota's `limits.cpu`: `limitPerContainerMillicores × containers`. */
+  readonly quotaLimitsMillicores: number;
+  /** The limit / request ratio applied. */
+  readonly limitRequestRatio: number;
+}
+
+/** The memory figures of a namespace's plan, in MiB (the manifests' `Mi` quantities). */
+export interface QuotaMemoryPlan {
+  /** VPA's recommendation for the whole namespace (bytes) and the histogram values behind it. */
+  readonly recommendation: VpaResourceEstimate;
+  /** Per container: the LimitRange's `defaultRequest.memory`, MiB. */
+  readonly requestPerContainerMib: number;
+  /** Per container: the LimitRange's `default.memory` limit, MiB. */
+  readonly limitPerContainerMib: number;
+  /** The quota's `requests.memory`: `requestPerContainerMib × containers`. */
+  readonly quotaRequestsMib: number;
+  /** The quota's `limits.memory`: `limitPerContainerMib × containers`. */
+  readonly quotaLimitsMib: number;
   /** The limit / request ratio applied. */
   readonly limitRequestRatio: number;
 }
@@ -185,12 +202,17 @@ export interface NamespaceQuotaPlan {
   /** Containers the per-container defaults are divided by. */
   readonly containers: number;
   /** CPU: millicores. */
-  readonly cpu: QuotaResourcePlan;
+  readonly cpu: QuotaCpuPlan;
   /** Memory: VPA figures in bytes, per-container and quota figures in MiB. */
-  readonly memory: QuotaResourcePlan;
+  readonly memory: QuotaMemoryPlan;
   /** The quota's `pods`, or null without `maxPods`. */
   readonly pods: number | null;
-  /** The HPA's target CPU utilisation (percent of the request), or null without `hpa`. */
+  /**
+   * The HPA's target CPU utilisation (percent of the request), or null without `hpa`:
+   * ⌊100 × target / `cpu.recommendation.upperBoundWithoutConfidence`⌋ (1 … 100), the upper-bound
+   * percentile + margin without VPA's confidence multiplier, so that it does not follow the history's
+   * length; a short history is a `low-confidence` risk instead.
+   */
   readonly hpaCpuUtilization: number | null;
   /** The Kubernetes objects to apply. */
   readonly manifests: {
@@ -200,12 +222,17 @@ export interface NamespaceQuotaPlan {
   };
   /** What the cost before is: the current quota's requests, or the observed mean usage. */
   readonly costBasis: "current-quota" | "observed-usage";
-  /** Allocated cost before (cents, as US dollars). */
+  /** The namespace's allocated cost before, over the `period`, US dollars in whole cents. */
   readonly costBeforeUsd: number;
-  /** Allocated cost with the recommended requests. */
+  /** The namespace's allocated cost with the recommended requests, over the `period`, US dollars in whole cents. */
   readonly costAfterUsd: number;
-  /** `costBeforeUsd − costAfterUsd` (negative when the plan costs more). */
-  readonly savingsUsd: number;
+  /** Always `"window"`: the window `cluster.costUsd` (or `hourlyPriceUsd × hours`) covers. */
+  readonly period: "window";
+  /**
+   * `costBeforeUsd − costAfterUsd` in whole cents (negative when the plan reserves more) and its
+   * percentage of `costBeforeUsd` (null when that is 0). No range: no forecast is involved.
+   */
+  readonly savings: PlanSavings;
   /** This namespace's risks. */
   readonly risks: readonly QuotaRisk[];
   /** Every number above, explained. */
@@ -216,12 +243,18 @@ export interface NamespaceQuotaPlan {
 export interface TenantQuotaPlan {
   /** One plan per namespace, in input order. */
   readonly namespaces: readonly NamespaceQuotaPlan[];
-  /** Σ namespaces' cost before. */
+  /** Σ namespaces' cost before, over the `period`, US dollars (whole cents). */
   readonly costBeforeUsd: number;
-  /** Σ namespaces' cost after. */
+  /** Σ namespaces' cost after, over the `period`, US dollars (whole cents). */
   readonly costAfterUsd: number;
-  /** `costBeforeUsd − costAfterUsd`. */
-  readonly savingsUsd: number;
+  /**
+   * Always `"window"`: the window the cluster's cost covers — `cluster.costUsd`, or
+   * `cluster.hourlyPriceUsd × cluster.hours` — which is meant to be the samples' window. The plan
+   * does not convert it to a month: scale by (730 h / the window's hours) for a monthly figure.
+   */
+  readonly period: "window";
+  /** `costBeforeUsd − costAfterUsd` (whole cents) and its percentage of `costBeforeUsd` (null when that is 0). */
+  readonly savings: PlanSavings;
   /** Cluster cost no namespace's requests or usage take, before. */
   readonly idleCostBeforeUsd: number;
   /** The same after. */
@@ -403,8 +436,12 @@ function resourceLines(
  *
  * Then: requests = target; limits = upper bound, at most `limitRequestRatio` × the request; per
  * container = namespace figure / `containers`, rounded up to a millicore / MiB; quota = per
- * container × containers. HPA target utilisation = ⌊100 × target / upper bound⌋ (1 … 100): the
- * load at which a burst up to the upper bound still fits in the request.
+ * container × containers. HPA target utilisation = ⌊100 × target / (p95 + margin)⌋ (1 … 100): the
+ * load at which a burst up to the upper-bound percentile still fits in the request. VPA's confidence
+ * multiplier is left out there (with it, 2 h of history gave 7% and 30 days 96%); a short history is
+ * a `low-confidence` risk that names the HPA.
+ *
+ * Costs are for the window the cluster's cost covers (`period: "window"`), not a month.
  *
  * @throws EnisError `INVALID_OPTIONS` for a bad option or sample (negative, NaN, infinite; an empty
  *   series; series of different lengths; a constraint for a namespace not in `usage`), naming the
@@ -534,7 +571,10 @@ export function sizeTenantQuota(options: SizeTenantQuotaOptions): TenantQuotaPla
   });
 
   // Sizes, manifests, risks.
-  type Draft = Omit<NamespaceQuotaPlan, "costBeforeUsd" | "costAfterUsd" | "savingsUsd" | "explanation"> & {
+  type Draft = Omit<
+    NamespaceQuotaPlan,
+    "costBeforeUsd" | "costAfterUsd" | "period" | "savings" | "explanation"
+  > & {
     explanation: string[];
     resolved: Resolved;
   };
@@ -556,33 +596,38 @@ export function sizeTenantQuota(options: SizeTenantQuotaOptions): TenantQuotaPla
         Math.floor(resolved.memoryRatio * memoryRequest),
       ),
     );
-    const cpu: QuotaResourcePlan = {
+    const cpu: QuotaCpuPlan = {
       recommendation: estimate.cpu,
-      requestPerContainer: cpuRequest,
-      limitPerContainer: cpuLimit,
-      quotaRequests: cpuRequest * c,
-      quotaLimits: cpuLimit * c,
+      requestPerContainerMillicores: cpuRequest,
+      limitPerContainerMillicores: cpuLimit,
+      quotaRequestsMillicores: cpuRequest * c,
+      quotaLimitsMillicores: cpuLimit * c,
       limitRequestRatio: resolved.cpuRatio,
     };
-    const memory: QuotaResourcePlan = {
+    const memory: QuotaMemoryPlan = {
       recommendation: estimate.memory,
-      requestPerContainer: memoryRequest,
-      limitPerContainer: memoryLimit,
-      quotaRequests: memoryRequest * c,
-      quotaLimits: memoryLimit * c,
+      requestPerContainerMib: memoryRequest,
+      limitPerContainerMib: memoryLimit,
+      quotaRequestsMib: memoryRequest * c,
+      quotaLimitsMib: memoryLimit * c,
       limitRequestRatio: resolved.memoryRatio,
     };
     const pods = resolved.maxPods ?? null;
     const hpaCpuUtilization =
       resolved.hpa === undefined
         ? null
-        : Math.min(100, Math.max(1, Math.floor((100 * estimate.cpu.target) / estimate.cpu.upperBound)));
+        : estimate.cpu.upperBoundWithoutConfidence === 0
+          ? 100 // no CPU at all and a floor of 0: nothing to burst to
+          : Math.min(
+              100,
+              Math.max(1, Math.floor((100 * estimate.cpu.target) / estimate.cpu.upperBoundWithoutConfidence)),
+            );
 
     const hard: Record<string, string> = {
-      "requests.cpu": cpuQuantity(cpu.quotaRequests),
-      "requests.memory": memoryQuantity(memory.quotaRequests),
-      "limits.cpu": cpuQuantity(cpu.quotaLimits),
-      "limits.memory": memoryQuantity(memory.quotaLimits),
+      "requests.cpu": cpuQuantity(cpu.quotaRequestsMillicores),
+      "requests.memory": memoryQuantity(memory.quotaRequestsMib),
+      "limits.cpu": cpuQuantity(cpu.quotaLimitsMillicores),
+      "limits.memory": memoryQuantity(memory.quotaLimitsMib),
     };
     if (pods !== null) hard["pods"] = String(pods);
     const labels = { "app.kubernetes.io/managed-by": "enis-governance" };
@@ -638,28 +683,32 @@ export function sizeTenantQuota(options: SizeTenantQuotaOptions): TenantQuotaPla
         kind: "low-confidence",
         severity: confidenceDays < 1 ? "high" : "medium",
         namespace: ns,
-        message: `${ns}: VPA confidence ${fmt(confidenceDays)} (days of history, or samples / 1440) is below ${minConfidenceDays}: the upper bound is × ${fmt(estimate.cpu.upperBoundMultiplier)} and ${estimate.memoryPeaks} daily memory peak(s) decide memory`,
+        message: `${ns}: VPA confidence ${fmt(confidenceDays)} (days of history, or samples / 1440) is below ${minConfidenceDays}: the upper bound is × ${fmt(estimate.cpu.upperBoundMultiplier)} and ${estimate.memoryPeaks} daily memory peak(s) decide memory${
+          hpaCpuUtilization === null
+            ? ""
+            : `; the HPA's ${hpaCpuUtilization}% target is read from the same short history (p${fmt(config.upperBoundCpuPercentile * 100)} + margin, without the confidence multiplier): check it once the history is longer`
+        }`,
       });
     }
-    const memoryLimitBytes = memory.quotaLimits * mebibyte;
+    const memoryLimitBytes = memory.quotaLimitsMib * mebibyte;
     if (estimate.memory.upperBound > memoryLimitBytes || estimate.maxMemoryBytes > memoryLimitBytes) {
       risks.push({
         kind: "oom-risk",
         severity: "high",
         namespace: ns,
-        message: `${ns}: memory limit ${memoryQuantity(memory.quotaLimits)} is below ${
+        message: `${ns}: memory limit ${memoryQuantity(memory.quotaLimitsMib)} is below ${
           estimate.memory.upperBound > memoryLimitBytes
             ? `VPA's upper bound ${mib(estimate.memory.upperBound)}`
             : `the highest observed sample ${mib(estimate.maxMemoryBytes)}`
         } (limit capped at ${resolved.memoryRatio} × the request): containers may be OOM-killed`,
       });
     }
-    if (estimate.cpu.upperBound > cpu.quotaLimits) {
+    if (estimate.cpu.upperBound > cpu.quotaLimitsMillicores) {
       risks.push({
         kind: "cpu-throttling-risk",
         severity: "medium",
         namespace: ns,
-        message: `${ns}: CPU limit ${cpuQuantity(cpu.quotaLimits)} is below VPA's upper bound ${estimate.cpu.upperBound}m (limit capped at ${resolved.cpuRatio} × the request): bursts beyond it are throttled`,
+        message: `${ns}: CPU limit ${cpuQuantity(cpu.quotaLimitsMillicores)} is below VPA's upper bound ${estimate.cpu.upperBound}m (limit capped at ${resolved.cpuRatio} × the request): bursts beyond it are throttled`,
       });
     }
     if (estimate.maxCpuCores >= 1000 || estimate.maxMemoryBytes >= 1e12) {
@@ -684,11 +733,11 @@ export function sizeTenantQuota(options: SizeTenantQuotaOptions): TenantQuotaPla
       ...resourceLines("cpu", estimate.cpu, config),
       ...resourceLines("memory", estimate.memory, config),
       `per container (÷ ${c}, rounded up): request ${cpuQuantity(cpuRequest)} / ${memoryQuantity(memoryRequest)}; limit = min(upper bound ÷ ${c}, ${resolved.cpuRatio} × request) = ${cpuQuantity(cpuLimit)} CPU, min(upper bound ÷ ${c}, ${resolved.memoryRatio} × request) = ${memoryQuantity(memoryLimit)} memory, at least the request`,
-      `quota (per container × ${c}): requests.cpu ${cpuQuantity(cpu.quotaRequests)}, requests.memory ${memoryQuantity(memory.quotaRequests)}, limits.cpu ${cpuQuantity(cpu.quotaLimits)}, limits.memory ${memoryQuantity(memory.quotaLimits)}${pods === null ? "; no pods limit (no maxPods)" : `; pods ${pods}`}`,
+      `quota (per container × ${c}): requests.cpu ${cpuQuantity(cpu.quotaRequestsMillicores)}, requests.memory ${memoryQuantity(memory.quotaRequestsMib)}, limits.cpu ${cpuQuantity(cpu.quotaLimitsMillicores)}, limits.memory ${memoryQuantity(memory.quotaLimitsMib)}${pods === null ? "; no pods limit (no maxPods)" : `; pods ${pods}`}`,
     ];
     if (hpaCpuUtilization !== null) {
       explanation.push(
-        `HPA: averageUtilization ${hpaCpuUtilization}% = ⌊100 × target ${estimate.cpu.target}m / upper bound ${estimate.cpu.upperBound}m⌋ (1…100): scaling out at this load leaves room for a burst to the upper bound within the request`,
+        `HPA: averageUtilization ${hpaCpuUtilization}% = ⌊100 × target ${estimate.cpu.target}m / (p${fmt(config.upperBoundCpuPercentile * 100)} + margin, at least the floor) ${estimate.cpu.upperBoundWithoutConfidence}m⌋ (1…100): scaling out at this load leaves room for a burst to the upper-bound percentile within the request; VPA's confidence multiplier (× ${fmt(estimate.cpu.upperBoundMultiplier)} here) is left out so that the target does not follow the history's length`,
       );
     }
     return {
@@ -727,10 +776,12 @@ export function sizeTenantQuota(options: SizeTenantQuotaOptions): TenantQuotaPla
     id: draft.namespace,
     nodeId: "cluster",
     namespace: draft.namespace,
-    cpuRequestCores: after ? draft.cpu.quotaRequests / 1000 : (draft.resolved.current?.requestsCpuCores ?? 0),
+    cpuRequestCores: after
+      ? draft.cpu.quotaRequestsMillicores / 1000
+      : (draft.resolved.current?.requestsCpuCores ?? 0),
     cpuUsageCores: draft.meanCpuCores,
     memoryRequestGib: after
-      ? (draft.memory.quotaRequests * mebibyte) / gibibyte
+      ? (draft.memory.quotaRequestsMib * mebibyte) / gibibyte
       : (draft.resolved.current?.requestsMemoryBytes ?? 0) / gibibyte,
     memoryUsageGib: draft.meanMemoryBytes / gibibyte,
   });
@@ -758,14 +809,15 @@ export function sizeTenantQuota(options: SizeTenantQuotaOptions): TenantQuotaPla
         resolved.current === undefined
           ? `observed mean usage ${fmt(draft.meanCpuCores)} cores / ${mib(draft.meanMemoryBytes)}, no current quota given`
           : `current requests ${fmt(resolved.current.requestsCpuCores)} cores / ${mib(resolved.current.requestsMemoryBytes)}`
-      }), after $${usd(after)} (requests ${cores(draft.cpu.quotaRequests)} / ${memoryQuantity(draft.memory.quotaRequests)}), savings $${usd(before - after)}`,
+      }), after $${usd(after)} (requests ${cores(draft.cpu.quotaRequestsMillicores)} / ${memoryQuantity(draft.memory.quotaRequestsMib)}), savings $${usd(before - after)}`,
     );
     risks.push(...draft.risks);
     return Object.freeze({
       ...rest,
       costBeforeUsd: usd(before),
       costAfterUsd: usd(after),
-      savingsUsd: usd(before - after),
+      period: "window" as const,
+      savings: Object.freeze(planSavings(usd(before), usd(after))),
       explanation: Object.freeze(explanation),
     });
   });
@@ -786,7 +838,8 @@ export function sizeTenantQuota(options: SizeTenantQuotaOptions): TenantQuotaPla
     namespaces: Object.freeze(namespaces),
     costBeforeUsd: usd(beforeTotal),
     costAfterUsd: usd(afterTotal),
-    savingsUsd: usd(beforeTotal - afterTotal),
+    period: "window",
+    savings: Object.freeze(planSavings(usd(beforeTotal), usd(afterTotal))),
     idleCostBeforeUsd: allocationBefore.idle.costUsd,
     idleCostAfterUsd: allocationAfter.idle.costUsd,
     risks: Object.freeze(risks),

@@ -279,6 +279,12 @@ export interface VpaResourceEstimate {
   readonly target: number;
   /** VPA's upper bound: percentile + margin, × (1 + 1/confidence), at least the floor. Millicores or bytes. */
   readonly upperBound: number;
+  /**
+   * The upper-bound percentile + margin, at least the floor, WITHOUT VPA's confidence multiplier:
+   * what the upper bound settles to once the history is long. Millicores or bytes. Not VPA's; the
+   * HPA's target utilisation is read against it, so that it does not follow the history's length.
+   */
+  readonly upperBoundWithoutConfidence: number;
   /** The floor: the pod minimum in millicores or bytes. */
   readonly floor: number;
   /** `(1 + 0.001/confidence)^−2`. */
@@ -417,6 +423,7 @@ export function estimateVpa(
       lowerBound: Math.max(resourceAmount(withMargin(lowerBoundPercentile) * lowerBoundMultiplier), floor),
       target: Math.max(withMargin(targetPercentile), floor),
       upperBound: Math.max(resourceAmount(withMargin(upperBoundPercentile) * upperBoundMultiplier), floor),
+      upperBoundWithoutConfidence: Math.max(withMargin(upperBoundPercentile), floor),
       floor,
       lowerBoundMultiplier,
       upperBoundMultiplier,
