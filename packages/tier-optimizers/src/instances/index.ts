@@ -1,3 +1,4 @@
+export type { PlanPeriod, PlanSavings } from "../plan.js";
 export { recommendInstances } from "./recommend-instances.js";
 export type {
   AsmState,
@@ -15,7 +16,6 @@ export type {
   InstanceRecommendation,
   InstanceRisk,
   InstanceRiskKind,
-  InstanceSavings,
   InstanceWorkload,
   NodePool,
   PlanAction,

@@ -99,7 +99,9 @@ describe("recommendInstances", () => {
     expect(plan.pools.map((p) => [p.instanceType, p.count, p.monthlyCostUsd])).toEqual([
       ["t4g.xlarge", 1, 98.112],
     ]);
-    expect(plan.savings).toEqual({ monthlyUsd: 182.208, percent: 65 });
+    // m5.2xlarge: 730 h × $0.384 = $280.32 today.
+    expect([plan.costBeforeUsd, plan.costAfterUsd, plan.period]).toEqual([280.32, 98.112, "month"]);
+    expect(plan.savings).toEqual({ usd: 182.208, percent: 65 });
     expect(plan.steps.map((s) => [s.action, s.instanceType, s.monthlyCostDeltaUsd])).toEqual([
       ["launch-nodes", "t4g.xlarge", 98.112],
       ["move-workloads", null, 0],
@@ -341,7 +343,7 @@ describe("recommendInstances", () => {
       })),
     });
     expect(again.steps).toEqual([]);
-    expect(again.savings).toEqual({ monthlyUsd: 0, percent: 0 });
+    expect(again.savings).toEqual({ usd: 0, percent: 0 });
   });
 
   describe("cache", () => {
@@ -376,6 +378,29 @@ describe("recommendInstances", () => {
       });
       expect(plan.cache!.recommended.monthlyCostUsd).toBe(234.549);
       expect(plan.steps.at(-1)).toMatchObject({ action: "resize-cache", monthlyCostDeltaUsd: 156.366 });
+    });
+
+    it("prices both sides with their cache: nodes plus today's cache before, nodes plus the new one after", () => {
+      const withoutCurrent = recommendInstances({
+        workloads,
+        cache: { workingSetGib: 40, hitRate: 0.7, currentSizeGib: 10, curve },
+      });
+      const nodes = (pools: readonly { monthlyCostUsd: number }[]) =>
+        pools.reduce((sum, pool) => sum + pool.monthlyCostUsd, 0);
+      // Nothing to compare with: no cost before, no savings, but the cost after is still the plan's.
+      expect(withoutCurrent.costBeforeUsd).toBeNull();
+      expect(withoutCurrent.savings).toBeNull();
+      expect(withoutCurrent.costAfterUsd).toBeCloseTo(nodes(withoutCurrent.pools) + 234.549, 9);
+      const plan = recommendInstances({
+        workloads,
+        current: [{ instanceType: "m5.xlarge", count: 2 }],
+        cache: { workingSetGib: 40, hitRate: 0.7, currentSizeGib: 10, curve },
+      });
+      const cache = plan.cache!;
+      expect(plan.costBeforeUsd).toBeCloseTo(nodes(plan.current!.pools) + cache.current!.monthlyCostUsd, 9);
+      expect(plan.costAfterUsd).toBeCloseTo(nodes(plan.pools) + cache.recommended.monthlyCostUsd, 9);
+      expect(plan.savings!.usd).toBeCloseTo(plan.costBeforeUsd! - plan.costAfterUsd, 9);
+      expect(plan.savings!.percent).toBeCloseTo((100 * plan.savings!.usd) / plan.costBeforeUsd!, 9);
     });
 
     it("says when the target is out of reach, and when there is no curve", () => {

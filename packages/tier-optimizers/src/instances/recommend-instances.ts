@@ -8,6 +8,7 @@ import {
   type PurchaseOption,
 } from "@enis/cost-model";
 import { z } from "zod";
+import { planSavings } from "../plan.js";
 import { allocatable } from "./allocatable.js";
 import { hitRateAt, normaliseCurve, smallestSizeAtMaximum, smallestSizeFor } from "./cache.js";
 import { firstFitDecreasing } from "./packing.js";
@@ -162,7 +163,7 @@ interface Offer extends InstanceOffer {
  * });
  * // plan.headroom.fraction: 0.1975 (0.1 + 0.4 × 0.15 + 2 / (2 + 6) × 0.15)
  * // plan.pools: one t4g.xlarge on demand ($0.1344/h, $98.112 a month)
- * // plan.savings: { monthlyUsd: 182.208, percent: 65 }; plan.steps: launch, move, drain
+ * // plan.costBeforeUsd: 280.32, plan.costAfterUsd: 98.112, plan.savings: { usd: 182.208, percent: 65 }; plan.steps: launch, move, drain
  * ```
  */
 export function recommendInstances(
@@ -338,6 +339,7 @@ export function recommendInstances(
 
   // Current fleet.
   let current: InstanceRecommendation["current"] = null;
+  let currentNodesMonthly = 0;
   if (resolved.current !== undefined) {
     resolved.current.forEach((line, index) => {
       if (!Object.hasOwn(prices.instanceTypes, line.instanceType)) {
@@ -357,11 +359,9 @@ export function recommendInstances(
       catalogue,
       hours,
     );
-    current = {
-      pools: currentPools,
-      monthlyCostUsd: tidy(currentPools.reduce((sum, pool) => sum + pool.monthlyCostUsd, 0)),
-    };
-    explanation.push(`Current fleet: $${current.monthlyCostUsd} a month.`);
+    current = { pools: currentPools };
+    currentNodesMonthly = tidy(currentPools.reduce((sum, pool) => sum + pool.monthlyCostUsd, 0));
+    explanation.push(`Current fleet: $${currentNodesMonthly} a month.`);
     const architectureOf = (name: string) => prices.instanceTypes[name]!.architecture;
     const today = new Set(currentPools.map((pool) => architectureOf(pool.instanceType)));
     const moved = [...new Set(pools.map((pool) => architectureOf(pool.instanceType)))].filter(
@@ -384,21 +384,21 @@ export function recommendInstances(
   const cache = resolved.cache === undefined ? null : sizeCache(resolved, prices, hours, explanation, risks);
 
   // 5. Totals, savings, steps.
-  const recommendedMonthlyCostUsd = tidy(nodesMonthly + (cache?.recommended.monthlyCostUsd ?? 0));
+  const costAfterUsd = tidy(nodesMonthly + (cache?.recommended.monthlyCostUsd ?? 0));
+  let costBeforeUsd: number | null = null;
   let savings: InstanceRecommendation["savings"] = null;
   if (current !== null) {
-    const before = tidy(current.monthlyCostUsd + (cache?.current?.monthlyCostUsd ?? 0));
-    const monthlyUsd = tidy(before - recommendedMonthlyCostUsd);
-    savings = { monthlyUsd, percent: before === 0 ? null : tidy((monthlyUsd / before) * 100) };
+    costBeforeUsd = tidy(currentNodesMonthly + (cache?.current?.monthlyCostUsd ?? 0));
+    savings = planSavings(costBeforeUsd, costAfterUsd);
     explanation.push(
-      `Savings: $${before} − $${recommendedMonthlyCostUsd} = $${monthlyUsd} a month${
+      `Savings: $${costBeforeUsd} − $${costAfterUsd} = $${savings.usd} a month${
         savings.percent === null ? "" : ` (${savings.percent}%)`
       }${cache !== null && cache.current === null ? "; today's cache is not priced (no currentSizeGib)" : ""}.`,
     );
-    if (monthlyUsd < 0) {
+    if (savings.usd < 0) {
       risks.push({
         kind: "cost-increase",
-        message: `The plan costs $${-monthlyUsd} a month more than today: today's fleet does not hold the workloads with ${fmt(headroom.fraction)} headroom at a lower price.`,
+        message: `The plan costs $${-savings.usd} a month more than today: today's fleet does not hold the workloads with ${fmt(headroom.fraction)} headroom at a lower price.`,
       });
     }
   }
@@ -413,8 +413,10 @@ export function recommendInstances(
     nodes,
     pools,
     current,
-    recommendedMonthlyCostUsd,
     cache,
+    costBeforeUsd,
+    costAfterUsd,
+    period: "month",
     savings,
     steps,
     risks,

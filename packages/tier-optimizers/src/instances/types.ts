@@ -5,6 +5,7 @@ import type {
   PurchaseOption,
   SpotInterruptionBand,
 } from "@enis/cost-model";
+import type { PlanSavings } from "../plan.js";
 
 /** One workload (a pod's requests, measured): what a node must hold for it. */
 export interface InstanceWorkload {
@@ -297,14 +298,6 @@ export interface InstanceRisk {
   readonly message: string;
 }
 
-/** Savings against the current fleet (negative: the plan costs more). */
-export interface InstanceSavings {
-  /** Current monthly cost − recommended monthly cost, USD. */
-  readonly monthlyUsd: number;
-  /** As a percentage of the current monthly cost; null when that is 0. */
-  readonly percent: number | null;
-}
-
 /** The plan {@link recommendInstances} returns. */
 export interface InstanceRecommendation {
   readonly headroom: HeadroomFigures;
@@ -322,14 +315,25 @@ export interface InstanceRecommendation {
   readonly nodes: readonly PlannedNode[];
   /** The nodes grouped by type and purchase, most expensive pool first. */
   readonly pools: readonly NodePool[];
-  /** Today's fleet priced; null without `current`. */
-  readonly current: { readonly pools: readonly NodePool[]; readonly monthlyCostUsd: number } | null;
-  /** The recommended monthly cost: nodes plus cache, USD. */
-  readonly recommendedMonthlyCostUsd: number;
+  /** Today's fleet, pool by pool, priced; null without `current`. */
+  readonly current: { readonly pools: readonly NodePool[] } | null;
   /** The cache; null without `cache`. */
   readonly cache: CacheRecommendation | null;
-  /** Null without `current` (nothing to compare with). */
-  readonly savings: InstanceSavings | null;
+  /**
+   * Today's monthly cost, USD: the current pools plus today's cache (`cache.current`, when
+   * `cache.currentSizeGib` is given; else the cache is left out of both sides' comparison only as
+   * the explanation says). Null without `current` (nothing to compare with).
+   */
+  readonly costBeforeUsd: number | null;
+  /** The recommended monthly cost, USD: the planned pools plus the recommended cache. */
+  readonly costAfterUsd: number;
+  /** Always `"month"`: `hoursPerMonth` hours. */
+  readonly period: "month";
+  /**
+   * `costBeforeUsd − costAfterUsd` (negative: the plan costs more) and its percentage of
+   * `costBeforeUsd` (null when that is 0); null without `current`. No range: list prices, no forecast.
+   */
+  readonly savings: PlanSavings | null;
   /** The steps, in order: launch first, then move, then drain (make before break), then the cache. */
   readonly steps: readonly PlanStep[];
   readonly risks: readonly InstanceRisk[];
