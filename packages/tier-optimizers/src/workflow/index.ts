@@ -1,3 +1,4 @@
+export type { PlanPeriod, PlanSavings } from "../plan.js";
 export { optimizeWorkflow } from "./optimize-workflow.js";
 export type {
   OptimizeWorkflowOptions,

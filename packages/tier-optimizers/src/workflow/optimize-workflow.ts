@@ -178,7 +178,8 @@ interface Step {
  *   prices: [{ instanceType: "m5.large", purchase: "spot", forecast: spotForecast }], // forecast() of @enis/forecast
  * });
  * plan.after.steps[0].purchase; // "spot", in the hours spotForecast says are cheapest
- * plan.savings; // { meanUsd, lowUsd, highUsd, percent }: both plans priced, never a savings factor
+ * plan.costBeforeUsd; plan.costAfterUsd; // one run (period "run"), at the mean path
+ * plan.savings; // { usd, percent, lowUsd, highUsd }: both plans priced, never a savings factor
  * ```
  */
 export function optimizeWorkflow(
@@ -472,7 +473,7 @@ export function optimizeWorkflow(
     }
     return {
       steps: scheduled,
-      cost: { meanUsd: cost.mean, lowerUsd: cost.lower, upperUsd: cost.upper },
+      cost: { meanUsd: cost.mean, lowUsd: cost.lower, highUsd: cost.upper },
       makespanMs: makespan,
     };
   };
@@ -602,7 +603,7 @@ export function optimizeWorkflow(
     risks.push({
       kind: "price-uncertainty",
       stepId: null,
-      message: `On some path of the forecasts at level ${level}%, the plan costs more than the workflow as submitted: savings from ${usd(savings.lowUsd)} to ${usd(savings.highUsd)} (mean ${usd(savings.meanUsd)}).`,
+      message: `On some path of the forecasts at level ${level}%, the plan costs more than the workflow as submitted: savings from ${usd(savings.lowUsd)} to ${usd(savings.highUsd)} (mean ${usd(savings.usd)}).`,
     });
   }
   const provenance: Record<string, PriceProvenance> = {};
@@ -642,9 +643,9 @@ export function optimizeWorkflow(
       ? "No capacity limit."
       : `Capacity: ${resolved.capacity!.limitInstances} instances less the load forecast's ${loadExact ? "mean (it has no interval and is taken as exact)" : `upper path at ${level}%`}; a step runs only in hours where its instances fit.`,
     `Spot: expected cost = spot price × instance-hours × (expected run time / work time); interruptions Poisson with λ = −ln(1 − p) / ${hoursPerMonth} h, p the band's assumed monthly probability; an interruption loses the work since the last checkpoint (the whole run without checkpoints).`,
-    `Before (as submitted: as early as possible, on demand): ${usd(before.cost.meanUsd)} at the mean path (${usd(before.cost.lowerUsd)} lower, ${usd(before.cost.upperUsd)} upper).`,
-    `After (minimum expected cost, exact by minimum cut over ${full.nodes} nodes and ${full.arcs} arcs): ${usd(after.cost.meanUsd)} at the mean path (${usd(after.cost.lowerUsd)} lower, ${usd(after.cost.upperUsd)} upper); ${moved} step(s) moved, ${spotSteps} on spot.`,
-    `Savings: ${usd(savings.meanUsd)} at the mean path${savings.percent === null ? "" : ` (${sig(savings.percent)}%)`}, from ${usd(savings.lowUsd)} to ${usd(savings.highUsd)} over the paths (both plans priced on the same path; not a probability interval).`,
+    `Before (as submitted: as early as possible, on demand): ${usd(before.cost.meanUsd)} at the mean path (${usd(before.cost.lowUsd)} lower, ${usd(before.cost.highUsd)} upper).`,
+    `After (minimum expected cost, exact by minimum cut over ${full.nodes} nodes and ${full.arcs} arcs): ${usd(after.cost.meanUsd)} at the mean path (${usd(after.cost.lowUsd)} lower, ${usd(after.cost.highUsd)} upper); ${moved} step(s) moved, ${spotSteps} on spot.`,
+    `Savings: ${usd(savings.usd)} a run at the mean path${savings.percent === null ? "" : ` (${sig(savings.percent)}%)`}, from ${usd(savings.lowUsd)} to ${usd(savings.highUsd)} over the paths (both plans priced on the same path; not a probability interval).`,
   );
   const beforeOver = headroom === null ? null : overCapacity(before, headroom, horizon);
   if (beforeOver !== null && beforeOver.hours > 0) {
@@ -656,6 +657,9 @@ export function optimizeWorkflow(
     level,
     before,
     after,
+    costBeforeUsd: before.cost.meanUsd,
+    costAfterUsd: after.cost.meanUsd,
+    period: "run",
     savings,
     autoscaling,
     rollout,
@@ -677,13 +681,13 @@ export function optimizeWorkflow(
 
 function savingsOf(before: WorkflowCost, after: WorkflowCost): WorkflowSavings {
   const mean = before.meanUsd - after.meanUsd;
-  const lower = before.lowerUsd - after.lowerUsd;
-  const upper = before.upperUsd - after.upperUsd;
+  const lower = before.lowUsd - after.lowUsd;
+  const upper = before.highUsd - after.highUsd;
   return {
-    meanUsd: mean,
+    usd: mean,
+    percent: before.meanUsd === 0 ? null : (100 * mean) / before.meanUsd,
     lowUsd: Math.min(mean, lower, upper),
     highUsd: Math.max(mean, lower, upper),
-    percent: before.meanUsd === 0 ? null : (100 * mean) / before.meanUsd,
   };
 }
 

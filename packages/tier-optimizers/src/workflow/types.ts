@@ -1,5 +1,6 @@
 import type { PriceProvenance, SpotInterruptionBand } from "@enis/cost-model";
 import type { ForecastInterval } from "@enis/forecast";
+import type { PlanSavings } from "../plan.js";
 
 /**
  * What a step of the workflow is. The kind shapes the autoscaling configuration only (a batch step
@@ -171,35 +172,39 @@ export interface ScheduledWorkflowStep {
   readonly interruption: WorkflowInterruption | null;
 }
 
-/** A plan's expected cost priced on each path of the price forecasts, US dollars. */
+/** A plan's expected cost of one run priced on each path of the price forecasts, US dollars. */
 export interface WorkflowCost {
   /** At the mean forecast. */
   readonly meanUsd: number;
   /** At the lower path (every price forecast at its interval's lower bound). */
-  readonly lowerUsd: number;
-  /** At the upper path. */
-  readonly upperUsd: number;
+  readonly lowUsd: number;
+  /** At the upper path (every price forecast at its interval's upper bound). */
+  readonly highUsd: number;
 }
 
 /** A schedule and its cost. */
 export interface WorkflowSchedule {
   /** The steps in the order of `options.steps`. */
   readonly steps: readonly ScheduledWorkflowStep[];
+  /** The schedule's expected cost of one run on each path. */
   readonly cost: WorkflowCost;
   /** The last finish, ms from the horizon start. */
   readonly makespanMs: number;
 }
 
-/** Savings of the plan against the workflow as submitted (negative: it costs more). */
-export interface WorkflowSavings {
+/**
+ * Savings of a schedule against the workflow as submitted, for one run (negative: it costs more):
+ * {@link PlanSavings} with its range, since the prices are forecasts.
+ */
+export interface WorkflowSavings extends PlanSavings {
   /** Cost before − cost after, both at the mean path, US dollars. */
-  readonly meanUsd: number;
+  readonly usd: number;
+  /** `usd` as a percentage of the cost before at the mean path; null when that is 0. */
+  readonly percent: number | null;
   /** Both plans priced at the lower path, then at the upper path: the smaller difference of the two (and the mean's). */
   readonly lowUsd: number;
   /** The larger of the same three differences. */
   readonly highUsd: number;
-  /** `meanUsd` as a percentage of the cost before at the mean path; null when that is 0. */
-  readonly percent: number | null;
 }
 
 /**
@@ -298,6 +303,13 @@ export interface WorkflowPlan {
   readonly before: WorkflowSchedule;
   /** The cheapest schedule under the cost model that meets every dependency, release and deadline. */
   readonly after: WorkflowSchedule;
+  /** One run as submitted at the mean path (`before.cost.meanUsd`), US dollars. */
+  readonly costBeforeUsd: number;
+  /** One run of the plan at the mean path (`after.cost.meanUsd`), US dollars. */
+  readonly costAfterUsd: number;
+  /** Always `"run"`: one execution of the workflow over the horizon. Multiply by runs a month for a monthly figure. */
+  readonly period: "run";
+  /** `costBeforeUsd − costAfterUsd`, with its range over the forecasts' paths (`lowUsd` … `highUsd`). */
   readonly savings: WorkflowSavings;
   /** One configuration per step, in the order of `options.steps`. */
   readonly autoscaling: readonly WorkflowAutoscalingConfig[];
