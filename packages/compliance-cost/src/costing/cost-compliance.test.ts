@@ -613,6 +613,24 @@ describe("costCompliance: bad inputs", () => {
     expect(error.field).toBe("resources[1].storedGb");
   });
 
+  it("a misspelt resource field, option or framework gets a did-you-mean; a repeated framework names its index", () => {
+    const field = thrown(() => costCompliance([{ id: "a", storageGb: 5 } as never], ["hipaa"]));
+    expect(field).toMatchObject({ code: "INVALID_OPTIONS", field: "resources[0].storageGb" });
+    expect(field.message).toContain('did you mean "storedGb"');
+    const records = thrown(() =>
+      costCompliance([{ id: "a", recordsGbPerMonth: { documentaton: 1 } } as never], ["hipaa"]),
+    );
+    expect(records.field).toBe("resources[0].recordsGbPerMonth.documentaton");
+    expect(records.message).toContain('did you mean "documentation"');
+    expect(
+      thrown(() => costCompliance([{ id: "a" }], ["hipaa"], { rulePack: [] } as never)).message,
+    ).toContain('did you mean "rulePacks"');
+    expect(thrown(() => costCompliance([{ id: "a" }], ["hipaa", "sox", "hipaa"]))).toMatchObject({
+      code: "INVALID_OPTIONS",
+      field: "frameworks[2]",
+    });
+  });
+
   it("names an unknown framework with the id it resembles", () => {
     const error = thrown(() => costCompliance([{ id: "a" }], ["hipa"]));
     expect(error.code).toBe("INVALID_OPTIONS");

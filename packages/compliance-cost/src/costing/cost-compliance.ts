@@ -10,7 +10,7 @@ import {
   toGovCloud,
 } from "@enis/cost-model";
 import { z } from "zod";
-import { builtInRulePacks, parseRulePack, unknownFramework } from "../rule-packs/index.js";
+import { rulePackRegistry, unknownFramework } from "../rule-packs/index.js";
 import type { FrameworkCostRequirements, RetentionDataClass, RulePack } from "../rule-packs/types.js";
 import { type CostingAssumption, costingDefaults, hoursPerMonth } from "./defaults.js";
 import { num, sumExact, tidy, usd } from "./money.js";
@@ -79,6 +79,18 @@ const resourceKeys: ReadonlySet<string> = new Set([
   "kmsRequestsPerMonth",
 ]);
 const recordKeys: ReadonlySet<string> = new Set(["documentation", "audit-evidence"]);
+
+/**
+ * The keys of a resource and of its `recordsGbPerMonth`, as strict schemas: parsed only when a key
+ * is unknown (the hot path checks keys by hand), so that the error is `parseOptions`'s, with the key
+ * the unknown one resembles (`storageGb`: did you mean `storedGb`?).
+ */
+const resourceKeysSchema = z
+  .object(Object.fromEntries([...resourceKeys].map((key) => [key, z.unknown().optional()])))
+  .strict();
+const recordKeysSchema = z
+  .object(Object.fromEntries([...recordKeys].map((key) => [key, z.unknown().optional()])))
+  .strict();
 const retentionClasses: readonly RetentionDataClass[] = ["documentation", "audit-evidence", "audit-logs"];
 
 /** A merged requirement of one set of frameworks: the frameworks that drive it and the citations. */
@@ -346,13 +358,7 @@ export function costCompliance(
       throw invalidField(`resources[${index}]`, resource, "an object");
     }
     for (const key in resource) {
-      if (!resourceKeys.has(key)) {
-        throw invalidField(
-          `resources[${index}].${key}`,
-          (resource as unknown as Record<string, unknown>)[key],
-          "absent (not a field of a resource)",
-        );
-      }
+      if (!resourceKeys.has(key)) parseOptions(resourceKeysSchema, resource, `resources[${index}]`);
     }
     const id = resource.id;
     if (typeof id !== "string" || id.length === 0) {
@@ -446,11 +452,7 @@ export function costCompliance(
       }
       for (const key in records) {
         if (!recordKeys.has(key)) {
-          throw invalidField(
-            `resources[${index}].recordsGbPerMonth.${key}`,
-            (records as Record<string, unknown>)[key],
-            'absent (known: "documentation", "audit-evidence")',
-          );
+          parseOptions(recordKeysSchema, records, `resources[${index}].recordsGbPerMonth`);
         }
       }
       documentationGb = amount(records.documentation, index, "recordsGbPerMonth.documentation");
@@ -1021,20 +1023,8 @@ function resolvePacks(frameworks: readonly string[], extra: readonly unknown[]):
   if (!Array.isArray(frameworks) || frameworks.length === 0) {
     throw invalidField("frameworks", frameworks, "a non-empty array of framework ids");
   }
-  const byId = new Map<string, RulePack>(Object.entries(builtInRulePacks));
-  const given = new Set<string>();
-  extra.forEach((candidate, position) => {
-    const pack = parseRulePack(candidate, `options.rulePacks[${position}]`);
-    if (given.has(pack.framework)) {
-      throw new EnisError(
-        "DUPLICATE_ID",
-        `options.rulePacks[${position}].framework must be unique among the packs given, got ${describeValue(pack.framework)}`,
-        { field: `options.rulePacks[${position}].framework` },
-      );
-    }
-    given.add(pack.framework);
-    byId.set(pack.framework, pack);
-  });
+  // The same registry, and the same errors, as validateCompliance's and riskReduction's.
+  const byId = rulePackRegistry(extra, "options.rulePacks");
   const out = new Map<string, RulePack>();
   frameworks.forEach((framework, position) => {
     const pack = typeof framework === "string" ? byId.get(framework) : undefined;

@@ -201,5 +201,31 @@ describe("complianceReport", () => {
     expect(
       errorOf(() => complianceReport({ request: hipaaRequest, frameworks: ["hipa"] })).message,
     ).toContain('did you mean "hipaa"');
+    // The caller's packs are rulePacks, as in the other three functions; the old name gets a hint.
+    const renamed = errorOf(() =>
+      complianceReport({ request: hipaaRequest, frameworks: ["hipaa"], extraPacks: [] } as never),
+    );
+    expect(renamed).toMatchObject({ code: "INVALID_OPTIONS", field: "input.extraPacks" });
+    expect(renamed.message).toContain("rulePacks");
+    expect(
+      errorOf(() => complianceReport({ request: hipaaRequest, frameworks: ["hipaa"], rulePack: [] } as never))
+        .message,
+    ).toContain('did you mean "rulePacks"');
+    expect(
+      complianceReport({ request: hipaaRequest, frameworks: ["hipaa"], rulePacks: [] }).frameworks,
+    ).toHaveLength(1);
+    // A repeated framework is refused, naming its index.
+    expect(
+      errorOf(() => complianceReport({ request: hipaaRequest, frameworks: ["hipaa", "hipaa"] })),
+    ).toMatchObject({ code: "INVALID_OPTIONS", field: "input.frameworks[1]" });
+    expect(
+      errorOf(() =>
+        complianceReport({
+          request: hipaaRequest,
+          frameworks: ["sox"],
+          rulePacks: [{ ...builtInRulePacks.sox, name: "" }],
+        }),
+      ),
+    ).toMatchObject({ field: "input.rulePacks[0].name" });
   });
 });

@@ -1,5 +1,6 @@
 import { EnisError } from "@enis/core";
-import { deepFreeze, describeValue, invalidField } from "@enis/core/validate";
+import { deepFreeze, describeValue, invalidField, parseOptions } from "@enis/core/validate";
+import { z } from "zod";
 import type { Obligation, RetentionRule, RulePack } from "../rule-packs/types.js";
 import type { ComplianceRequest } from "../validate/request.js";
 import { readField } from "../validate/request.js";
@@ -175,6 +176,17 @@ function checkEvidence(evidence: unknown, packs: readonly RulePack[]): readonly 
   return evidence as EvidenceItem[];
 }
 
+const inputKeys = z
+  .object({
+    request: z.unknown(),
+    frameworks: z.unknown(),
+    validation: z.unknown().optional(),
+    evidence: z.unknown().optional(),
+    rulePacks: z.unknown().optional(),
+    regionCatalogue: z.unknown().optional(),
+  })
+  .strict();
+
 /**
  * The audit-ready compliance report of a request against frameworks, computed, never asserted:
  * each control's status (met / violated / not-applicable / needs-evidence), its evidence (the
@@ -197,20 +209,20 @@ function checkEvidence(evidence: unknown, packs: readonly RulePack[]): readonly 
  * ```
  */
 export function complianceReport(input: ComplianceReportInput): ComplianceReport {
-  if (typeof input !== "object" || input === null) throw invalidField("input", input, "an object");
-  const { request, frameworks, validation, evidence, extraPacks, regionCatalogue, ...rest } = input;
-  const extra = Object.keys(rest)[0];
-  if (extra !== undefined) {
-    throw new EnisError(
-      "INVALID_OPTIONS",
-      `input.${extra} is not a known option (known: request, frameworks, validation, evidence, extraPacks, regionCatalogue), got ${describeValue((rest as Record<string, unknown>)[extra])}`,
-      { field: `input.${extra}` },
-    );
-  }
+  // The input's keys, checked by parseOptions (an unknown one gets the key it resembles); the
+  // values are checked below, each by the code that reads it.
+  const { request, frameworks, validation, evidence, rulePacks, regionCatalogue } = parseOptions(
+    inputKeys,
+    input,
+    "input",
+  ) as ComplianceReportInput;
   const options: Record<string, unknown> = {};
-  if (extraPacks !== undefined) options["extraPacks"] = extraPacks;
+  if (rulePacks !== undefined) options["rulePacks"] = rulePacks;
   if (regionCatalogue !== undefined) options["regionCatalogue"] = regionCatalogue;
-  const prepared = prepareValidation(request, frameworks, options);
+  const prepared = prepareValidation(request, frameworks, options, {
+    frameworks: "input.frameworks",
+    options: "input",
+  });
   const outcomes = evaluateControls(prepared.request, prepared.packs, prepared.catalogue);
   const computed = validationFromOutcomes(outcomes, prepared.packs, prepared.catalogue);
   if (validation !== undefined && JSON.stringify(validation) !== JSON.stringify(computed)) {

@@ -128,6 +128,15 @@ describe("riskReduction", () => {
     // A pack that breaks the contract is named under the option it came in.
     const broken = thrown(() => riskReduction(["acme-policy"], { rulePacks: [{ ...acme, name: "" }] }));
     expect(broken.field).toBe("options.rulePacks[0].name");
+    // Two packs of one id: the same DUPLICATE_ID as the other three functions.
+    expect(thrown(() => riskReduction(["acme-policy"], { rulePacks: [acme, acme] }))).toMatchObject({
+      code: "DUPLICATE_ID",
+      field: "options.rulePacks[1].framework",
+    });
+    // A misspelt option gets a "did you mean", the old name of the packs option included.
+    expect(thrown(() => riskReduction(["hipaa"], { rulePack: [] } as never)).message).toContain(
+      'did you mean "rulePacks"',
+    );
   });
 
   it("feeds @enis/cost-model's ROI and payback KPIs, with the compliance cost as the investment", () => {

@@ -2,7 +2,7 @@ import { invalidField, parseOptions } from "@enis/core/validate";
 import { z } from "zod";
 import type { CostingAssumption } from "../costing/defaults.js";
 import { num, tidy, usd } from "../costing/money.js";
-import { builtInRulePacks, parseRulePack, unknownFramework } from "../rule-packs/index.js";
+import { rulePackRegistry, unknownFramework } from "../rule-packs/index.js";
 import type { RulePack } from "../rule-packs/types.js";
 
 /** Options of {@link riskReduction}; every one has a default, listed with its source in the result. */
@@ -125,10 +125,8 @@ export function riskReduction(
     throw invalidField("frameworks", frameworks, "a non-empty array of framework ids");
   }
   const parsed = parseOptions(optionsSchema, options, "options");
-  const known = new Set<string>(Object.keys(builtInRulePacks));
-  (parsed.rulePacks ?? []).forEach((candidate, index) => {
-    known.add(parseRulePack(candidate, `options.rulePacks[${index}]`).framework);
-  });
+  // The same registry, and the same errors, as validateCompliance's and costCompliance's.
+  const known = new Set<string>(rulePackRegistry(parsed.rulePacks ?? [], "options.rulePacks").keys());
   frameworks.forEach((framework, index) => {
     if (typeof framework !== "string" || framework.length === 0) {
       throw invalidField(`frameworks[${index}]`, framework, "a non-empty string");

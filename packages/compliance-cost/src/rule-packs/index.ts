@@ -156,21 +156,25 @@ export function parseRulePack(pack: unknown, what = "pack"): RulePack {
 }
 
 /**
- * The packs a lookup sees: the built-in ones, then `extraPacks` (checked by {@link parseRulePack});
- * an extra pack with a built-in framework id replaces the built-in one. Two extra packs with one id:
- * `DUPLICATE_ID`.
+ * The packs a lookup sees: the built-in ones, then the caller's `rulePacks` (checked by
+ * {@link parseRulePack}); a caller's pack with a built-in framework id replaces the built-in one.
+ * Two of the caller's packs with one id: `DUPLICATE_ID`. Errors name the field as `what[i]…`
+ * (`validateCompliance` passes `"options.rulePacks"`).
  */
-export function rulePackRegistry(extraPacks: readonly unknown[] = []): ReadonlyMap<string, RulePack> {
-  if (!Array.isArray(extraPacks)) throw invalidField("extraPacks", extraPacks, "an array of rule packs");
+export function rulePackRegistry(
+  rulePacks: readonly unknown[] = [],
+  what = "rulePacks",
+): ReadonlyMap<string, RulePack> {
+  if (!Array.isArray(rulePacks)) throw invalidField(what, rulePacks, "an array of rule packs");
   const registry = new Map<string, RulePack>(Object.entries(builtInRulePacks));
   const extra = new Set<string>();
-  extraPacks.forEach((candidate, index) => {
-    const pack = parseRulePack(candidate, `extraPacks[${index}]`);
+  rulePacks.forEach((candidate, index) => {
+    const pack = parseRulePack(candidate, `${what}[${index}]`);
     if (extra.has(pack.framework)) {
       throw new EnisError(
         "DUPLICATE_ID",
-        `extraPacks[${index}].framework must be unique among the extra packs, got ${describeValue(pack.framework)}`,
-        { field: `extraPacks[${index}].framework` },
+        `${what}[${index}].framework must be unique among the packs given, got ${describeValue(pack.framework)}`,
+        { field: `${what}[${index}].framework` },
       );
     }
     extra.add(pack.framework);
@@ -207,7 +211,7 @@ export function unknownFramework(field: string, framework: unknown, known: Itera
 }
 
 /**
- * The rule pack of a framework: a built-in one, or one of `extraPacks` (which override built-ins
+ * The rule pack of a framework: a built-in one, or one of `rulePacks` (which override built-ins
  * of the same id). An unknown id throws `INVALID_OPTIONS` with a "did you mean".
  *
  * @example
@@ -216,8 +220,8 @@ export function unknownFramework(field: string, framework: unknown, known: Itera
  * rulePack("acme-policy", [acmePack]);
  * ```
  */
-export function rulePack(framework: string, extraPacks: readonly unknown[] = []): RulePack {
-  const registry = rulePackRegistry(extraPacks);
+export function rulePack(framework: string, rulePacks: readonly unknown[] = []): RulePack {
+  const registry = rulePackRegistry(rulePacks);
   const pack = typeof framework === "string" ? registry.get(framework) : undefined;
   if (pack === undefined) throw unknownFramework("framework", framework, registry.keys());
   return pack;

@@ -271,7 +271,7 @@ describe("rulePack", () => {
     });
     expect(codeOf(() => rulePack("acme-policy", [custom, custom]))).toMatchObject({
       code: "DUPLICATE_ID",
-      field: "extraPacks[1].framework",
+      field: "rulePacks[1].framework",
     });
   });
 });

@@ -17,9 +17,10 @@ import { type ComplianceRequest, parseComplianceRequest } from "./request.js";
 export interface ValidateComplianceOptions {
   /**
    * The caller's own packs (plain data, e.g. read from JSON): a pack with a new framework id adds a
-   * framework; one with a built-in id replaces the built-in pack.
+   * framework; one with a built-in id replaces the built-in pack. The same option as
+   * `costCompliance`'s and `riskReduction`'s.
    */
-  readonly extraPacks?: readonly RulePack[];
+  readonly rulePacks?: readonly RulePack[];
   /** The region catalogue `inRegionSet` conditions read. Default: {@link awsRegionCatalogue}. */
   readonly regionCatalogue?: RegionCatalogue;
 }
@@ -152,7 +153,11 @@ export function parseRegionCatalogue(catalogue: unknown, what = "regionCatalogue
   return frozen;
 }
 
-/** The frameworks argument: a non-empty list of ids, duplicates dropped, sorted; each resolved to its pack. */
+/**
+ * The frameworks argument: a non-empty list of ids, each resolved to its pack, sorted by id. A
+ * repeated id is refused (`INVALID_OPTIONS` naming its index), as in `costCompliance` and
+ * `riskReduction`: a list with a repeat is a mistake in the caller's input.
+ */
 export function resolveFrameworks(
   frameworks: unknown,
   registry: ReadonlyMap<string, RulePack>,
@@ -166,34 +171,37 @@ export function resolveFrameworks(
     if (typeof framework !== "string" || !registry.has(framework)) {
       throw unknownFramework(`${what}[${index}]`, framework, registry.keys());
     }
+    if (ids.has(framework)) {
+      throw invalidField(`${what}[${index}]`, framework, "a framework not already listed");
+    }
     ids.add(framework);
   });
   return [...ids].sort().map((id) => registry.get(id)!);
 }
 
-function readOptions(options: unknown): { extraPacks: readonly unknown[]; catalogue: RegionCatalogue } {
-  if (options === undefined) return { extraPacks: [], catalogue: awsRegionCatalogue };
-  if (typeof options !== "object" || options === null || Array.isArray(options)) {
-    throw invalidField("options", options, "an object");
-  }
-  const { extraPacks, regionCatalogue, ...rest } = options as Record<string, unknown>;
-  const unknown = Object.keys(rest)[0];
-  if (unknown !== undefined) {
-    throw new EnisError(
-      "INVALID_OPTIONS",
-      `options.${unknown} is not a known option (known: extraPacks, regionCatalogue), got ${describeValue(rest[unknown])}`,
-      { field: `options.${unknown}` },
-    );
-  }
-  if (extraPacks !== undefined && !Array.isArray(extraPacks)) {
-    throw invalidField("options.extraPacks", extraPacks, "an array of rule packs");
-  }
+const optionsSchema = z
+  .object({
+    rulePacks: z.array(z.unknown()).optional(),
+    regionCatalogue: z.unknown().optional(),
+  })
+  .strict();
+
+/**
+ * The options of a validation, read with `parseOptions` under `what` (`"options"`, or the report's
+ * `"input"`): an unknown key gets the option it resembles (`extraPacks`: did you mean `rulePacks`).
+ */
+function readOptions(
+  options: unknown,
+  what: string,
+): { rulePacks: readonly unknown[]; catalogue: RegionCatalogue } {
+  if (options === undefined) return { rulePacks: [], catalogue: awsRegionCatalogue };
+  const { rulePacks, regionCatalogue } = parseOptions(optionsSchema, options, what);
   return {
-    extraPacks: (extraPacks as unknown[] | undefined) ?? [],
+    rulePacks: rulePacks ?? [],
     catalogue:
       regionCatalogue === undefined
         ? awsRegionCatalogue
-        : parseRegionCatalogue(regionCatalogue, "options.regionCatalogue"),
+        : parseRegionCatalogue(regionCatalogue, `${what}.regionCatalogue`),
   };
 }
 
@@ -356,16 +364,24 @@ export function validationFromOutcomes(
   });
 }
 
-/** The checked inputs of a validation: request, packs (sorted by id) and catalogue. */
+/**
+ * The checked inputs of a validation: request, packs (sorted by id) and catalogue. `names` prefixes
+ * the fields of errors: `validateCompliance` names its arguments (`frameworks[1]`,
+ * `options.rulePacks[0]`), `complianceReport` the fields of its input (`input.frameworks[1]`).
+ */
 export function prepareValidation(
   request: unknown,
   frameworks: unknown,
   options: unknown,
+  names: { readonly frameworks: string; readonly options: string } = {
+    frameworks: "frameworks",
+    options: "options",
+  },
 ): { request: ComplianceRequest; packs: RulePack[]; catalogue: RegionCatalogue } {
-  const { extraPacks, catalogue } = readOptions(options);
+  const { rulePacks, catalogue } = readOptions(options, names.options);
   const parsedRequest = parseComplianceRequest(request, "request");
-  const registry = rulePackRegistry(extraPacks);
-  const packs = resolveFrameworks(frameworks, registry);
+  const registry = rulePackRegistry(rulePacks, `${names.options}.rulePacks`);
+  const packs = resolveFrameworks(frameworks, registry, names.frameworks);
   return { request: parsedRequest, packs, catalogue };
 }
 
@@ -374,11 +390,13 @@ export function prepareValidation(
  * that applies (its `appliesWhen` holds, or the request lacks the fields to tell) is evaluated, and
  * each failing one is a violation naming the field, with its citation and the change that would
  * fix it. A field the request lacks is a violation, not an error. Deterministic: the same input
- * gives the same output, whatever the order of `frameworks` (ids are deduplicated and sorted).
+ * gives the same output, whatever the order of `frameworks` (ids are sorted).
  *
  * Throws `INVALID_OPTIONS` for a request of the wrong shape (an unknown key is named with the key it
- * resembles), an empty `frameworks`, or an unknown framework id (with "did you mean"); an invalid
- * extra pack or region catalogue throws naming its field.
+ * resembles), an empty `frameworks`, a repeated framework id (naming its index), an unknown
+ * framework id (with "did you mean") or an unknown option (with the option it resembles); an
+ * invalid pack of `options.rulePacks` (`DUPLICATE_ID` for two of one id) or region catalogue
+ * throws naming its field.
  *
  * @example
  * ```ts
