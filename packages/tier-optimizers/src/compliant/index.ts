@@ -1,3 +1,4 @@
+export type { PlanPeriod, PlanSavings } from "../plan.js";
 export type {
   DedicatedTenancyPricing,
   HardenedCostLine,

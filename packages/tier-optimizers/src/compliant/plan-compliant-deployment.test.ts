@@ -86,9 +86,11 @@ describe("planCompliantDeployment: approved plans, hand-computed", () => {
       "primary-storage": 11.5, // 500 GB × $0.023
       compliance: 2141, // 1 KMS key-month $1 + 2 extra copies × 500 GB × $0.023 = $23 + 2 HSMs × 730 h × $1.45 = $2,117
     });
-    expect(plan.cost.totalUsd).toBe(4229.204);
-    expect(plan.cost.baselineUsd).toBe(291.82);
-    expect(plan.cost.overheadUsd).toBe(3937.384);
+    expect(plan.costAfterUsd).toBe(4229.204);
+    expect(plan.costBeforeUsd).toBe(291.82);
+    expect(plan.period).toBe("month");
+    // Compliance costs: the "savings" are negative, 3,937.384 more than the unhardened load.
+    expect(plan.savings).toEqual({ usd: -3937.384, percent: -1349.25090809 });
     const hsm = plan.cost.compliance.lines.find((line) => line.kind === "hsm");
     expect(hsm?.frameworks).toEqual(["shif-high"]); // HIPAA asks for a KMS; the HSM is the level's
     expect(hsm?.costUsd).toBe(2117);
@@ -104,10 +106,18 @@ describe("planCompliantDeployment: approved plans, hand-computed", () => {
     const premium = plan.cost.compliance.lines.find((line) => line.kind === "govcloud-premium");
     // 5 × 730 h × $0.192 × (1.2 − 1)
     expect(premium?.costUsd).toBeCloseTo(140.16, 9);
-    expect(plan.cost.totalUsd).toBeCloseTo(
-      280.32 + 420.48 + (700.8 * 0.1 + 1460) + 11.5 + (1 + 23 + 140.16 + 2117),
+    expect(plan.costAfterUsd).toBeCloseTo(
+      // Under FedRAMP every compliance line is priced in GovCloud (× 1.2): the KMS key $1.2, the
+      // replica storage $27.6 (they were $1 and $23 at commercial prices).
+      280.32 + 420.48 + (700.8 * 0.1 + 1460) + 11.5 + (1.2 + 27.6 + 140.16 + 2117),
       9,
     );
+    const line = (kind: string) =>
+      plan.cost.compliance.lines
+        .filter((entry) => entry.kind.startsWith(kind))
+        .reduce((sum, entry) => sum + entry.costUsd, 0);
+    expect(line("kms-keys")).toBeCloseTo(1.2, 9);
+    expect(line("replica-storage")).toBeCloseTo(27.6, 9);
     expect(plan.risks.map((risk) => risk.kind)).toContain("approximate-prices");
   });
 
@@ -142,7 +152,7 @@ describe("planCompliantDeployment: approved plans, hand-computed", () => {
       "compliance",
     ]);
     expect(plan.cost.compliance.lines.some((line) => line.kind === "hsm")).toBe(false);
-    expect(plan.cost.totalUsd).toBe(281.32); // 2 nodes × 730 h × $0.192 = $280.32, one KMS key-month $1
+    expect(plan.costAfterUsd).toBe(281.32); // 2 nodes × 730 h × $0.192 = $280.32, one KMS key-month $1
     expect(plan.segmentation.subnets.map((subnet) => subnet.cidr)).toEqual(["10.1.0.64/28", "10.1.0.0/26"]); // 10 + 5 reserved → /28, 50 + 5 → /26, largest first
   });
 
@@ -392,8 +402,9 @@ describe("planCompliantDeployment: properties", () => {
           );
           const level = shifLevels[levelId];
           const sum = plan.cost.lines.reduce((total, line) => total + line.costUsd, 0);
-          expect(plan.cost.totalUsd).toBeCloseTo(sum, 6);
-          expect(plan.cost.overheadUsd).toBeGreaterThanOrEqual(0);
+          expect(plan.costAfterUsd).toBeCloseTo(sum, 6);
+          expect(plan.savings.usd).toBeLessThanOrEqual(0);
+          expect(plan.savings.usd).toBeCloseTo(plan.costBeforeUsd - plan.costAfterUsd, 6);
           const { sizing } = plan;
           expect(sizing.nodes).toBeGreaterThanOrEqual(level.minNodes);
           expect(sizing.nodes).toBeGreaterThanOrEqual(
@@ -415,7 +426,7 @@ describe("planCompliantDeployment: properties", () => {
               },
             }),
           );
-          expect(bigger.cost.totalUsd).toBeGreaterThanOrEqual(plan.cost.totalUsd - 1e-9);
+          expect(bigger.costAfterUsd).toBeGreaterThanOrEqual(plan.costAfterUsd - 1e-9);
         },
       ),
       { numRuns: 150 },

@@ -20,6 +20,7 @@ import { EnisError } from "@enis/core";
 import { deepFreeze, parseOptions } from "@enis/core/validate";
 import { kmsCost, type PricingCatalogue } from "@enis/cost-model";
 import { z } from "zod";
+import { type PlanSavings, planSavings } from "../plan.js";
 import {
   type DedicatedTenancyPricing,
   defaultDedicatedTenancyPricing,
@@ -97,16 +98,12 @@ export interface CompliantDeploymentRisk {
   readonly message: string;
 }
 
-/** The cost of an approved plan: the lines, what the load costs anyway, and what compliance adds. */
+/**
+ * The detail behind an approved plan's `costBeforeUsd` / `costAfterUsd`: every line (the
+ * `"baseline"` lines sum to the cost before, all of them to the cost after) and the compliance bill.
+ */
 export interface CompliantDeploymentCost {
   /** USD a month, every line. */
-  readonly totalUsd: number;
-  /** The load with no hardening and no compliance (base nodes and one copy of the data), USD a month. */
-  readonly baselineUsd: number;
-  /** `totalUsd − baselineUsd`: what SHIF and the frameworks add, USD a month. */
-  readonly overheadUsd: number;
-  /** `overheadUsd / baselineUsd`; null when the baseline is 0. */
-  readonly overheadRatio: number | null;
   readonly lines: readonly HardenedCostLine[];
   /** The compliance bill (frameworks and the SHIF level's pack), line by line and framework by framework. */
   readonly compliance: ComplianceCostResult;
@@ -135,6 +132,22 @@ export interface ApprovedDeployment {
   readonly frameworks: readonly string[];
   readonly validation: ComplianceValidation;
   readonly sizing: HardenedSizing;
+  /**
+   * The load with no hardening and no compliance — its own nodes and one copy of its data, on
+   * demand (the `"baseline"` lines) — USD a `period`.
+   */
+  readonly costBeforeUsd: number;
+  /** The hardened, compliant deployment: every line, USD a `period`. */
+  readonly costAfterUsd: number;
+  /** Always `"month"`. */
+  readonly period: "month";
+  /**
+   * `costBeforeUsd − costAfterUsd`: NEGATIVE, since compliance costs (its magnitude is what SHIF and
+   * the frameworks add); `percent` the same against the unhardened load (−100 = twice its cost), null
+   * when that is 0. Not a saving to bank: the price of being allowed to run at this level.
+   */
+  readonly savings: PlanSavings;
+  /** The lines behind the two costs. */
   readonly cost: CompliantDeploymentCost;
   readonly segmentation: SegmentationPlan;
   readonly risks: readonly CompliantDeploymentRisk[];
@@ -254,7 +267,9 @@ export function checkFrameworks(
  *
  * - `sizing`: nodes of `instanceType` for the load × the level's overhead factor, × its redundancy
  *   factor (1.5 with FedRAMP, seed 000 line 2201), at least its minimum nodes;
- * - `cost`: the baseline (the load's own nodes and one copy of its data, on-demand) and the
+ * - `costBeforeUsd`: the baseline (the load's own nodes and one copy of its data, on demand);
+ *   `costAfterUsd`: every line, a month (`period: "month"`); `savings.usd` = before − after is
+ *   negative, the cost of compliance; `cost.lines`: the baseline lines and the
  *   overhead lines — SHIF compute, dedicated tenancy, air gap, and `costCompliance` of the
  *   frameworks plus the level (encryption, keys, HSM, audit logs, retention, copies, GovCloud);
  * - `segmentation`: `planSegmentation` of `options.segmentation`, or of the seed's four zones;
@@ -275,7 +290,7 @@ export function checkFrameworks(
  *   shifLevel: "high",
  *   workload: { cpuCores: 8, memoryGib: 32, storedGb: 500 },
  * });
- * if (plan.allowed) plan.cost.totalUsd; else plan.changes.map((change) => change.message);
+ * if (plan.allowed) plan.costAfterUsd; else plan.changes.map((change) => change.message);
  * ```
  */
 export function planCompliantDeployment(options: PlanCompliantDeploymentOptions): CompliantDeploymentPlan {
@@ -299,7 +314,7 @@ export function planCompliantDeployment(options: PlanCompliantDeploymentOptions)
   const request = parseComplianceRequest(parsed.request, "options.request");
   const checked = [...frameworks, shifId];
   const validation = validateCompliance(request, checked, {
-    extraPacks: [...extraPacks, shifRulePack(level)],
+    rulePacks: [...extraPacks, shifRulePack(level)],
     ...(parsed.regionCatalogue === undefined
       ? {}
       : { regionCatalogue: parsed.regionCatalogue as RegionCatalogue }),
@@ -394,12 +409,11 @@ export function planCompliantDeployment(options: PlanCompliantDeploymentOptions)
     frameworks: checked,
     validation,
     sizing,
+    costBeforeUsd: priced.baselineUsd,
+    costAfterUsd: priced.totalUsd,
+    period: "month",
+    savings: planSavings(priced.baselineUsd, priced.totalUsd),
     cost: {
-      totalUsd: priced.totalUsd,
-      baselineUsd: priced.baselineUsd,
-      overheadUsd: priced.overheadUsd,
-      overheadRatio:
-        priced.baselineUsd === 0 ? null : Number((priced.overheadUsd / priced.baselineUsd).toPrecision(12)),
       lines: priced.lines,
       compliance: priced.compliance,
     },
