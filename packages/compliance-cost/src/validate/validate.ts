@@ -49,7 +49,7 @@ export interface ComplianceViolation {
 export interface ComplianceRecommendation {
   /** The request field to change (for alternatives, the first one). */
   readonly field: string;
-  /** The change, e.g. `"set logRetentionDays to at least 913"` or `"set region to one of eu-west-1, …"`. */
+  /** The change, e.g. `"set logRetentionDays to at least 915"` or `"set region to one of eu-west-1, …"`. */
   readonly message: string;
   /** The controls the change satisfies. */
   readonly controls: readonly { readonly framework: string; readonly control: string }[];
@@ -188,7 +188,7 @@ const optionsSchema = z
 
 /**
  * The options of a validation, read with `parseOptions` under `what` (`"options"`, or the report's
- * `"input"`): an unknown key gets the option it resembles (`extraPacks`: did you mean `rulePacks`).
+ * `"input"`): an unknown key gets the option it resembles (`rulePack`: did you mean `rulePacks`?), else the list of known options.
  */
 function readOptions(
   options: unknown,
