@@ -72,7 +72,7 @@ export interface AuditProblem {
   readonly message: string;
 }
 
-/** The outcome of {@link verifyAuditLines}, and of a trail's `verify()`. */
+/** The outcome of a trail's `verify()` and of `verifyAuditTrail`. */
 export interface AuditVerifyReport {
   /** True when every entry verified, the anchor (if given) matched, and the sink ends cleanly. */
   readonly ok: boolean;
