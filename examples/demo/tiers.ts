@@ -50,8 +50,8 @@ function zeroTier(): TierPlanRow {
     tenant: "zero-001",
     planner: "rightsizeLambda",
     recommendation: `${plan.current.memoryMb} → ${plan.recommended.memoryMb} MB (${plan.recommended.architecture}, measured), ${(invocationsPerMonth / 1e6).toFixed(2)} M invocations`,
-    beforeUsd: plan.current.monthlyCostUsd,
-    afterUsd: plan.recommended.monthlyCostUsd,
+    beforeUsd: plan.costBeforeUsd,
+    afterUsd: plan.costAfterUsd,
     ceilingUsd: ceiling("zero"),
     risks: plan.risks.map((risk) => risk.kind),
   };
@@ -83,12 +83,13 @@ function sharedTier(): TierPlanRow {
     },
   });
   const namespace = plan.namespaces[0]!;
+  // The plan's costs cover the cluster cost's window (period "window"): here the week it is priced for.
   const weekToMonth = (30 * 24) / (7 * 24);
   return {
     tier: "shared",
     tenant: "shared-004",
     planner: "sizeTenantQuota",
-    recommendation: `requests 4 vCPU / 8 GiB → ${namespace.cpu.quotaRequests}m / ${namespace.memory.quotaRequests}Mi (VPA target: p90 + 15%)`,
+    recommendation: `requests 4 vCPU / 8 GiB → ${namespace.cpu.quotaRequestsMillicores}m / ${namespace.memory.quotaRequestsMib}Mi (VPA target: p90 + 15%)`,
     beforeUsd: plan.costBeforeUsd * weekToMonth,
     afterUsd: plan.costAfterUsd * weekToMonth,
     ceilingUsd: ceiling("shared"),
@@ -128,8 +129,9 @@ function liteTier(): TierPlanRow {
     tenant: "lite-002",
     planner: "recommendInstances",
     recommendation: `2 × m5.2xlarge → ${pools}; cache 8 → ${plan.cache?.recommended.sizeGib ?? 8} GiB (hit rate ${plan.cache?.recommended.hitRate ?? 0.62})`,
-    beforeUsd: plan.current!.monthlyCostUsd,
-    afterUsd: plan.recommendedMonthlyCostUsd,
+    // Today's nodes only, as this row has always shown: costBeforeUsd would add today's 8 GiB cache.
+    beforeUsd: plan.current!.pools.reduce((sum, pool) => sum + pool.monthlyCostUsd, 0),
+    afterUsd: plan.costAfterUsd,
     ceilingUsd: ceiling("lite"),
     risks: plan.risks.map((risk) => risk.kind),
   };
@@ -214,8 +216,9 @@ function enterpriseTier(startMs: number): TierPlanRow {
     tenant: "enterprise-001",
     planner: "optimizeWorkflow",
     recommendation: `6-step nightly DAG: ${spotSteps} steps on spot, starts moved off the daytime price peak`,
-    beforeUsd: plan.before.cost.meanUsd * runsPerMonth,
-    afterUsd: plan.after.cost.meanUsd * runsPerMonth,
+    // The plan's costs are for one run (period "run").
+    beforeUsd: plan.costBeforeUsd * runsPerMonth,
+    afterUsd: plan.costAfterUsd * runsPerMonth,
     savingsRangeUsd: [plan.savings.lowUsd * runsPerMonth, plan.savings.highUsd * runsPerMonth],
     ceilingUsd: ceiling("enterprise"),
     risks: [...new Set(plan.risks.map((risk) => risk.kind))],
@@ -256,8 +259,8 @@ function complianceTier(): TierPlanRow & { readonly violations: readonly string[
     tenant: "compliance-000",
     planner: "planCompliantDeployment",
     recommendation: `SHIF high: ${plan.sizing.nodes} × ${plan.sizing.instanceType}, HSM keys, 3 copies, ${plan.segmentation.subnets.length} zones`,
-    beforeUsd: plan.cost.baselineUsd,
-    afterUsd: plan.cost.totalUsd,
+    beforeUsd: plan.costBeforeUsd,
+    afterUsd: plan.costAfterUsd,
     ceilingUsd: ceiling("compliance"),
     risks: plan.risks.map((risk) => risk.kind),
     violations: asked.allowed ? [] : asked.changes.map((change) => change.message),
