@@ -182,7 +182,7 @@ writeResult({
     },
   ],
   notes: [
-    `Plan: before (as submitted, ASAP on demand) $${round(plan.before.cost.meanUsd, 6)}, after $${round(plan.after.cost.meanUsd, 6)} at the mean path; savings $${round(plan.savings.meanUsd, 6)} (range $${round(plan.savings.lowUsd, 6)} to $${round(plan.savings.highUsd, 6)} over the 80% paths); ${moved} steps moved, ${spotSteps} on spot.`,
+    `Plan: before (as submitted, ASAP on demand) $${round(plan.before.cost.meanUsd, 6)}, after $${round(plan.after.cost.meanUsd, 6)} at the mean path; savings $${round(plan.savings.usd, 6)} (range $${round(plan.savings.lowUsd, 6)} to $${round(plan.savings.highUsd, 6)} over the 80% paths); ${moved} steps moved, ${spotSteps} on spot.`,
     `Relative gap to the LP objective: ${gap.toExponential(2)}; LP solution integral (every z within 1e-7 of 0 or 1): ${integral}.`,
     `Forecasts (four spot prices and the load, forecast() "auto", 672 hourly points each, horizon 168) took ${round(forecastMs)} ms, made once outside the timing.`,
     `The LP peer's row counts all allowed start hours of every step (LP columns: ${lp.values.length}); optimizeWorkflow's windows are narrowed by earliest/latest starts first (${plan.optimality.startHoursConsidered} start hours, ${plan.optimality.nodes} nodes, ${plan.optimality.arcs} arcs per cut).`,

@@ -170,7 +170,7 @@ writeResult({
     `recommendInstances measured from the ${measuredOn}.`,
     "Catalogue: 700 types, 60 real (default catalogue) and 640 SYNTHETIC, generated deterministically from the real families x AWS's size ladder x variant suffixes (syntheticCatalogue in packages/tier-optimizers/src/instances/test-support).",
     "Workloads: seeded (createRandom(2026)), CPU log-uniform 0.05-4 cores, memory log-uniform 0.125-16 GiB; ASM state complexity 0.5, 3 changes/h.",
-    `Plan: headroom ${plan.headroom.fraction}; ${plan.candidates.length} candidate offers; base ${base.instanceType} ${base.purchase}; ${plan.nodes.length} nodes in ${plan.pools.length} pools, $${plan.recommendedMonthlyCostUsd} a month. ${plan.explanation[2]}`,
+    `Plan: headroom ${plan.headroom.fraction}; ${plan.candidates.length} candidate offers; base ${base.instanceType} ${base.purchase}; ${plan.nodes.length} nodes in ${plan.pools.length} pools, $${plan.costAfterUsd} a month. ${plan.explanation[2]}`,
     `Packing every candidate type finds $${round(bruteBest, 6)}/h at best, the base packing $${round(baseHourly, 6)}/h.`,
     `Warm runs (ms): ${warmRuns.map((r) => round(r.ms)).join(", ")}.`,
     `The machine has 2 cores shared with other jobs: timings are noisy; the run is single-threaded. 1-minute load average ${round(loadBefore)} before the timed calls, ${round(loadAfter)} after.`,

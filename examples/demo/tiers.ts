@@ -129,8 +129,8 @@ function liteTier(): TierPlanRow {
     tenant: "lite-002",
     planner: "recommendInstances",
     recommendation: `2 × m5.2xlarge → ${pools}; cache 8 → ${plan.cache?.recommended.sizeGib ?? 8} GiB (hit rate ${plan.cache?.recommended.hitRate ?? 0.62})`,
-    // Today's nodes only, as this row has always shown: costBeforeUsd would add today's 8 GiB cache.
-    beforeUsd: plan.current!.pools.reduce((sum, pool) => sum + pool.monthlyCostUsd, 0),
+    // Today's nodes and today's 8 GiB cache, against the new nodes and the resized cache.
+    beforeUsd: plan.costBeforeUsd!,
     afterUsd: plan.costAfterUsd,
     ceilingUsd: ceiling("lite"),
     risks: plan.risks.map((risk) => risk.kind),

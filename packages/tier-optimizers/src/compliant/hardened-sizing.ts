@@ -144,9 +144,9 @@ export interface HardenedPricing {
 export interface HardenedInputs {
   readonly workload: HardenedWorkload;
   readonly level: ShifLevel;
-  /** Framework ids, known to the registry of `extraPacks`. */
+  /** Framework ids, known to the registry of `rulePacks`. */
   readonly frameworks: readonly string[];
-  readonly extraPacks: readonly RulePack[];
+  readonly rulePacks: readonly RulePack[];
   readonly instanceType: string;
   readonly catalogue: PricingCatalogue | undefined;
   readonly dedicatedTenancy: DedicatedTenancyPricing;
@@ -202,7 +202,7 @@ export function priceHardened(inputs: HardenedInputs): HardenedPricing {
   }
 
   const pack = shifRulePack(level);
-  const registry = rulePackRegistry(inputs.extraPacks);
+  const registry = rulePackRegistry(inputs.rulePacks);
   const frameworks = [...inputs.frameworks, shifFrameworkId(level)];
   const storedGb = workload.storedGb ?? 0;
   const resource: ComplianceResource = {
@@ -226,7 +226,7 @@ export function priceHardened(inputs: HardenedInputs): HardenedPricing {
   const compliance = costCompliance([resource], frameworks, {
     ...inputs.costing,
     ...(inputs.catalogue === undefined ? {} : { catalogue: inputs.catalogue }),
-    rulePacks: [...inputs.extraPacks, pack],
+    rulePacks: [...inputs.rulePacks, pack],
   });
 
   const hourly = spec.onDemandHourlyUsd;

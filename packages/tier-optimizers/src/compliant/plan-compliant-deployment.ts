@@ -42,7 +42,7 @@ import {
 export interface PlanCompliantDeploymentOptions {
   /** The deployment as compliance sees it (region, data, encryption, keys, MFA, zones, retention, copies). */
   readonly request: ComplianceRequest;
-  /** Compliance frameworks the deployment must meet: built-in ids (`"hipaa"`, `"sox"`, `"gdpr"`, `"pci-dss"`, `"fedramp"`, `"iso-27001"`) or those of `extraPacks`; may be empty (SHIF only). */
+  /** Compliance frameworks the deployment must meet: built-in ids (`"hipaa"`, `"sox"`, `"gdpr"`, `"pci-dss"`, `"fedramp"`, `"iso-27001"`) or those of `rulePacks`; may be empty (SHIF only). */
   readonly frameworks: readonly string[];
   /** The SHIF security level: `"baseline"`, `"high"`, `"maximum"`, or a level object of the caller's. */
   readonly shifLevel: ShifLevelId | ShifLevel;
@@ -53,7 +53,7 @@ export interface PlanCompliantDeploymentOptions {
   /** The pricing catalogue (`@enis/cost-model`). @default defaultAwsCatalogue (us-east-1) */
   readonly catalogue?: PricingCatalogue;
   /** The caller's rule packs, beside (and overriding) the built-in ones. */
-  readonly extraPacks?: readonly RulePack[];
+  readonly rulePacks?: readonly RulePack[];
   /** The region catalogue of `validateCompliance`. @default awsRegionCatalogue */
   readonly regionCatalogue?: RegionCatalogue;
   /**
@@ -187,7 +187,7 @@ const optionsSchema = z.strictObject({
   workload: workloadSchema,
   instanceType: z.string().min(1).optional(),
   catalogue: catalogueSchema.optional(),
-  extraPacks: z.array(z.unknown()).optional(),
+  rulePacks: z.array(z.unknown()).optional(),
   regionCatalogue: z.unknown().optional(),
   segmentation: z.unknown().optional(),
   dedicatedTenancy: z
@@ -296,25 +296,25 @@ export function checkFrameworks(
 export function planCompliantDeployment(options: PlanCompliantDeploymentOptions): CompliantDeploymentPlan {
   const parsed = parseOptions(optionsSchema, options, "options");
   const level = resolveShifLevel(parsed.shifLevel, "options.shifLevel");
-  const extraPacks = (parsed.extraPacks ?? []).map((pack, index) =>
-    parseRulePack(pack, `options.extraPacks[${index}]`),
+  const rulePacks = (parsed.rulePacks ?? []).map((pack, index) =>
+    parseRulePack(pack, `options.rulePacks[${index}]`),
   );
   const shifId = shifFrameworkId(level);
-  extraPacks.forEach((pack, index) => {
+  rulePacks.forEach((pack, index) => {
     if (pack.framework === shifId) {
       throw new EnisError(
         "INVALID_OPTIONS",
-        `options.extraPacks[${index}].framework must not be ${JSON.stringify(shifId)}, the id of the SHIF level's own pack, got ${JSON.stringify(pack.framework)}`,
-        { field: `options.extraPacks[${index}].framework` },
+        `options.rulePacks[${index}].framework must not be ${JSON.stringify(shifId)}, the id of the SHIF level's own pack, got ${JSON.stringify(pack.framework)}`,
+        { field: `options.rulePacks[${index}].framework` },
       );
     }
   });
-  const registry = rulePackRegistry(extraPacks);
+  const registry = rulePackRegistry(rulePacks);
   const frameworks = checkFrameworks(parsed.frameworks, registry, "options.frameworks");
   const request = parseComplianceRequest(parsed.request, "options.request");
   const checked = [...frameworks, shifId];
   const validation = validateCompliance(request, checked, {
-    rulePacks: [...extraPacks, shifRulePack(level)],
+    rulePacks: [...rulePacks, shifRulePack(level)],
     ...(parsed.regionCatalogue === undefined
       ? {}
       : { regionCatalogue: parsed.regionCatalogue as RegionCatalogue }),
@@ -347,7 +347,7 @@ export function planCompliantDeployment(options: PlanCompliantDeploymentOptions)
     workload: parsed.workload as HardenedWorkload,
     level,
     frameworks,
-    extraPacks,
+    rulePacks,
     instanceType: parsed.instanceType ?? "m5.xlarge",
     catalogue: parsed.catalogue,
     dedicatedTenancy: parsed.dedicatedTenancy ?? defaultDedicatedTenancyPricing,

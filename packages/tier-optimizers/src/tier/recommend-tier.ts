@@ -109,7 +109,7 @@ export interface RecommendTierOptions {
   /** Dedicated-tenancy prices for 🔴. @default defaultDedicatedTenancyPricing */
   readonly dedicatedTenancy?: DedicatedTenancyPricing;
   /** Rule packs beside the built-in ones (their frameworks are offered by 🔴 only, unless a profile lists them). */
-  readonly extraPacks?: readonly RulePack[];
+  readonly rulePacks?: readonly RulePack[];
 }
 
 /**
@@ -252,7 +252,7 @@ const optionsSchema = z.strictObject({
       instancePremium: z.number().finite().min(0).max(10),
     })
     .optional(),
-  extraPacks: z.array(z.unknown()).optional(),
+  rulePacks: z.array(z.unknown()).optional(),
 });
 
 interface Priced {
@@ -312,12 +312,12 @@ export function recommendTier(
   const parsed = parseOptions(optionsSchema, options, "options");
   const tiers = resolveCatalogue(parsed.tierCatalogue, "options.tierCatalogue");
   const catalogue = parsed.catalogue ?? defaultAwsCatalogue;
-  const extraPacks = (parsed.extraPacks ?? []).map((pack, index) =>
-    parseRulePack(pack, `options.extraPacks[${index}]`),
+  const rulePacks = (parsed.rulePacks ?? []).map((pack, index) =>
+    parseRulePack(pack, `options.rulePacks[${index}]`),
   );
-  const registry = rulePackRegistry(extraPacks);
+  const registry = rulePackRegistry(rulePacks);
   const frameworks = checkFrameworks(wanted.frameworks ?? [], registry, "constraints.frameworks");
-  const profiles = resolveProfiles(parsed.profiles as RecommendTierOptions["profiles"], registry, extraPacks);
+  const profiles = resolveProfiles(parsed.profiles as RecommendTierOptions["profiles"], registry, rulePacks);
   const level = resolveShifLevel(parsed.complianceShifLevel ?? "high", "options.complianceShifLevel");
   const nodeType = parsed.instanceType ?? "m5.xlarge";
   const spec = lookupInstanceType(catalogue, nodeType);
@@ -454,7 +454,7 @@ export function recommendTier(
           },
           level,
           frameworks,
-          extraPacks,
+          rulePacks,
           instanceType: nodeType,
           catalogue: parsed.catalogue,
           dedicatedTenancy: parsed.dedicatedTenancy ?? defaultDedicatedTenancyPricing,
@@ -594,7 +594,7 @@ export function recommendTier(
 function resolveProfiles(
   overrides: RecommendTierOptions["profiles"],
   registry: ReadonlyMap<string, RulePack>,
-  extraPacks: readonly RulePack[],
+  rulePacks: readonly RulePack[],
 ): Map<TierId, TierProfile> {
   const profiles = new Map<TierId, TierProfile>();
   for (const base of defaultTierProfiles) {
@@ -602,7 +602,7 @@ function resolveProfiles(
     const frameworks =
       override?.frameworks ??
       (base.tier === "compliance"
-        ? [...base.frameworks, ...extraPacks.map((pack) => pack.framework)]
+        ? [...base.frameworks, ...rulePacks.map((pack) => pack.framework)]
         : base.frameworks);
     if (override?.frameworks !== undefined)
       checkFrameworks(override.frameworks, registry, `options.profiles.${base.tier}.frameworks`);
