@@ -189,7 +189,8 @@ interface Histogram {
  * anomaly. `toJSON()` is the whole state, so a restarted service resumes where it stopped
  * ({@link anomalyDetectorFromJSON}).
  *
- * How it scores: after `warmup` points set the scale unit (a tenth of the median magnitude), every
+ * How it scores: after `warmup` points set the scale unit (a tenth of the median magnitude, or of the
+ * mean when the median is 0; 1 when the warm-up holds only zeros), every
  * value is placed in a 200-bucket histogram on the scale asinh(value / unit) whose weights decay with
  * `halfLife`; the score is log p / log p₀, p the estimated probability, in that history, of a value
  * at least as far out on the same side (its bucket included), p₀ that of a value never seen. The change from the previous value, and
@@ -379,7 +380,10 @@ function build(options: ResolvedAnomalyDetectorOptions, restored: State | undefi
     const magnitudes = buffered.map(Math.abs).sort((a, b) => a - b);
     const median = magnitudes[Math.floor(magnitudes.length / 2)]!;
     const mean = magnitudes.reduce((sum, m) => sum + m, 0) / magnitudes.length;
-    state.scale = scaleShare * (median > 0 ? median : mean > 0 ? mean : 1);
+    // A warm-up of zeros (or of magnitudes so small that a tenth of them underflows) has no scale:
+    // the unit is then 1, and the detector is scale-free only from a warm-up with a normal value.
+    const scale = scaleShare * (median > 0 ? median : mean);
+    state.scale = scale >= Number.MIN_VALUE * 2 ** 52 && Number.isFinite(scale) ? scale : 1;
     state.recent = [];
     head = 0;
     for (const x of buffered) {
