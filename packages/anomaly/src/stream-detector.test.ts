@@ -123,7 +123,7 @@ describe("createAnomalyDetector", () => {
             normal.map((v) => v * 2 ** exponent),
             options,
           ).updates;
-          plain.forEach((u, i) => expect(scaled[i]).toEqual(u));
+          for (const [i, u] of plain.entries()) expect(scaled[i]).toEqual(u);
         },
       ),
       { numRuns: 60 },
