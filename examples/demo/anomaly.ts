@@ -12,6 +12,7 @@ import {
 } from "@enis/anomaly";
 import { createRandom, type TierId, tierIds } from "@enis/core";
 import type { Platform } from "./simulation.js";
+import { lineChartSvg } from "./svg.js";
 
 /** Memory each tier's tenants hold, GiB (demo data). */
 const memoryGibByTier: Record<TierId, number> = {
@@ -124,7 +125,7 @@ export interface SpendAlert {
 export function watchSpend(
   historyByTier: Readonly<Record<TierId, Float64Array>>,
   startMs: number,
-): { alerts: SpendAlert[]; points: number } {
+): { alerts: SpendAlert[]; points: number; svg: string } {
   const hourMs = 3_600_000;
   const alerts: SpendAlert[] = [];
   let points = 0;
@@ -149,5 +150,39 @@ export function watchSpend(
       }
     });
   }
-  return { alerts, points };
+  // The chart: the alerted tier's spend over the two weeks around its first alert, alerts marked.
+  const first = alerts[0];
+  const tier = first?.tier ?? "shared";
+  const series = historyByTier[tier];
+  const centre = first ? Math.round((first.atMs - startMs) / hourMs) : series.length - 168;
+  const from = Math.max(0, centre - 7 * 24);
+  const to = Math.min(series.length, centre + 7 * 24);
+  const days = (h: number) => (h - centre) / 24;
+  const svg = lineChartSvg({
+    title: `${tier} tier: hourly spend around the raised alerts (streaming detector, tolerance 2)`,
+    xLabel: "days from the first alert",
+    yLabel: "on-demand cost per hour, USD",
+    series: [
+      {
+        name: `${tier} tier`,
+        colour: "#444444",
+        points: Array.from(
+          { length: to - from },
+          (_, i) => [days(from + i), series[from + i]!] as [number, number],
+        ),
+      },
+    ],
+    // One label for all the tier's alerts (they are hours apart: separate labels would overlap).
+    markers: alerts
+      .filter((alert) => alert.tier === tier)
+      .map((alert, i, shown) => ({
+        x: days(Math.round((alert.atMs - startMs) / hourMs)),
+        label:
+          i === 0
+            ? `alerts at ${shown.map((a) => new Date(a.atMs).toISOString().slice(11, 16)).join(", ")} UTC`
+            : "",
+        colour: "#d62728",
+      })),
+  });
+  return { alerts, points, svg };
 }

@@ -425,6 +425,8 @@ console.log(`   ${outlook.sparkline}`);
 
 console.log("\n8. Watching the spend: a streaming detector on each tier's hourly cost (@enis/anomaly)");
 const watch = watchSpend(outlook.historyByTier, outlook.startMs);
+const spendPath = "demo-output/spend-alerts.svg";
+writeFileSync(spendPath, watch.svg);
 console.log(
   `   ${watch.points.toLocaleString("en-US")} hourly points (five tiers, May to October), scored one at a time; each detector's state is`,
 );
@@ -458,7 +460,7 @@ console.log(
     `${new Date(incident.fromMs).toISOString().slice(0, 16).replace("T", " ")} — ${caught.length > 0 ? "was raised at its start and at its end" : "was NOT raised"};`,
 );
 console.log(
-  `   ${watch.alerts.length - caught.length} other alert(s) in ${watch.points.toLocaleString("en-US")} points. The detector was not told where the incident is.`,
+  `   ${watch.alerts.length - caught.length} other alert(s) in ${watch.points.toLocaleString("en-US")} points. The detector was not told where the incident is. Chart: ${spendPath}`,
 );
 
 console.log("\n9. A 🔴 tenant's deployment under GDPR and PCI DSS (@enis/compliance-cost)");
