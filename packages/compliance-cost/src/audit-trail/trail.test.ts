@@ -422,6 +422,34 @@ describe("createAuditTrail", () => {
     expect(verifyAuditExport(sealed).ok).toBe(true);
   });
 
+  it("takes one key as { key, keyId } (the keyring with that one key), and a rotation keeps it readable", async () => {
+    const key = new Uint8Array(randomBytes(32));
+    const sink = createMemorySink();
+    const clock = createManualClock(1_000);
+    const trail = createAuditTrail({ key, keyId: "k1", sink, clock });
+    await trail.append({ action: "login" });
+    expect((await trail.verify()).ok).toBe(true);
+    // The same trail read with the equivalent keyring, and with the key under the default id it was not written with.
+    const asKeyring = await verifyAuditTrail({ keyring: { activeKeyId: "k1", keys: { k1: key } }, sink });
+    expect(asKeyring.ok).toBe(true);
+    expect((await verifyAuditTrail({ key, sink })).ok).toBe(false);
+    await trail.rotateKey({ activeKeyId: "k2", keys: { k1: key, k2: new Uint8Array(randomBytes(32)) } });
+    await trail.append({ action: "logout" });
+    expect((await trail.readRecords()).records.map((r) => r.keyId)).toEqual(["k1", "k2"]);
+    expect(() => createAuditTrail({ key: new Uint8Array(16), sink, clock })).toThrowError(
+      /options.key must be 32 bytes .* got 16 bytes/,
+    );
+    expect(() =>
+      createAuditTrail({ key, keyring: { activeKeyId: "k1", keys: { k1: key } }, sink, clock }),
+    ).toThrowError(/options.key must be absent when options.keyring is given/);
+    expect(() => createAuditTrail({ sink, clock })).toThrowError(
+      /options.keyring must be a keyring .* or options.key/,
+    );
+    expect(() => createAuditTrail({ key, keyId: "bad id", sink, clock })).toThrowError(
+      /options.keyId must be 1 to 64/,
+    );
+  });
+
   it("rejects bad options with an EnisError naming the field", async () => {
     const sink = createMemorySink();
     const clock = createManualClock(0);

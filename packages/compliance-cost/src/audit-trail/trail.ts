@@ -9,13 +9,14 @@ import {
   formatEntry,
   genesisHash,
   hashLine,
+  keyIdPattern,
   maxTimeMs,
   parseEntry,
   type RecordEntry,
   recordAad,
   trailIdPattern,
 } from "./format.js";
-import { type AuditKeyring, hmac, type ResolvedKeyring, resolveKeyring } from "./keys.js";
+import { type AuditKeyring, auditKeyBytes, hmac, type ResolvedKeyring, resolveKeyring } from "./keys.js";
 import type { AuditSink, AuditSinkContents } from "./sink.js";
 import {
   type AuditCheckpoint,
@@ -34,9 +35,20 @@ import {
 export interface AuditTrailOptions {
   /**
    * The caller's keys: records are encrypted under `activeKeyId`, and read under the key id each
-   * one names. The trail never generates a key.
+   * one names. The trail never generates a key. Give `keyring` or `key`, not both.
    */
-  readonly keyring: AuditKeyring;
+  readonly keyring?: AuditKeyring;
+  /**
+   * One key, when there is no rotation yet: the same as `keyring: { activeKeyId: keyId, keys: {
+   * [keyId]: key } }`. 32 bytes. To rotate later, pass `rotateKey` a keyring that keeps this key
+   * under `keyId`.
+   */
+  readonly key?: Uint8Array;
+  /**
+   * The id of `key` (1 to 64 letters, digits, `.`, `_`, `:` or `-`); only with `key`.
+   * @default "default"
+   */
+  readonly keyId?: string;
   /** Where the lines go: {@link createMemorySink}, the file sink of `@enis/compliance-cost/file-sink`, or your own. */
   readonly sink: AuditSink;
   /** The time each entry is stamped with (`nowMs()`, ms since the epoch); the trail never reads the wall clock. */
@@ -118,10 +130,14 @@ export interface AuditTrail {
 }
 
 const optionsSchema = z.strictObject({
-  keyring: z.custom<AuditKeyring>(
-    (value) => typeof value === "object" && value !== null,
-    "a keyring { activeKeyId, keys }",
-  ),
+  keyring: z
+    .custom<AuditKeyring>(
+      (value) => typeof value === "object" && value !== null,
+      "a keyring { activeKeyId, keys }",
+    )
+    .optional(),
+  key: z.custom<Uint8Array>((value) => value instanceof Uint8Array, "a Uint8Array of 32 bytes").optional(),
+  keyId: z.string().optional(),
   sink: z.custom<AuditSink>(
     (value) =>
       typeof (value as AuditSink | null)?.append === "function" &&
@@ -179,7 +195,7 @@ function nextIv(): Buffer {
  */
 export function createAuditTrail(options: AuditTrailOptions): AuditTrail {
   const resolved = parseOptions(optionsSchema, options, "options");
-  let keyring: ResolvedKeyring = resolveKeyring(resolved.keyring, "options.keyring");
+  let keyring: ResolvedKeyring = keyringOf(resolved);
   const sink = resolved.sink;
   const clock = resolved.clock;
   const trailId = resolved.trailId ?? "default";
@@ -447,10 +463,59 @@ function readAnchorOption(options: AuditVerifyOptions | undefined): AuditCheckpo
   return options.anchor === undefined ? undefined : parseAnchor(options.anchor, "options.anchor");
 }
 
+/**
+ * The keyring the options give: `keyring` itself, or `{ activeKeyId: keyId, keys: { [keyId]: key } }`.
+ * Exactly one of the two must be given.
+ */
+function keyringOf(options: {
+  readonly keyring?: unknown;
+  readonly key?: Uint8Array | undefined;
+  readonly keyId?: string | undefined;
+}): ResolvedKeyring {
+  if (options.keyring !== undefined) {
+    if (options.key !== undefined)
+      throw invalidField("options.key", options.key, "absent when options.keyring is given");
+    if (options.keyId !== undefined) {
+      throw invalidField(
+        "options.keyId",
+        options.keyId,
+        "absent when options.keyring is given (it names options.key)",
+      );
+    }
+    return resolveKeyring(options.keyring, "options.keyring");
+  }
+  if (options.key === undefined) {
+    throw invalidField(
+      "options.keyring",
+      undefined,
+      "a keyring { activeKeyId, keys }, or options.key (32 bytes)",
+    );
+  }
+  const keyId = options.keyId ?? "default";
+  if (!keyIdPattern.test(keyId)) {
+    throw invalidField("options.keyId", keyId, "1 to 64 letters, digits, '.', '_', ':' or '-'");
+  }
+  if (options.key.length !== auditKeyBytes) {
+    throw new EnisError(
+      "INVALID_OPTIONS",
+      `options.key must be ${auditKeyBytes} bytes (an AES-256 key: crypto.randomBytes(32) or a KMS data key, not a password), got ${options.key.length} bytes`,
+      { field: "options.key" },
+    );
+  }
+  return resolveKeyring({ activeKeyId: keyId, keys: { [keyId]: options.key } }, "options");
+}
+
 /** Options of {@link verifyAuditTrail}. */
 export interface VerifyAuditTrailOptions extends AuditVerifyOptions {
-  /** The keys of every key id the trail's entries name (`activeKeyId` is not used to verify). */
-  readonly keyring: AuditKeyring;
+  /** The keys of every key id the trail's entries name (`activeKeyId` is not used to verify); or `key`. */
+  readonly keyring?: AuditKeyring;
+  /** One key, as in {@link AuditTrailOptions.key}; give `keyring` or `key`. */
+  readonly key?: Uint8Array;
+  /**
+   * The id of `key`; only with `key`.
+   * @default "default"
+   */
+  readonly keyId?: string;
   /** The sink holding the trail. */
   readonly sink: AuditSink;
   /**
@@ -462,6 +527,8 @@ export interface VerifyAuditTrailOptions extends AuditVerifyOptions {
 
 const verifySchema = z.strictObject({
   keyring: optionsSchema.shape.keyring,
+  key: optionsSchema.shape.key,
+  keyId: optionsSchema.shape.keyId,
   sink: optionsSchema.shape.sink,
   trailId: optionsSchema.shape.trailId,
   anchor: z.unknown().optional(),
@@ -480,7 +547,7 @@ const verifySchema = z.strictObject({
  */
 export async function verifyAuditTrail(options: VerifyAuditTrailOptions): Promise<AuditVerifyReport> {
   const resolved = parseOptions(verifySchema, options, "options");
-  const keyring = resolveKeyring(resolved.keyring, "options.keyring");
+  const keyring = keyringOf(resolved);
   const anchor = resolved.anchor === undefined ? undefined : parseAnchor(resolved.anchor, "options.anchor");
   const { lines, tornTail } = await resolved.sink.read();
   return verifyAuditLines(lines, tornTail, keyring, resolved.trailId ?? "default", anchor);
